@@ -1,0 +1,3 @@
+from efs_doctor.cli import main
+
+raise SystemExit(main())

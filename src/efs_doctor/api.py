@@ -1,0 +1,20 @@
+"""The library entry points the CLI (and any other front end) calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from efs_doctor.model.chain import MountChain, resolve_chains
+from efs_doctor.model.inventory import Inventory
+
+
+def load_inventory(paths: Sequence[str]) -> Inventory:
+    """Read every input under ``paths`` into one inventory (bad inputs become problems)."""
+    from efs_doctor.sources.loader import load_paths
+
+    return load_paths(paths)
+
+
+def mount_chains(inventory: Inventory) -> list[MountChain]:
+    """Pod -> PVC -> PV -> StorageClass -> file system/access point -> mount targets."""
+    return resolve_chains(inventory)

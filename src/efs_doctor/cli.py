@@ -1,0 +1,117 @@
+"""Command-line entry point: argument parsing, exit codes and wiring only.
+
+Every subcommand lives in ``efs_doctor.commands.<name>`` and exposes ``configure(parser)``
+and ``run(args) -> int``. Command modules keep their top level import-light (argparse and
+typing only) so that ``--help`` and ``--version`` stay fast; each imports what it needs in
+``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Protocol, cast
+
+from efs_doctor import __version__
+from efs_doctor.errors import EXIT_INPUT, EXIT_USAGE, UsageError
+
+# (name, module, one-line help). Order is the order shown in --help.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "inventory",
+        "efs_doctor.commands.inventory",
+        "show what was loaded and the resolved mount chains",
+    ),
+)
+
+DESCRIPTION = """\
+efs-doctor tells whether an Amazon EFS volume will mount in your Kubernetes pods,
+with what access (read-only or read-write, root or squashed, as which principal),
+and if not, exactly why and how to fix it.
+
+Inputs are any mix of files and directories: Kubernetes manifests (YAML/JSON,
+multi-document, `kubectl get -o yaml|json` lists, Helm output on stdin as `-`),
+saved AWS CLI `--output json` results and IAM policy documents.
+"""
+
+EPILOG = """\
+exit codes: 0 nothing to report, 1 findings or a failed/indeterminate mount,
+            2 usage error or no usable input.
+
+examples:
+  efs-doctor inventory examples/seed-incident
+  kubectl get pv,pvc,sc,pods -A -o yaml | efs-doctor inventory -
+"""
+
+
+class _Command(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="efs-doctor",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"efs-doctor {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail on stderr (repeatable)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module_name, help_text in COMMANDS:
+        module = cast(_Command, importlib.import_module(module_name))
+        command_parser = sub.add_parser(
+            name,
+            help=help_text,
+            description=(module.__doc__ or help_text).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(command_parser)
+        command_parser.set_defaults(_command=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--version"]:
+        # Fast path: no subcommand modules imported.
+        print(f"efs-doctor {__version__}")
+        return 0
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    command = getattr(args, "_command", None)
+    if command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(command.run(args))
+    except UsageError as exc:
+        print(f"efs-doctor {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: never a traceback
+        if args.verbose:
+            raise
+        print(
+            f"efs-doctor {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(run with -v for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT

@@ -1,0 +1,39 @@
+"""Show what was loaded from the inputs and the resolved EFS mount chains.
+
+Each chain is Pod (or workload template) -> PVC -> PV -> StorageClass -> file system /
+access point -> mount targets -> security groups, with the file:line each object came from.
+Use it to check that efs-doctor sees your manifests and AWS state the way you expect.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - is stdin")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from efs_doctor.api import load_inventory, mount_chains
+    from efs_doctor.errors import EXIT_INPUT, EXIT_OK
+    from efs_doctor.report.inventory import inventory_json, inventory_text
+    from efs_doctor.report.problems import print_problems
+
+    inventory = load_inventory(args.paths)
+    print_problems(inventory.problems, verbose=args.verbose)
+    if inventory.is_empty:
+        print("efs-doctor: no usable input", file=sys.stderr)
+        return EXIT_INPUT
+    chains = mount_chains(inventory)
+    if args.format == "json":
+        import json
+
+        json.dump(inventory_json(inventory, chains), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(inventory_text(inventory, chains))
+    return EXIT_INPUT if inventory.errors else EXIT_OK

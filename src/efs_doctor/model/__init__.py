@@ -1,0 +1,1 @@
+"""Frozen, typed objects for everything efs-doctor reads (Kubernetes, AWS, inventory, chains)."""

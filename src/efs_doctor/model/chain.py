@@ -1,0 +1,327 @@
+"""Mount chains: Pod -> PVC -> PV -> StorageClass -> file system / access point -> mount
+targets -> security groups, plus the efs-csi-node service account. Resolved once, shared by
+every engine and rule.
+
+Static and dynamic provisioning both: a claim bound to nothing yet whose class provisions
+EFS access points (``provisioningMode: efs-ap``) yields a chain with a *planned* volume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from efs_doctor.model.aws import AccessPoint, FileSystem, FileSystemPolicy, MountTarget
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.kubernetes import (
+    PersistentVolume,
+    PersistentVolumeClaim,
+    PodVolume,
+    ServiceAccount,
+    StorageClass,
+    Workload,
+)
+from efs_doctor.model.volume_handle import VolumeHandle, VolumeHandleError, parse_volume_handle
+
+NODE_SERVICE_ACCOUNT = "efs-csi-node-sa"
+CONTROLLER_SERVICE_ACCOUNT = "efs-csi-controller-sa"
+DRIVER_NAMESPACE = "kube-system"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVolume:
+    """What the driver's controller will create for a claim of an ``efs-ap`` class
+    (efs-semantics.md §3.7): an access point whose PosixUser and CreationInfo owner are the
+    class's uid/gid (or a GID from the range), root ``basePath/<subPathPattern>``."""
+
+    storage_class: StorageClass
+    file_system_id: str | None
+    uid: int | None
+    gid: int | None
+    directory_perms: str | None
+    base_path: str
+
+    @property
+    def handle(self) -> str:
+        return f"efs:{self.file_system_id or '<fileSystemId>'}::<new access point>"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MountChain:
+    workload: Workload | None
+    pod_volume: PodVolume | None
+    claim: PersistentVolumeClaim | None
+    volume: PersistentVolume | None
+    storage_class: StorageClass | None
+    planned: PlannedVolume | None
+    handle: VolumeHandle | None
+    handle_error: str | None
+    file_system_id: str | None
+    file_system: FileSystem | None
+    access_point: AccessPoint | None
+    policy: FileSystemPolicy | None
+    mount_targets: tuple[MountTarget, ...]
+    mount_target_groups: Mapping[str, tuple[str, ...] | None]
+    node_service_account: ServiceAccount | None
+    read_only: bool  # the CSI publish is read-only (pod volume or PV readOnly)
+    notes: tuple[str, ...] = field(default=())  # why the chain stops short, ambiguities
+
+    @property
+    def pod_key(self) -> str | None:
+        return self.workload.key if self.workload is not None else None
+
+    @property
+    def claim_key(self) -> str | None:
+        return self.claim.key if self.claim is not None else None
+
+    @property
+    def volume_name(self) -> str | None:
+        return self.volume.name if self.volume is not None else None
+
+    @property
+    def mount_options(self) -> tuple[str, ...]:
+        """The PV's mountOptions; for a planned volume, the class's (they are copied into
+        dynamically provisioned PVs only, efs-semantics.md §1)."""
+        if self.volume is not None:
+            return self.volume.mount_options
+        if self.planned is not None:
+            return self.planned.storage_class.mount_options
+        return ()
+
+    @property
+    def access_point_id(self) -> str | None:
+        return self.handle.access_point_id if self.handle is not None else None
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.workload is not None:
+            parts.append(f"{self.workload.kind} {self.workload.key}")
+        if self.claim is not None:
+            parts.append(f"PVC {self.claim.key}")
+        if self.volume is not None:
+            parts.append(f"PV {self.volume.name}")
+        elif self.planned is not None:
+            parts.append(f"planned PV (StorageClass {self.planned.storage_class.name})")
+        return " -> ".join(parts) or "<empty chain>"
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def planned_volume(storage_class: StorageClass) -> PlannedVolume:
+    parameters = storage_class.parameters
+    uid, gid = _int(parameters.get("uid")), _int(parameters.get("gid"))
+    range_start = _int(parameters.get("gidRangeStart"))
+    # Unset uid/gid take the allocated GID; the first one is the range start (default 50000,
+    # efs-semantics.md §3.7).
+    first_gid = range_start if range_start is not None else 50000
+    return PlannedVolume(
+        storage_class=storage_class,
+        file_system_id=parameters.get("fileSystemId"),
+        uid=uid if uid is not None else first_gid,
+        gid=gid if gid is not None else first_gid,
+        directory_perms=parameters.get("directoryPerms"),
+        base_path=parameters.get("basePath", "/"),
+    )
+
+
+def is_efs_access_point_class(storage_class: StorageClass | None) -> bool:
+    return (
+        storage_class is not None
+        and storage_class.is_efs
+        and storage_class.parameters.get("provisioningMode") in ("efs-ap", None)
+    )
+
+
+class _Resolver:
+    def __init__(self, inventory: Inventory) -> None:
+        self.inv = inventory
+        self.node_sa = self._node_service_account()
+        self.used_claims: set[str] = set()
+        self.used_volumes: set[str] = set()
+        self.volume_by_claim: dict[str, PersistentVolume | None] = {}
+        self.claims_by_volume = {
+            pvc.volume_name: pvc for pvc in inventory.claims.values() if pvc.volume_name
+        }
+
+    def _node_service_account(self) -> ServiceAccount | None:
+        for deployment in self.inv.driver_deployments:
+            if deployment.kind == "DaemonSet":
+                namespace = deployment.meta.namespace or DRIVER_NAMESPACE
+                found = self.inv.service_account(namespace, deployment.service_account)
+                if found is not None:
+                    return found
+        found = self.inv.service_account(DRIVER_NAMESPACE, NODE_SERVICE_ACCOUNT)
+        if found is not None:
+            return found
+        return next(
+            (sa for sa in self.inv.service_accounts.values() if sa.name == NODE_SERVICE_ACCOUNT),
+            None,
+        )
+
+    def storage_class_of_claim(self, claim: PersistentVolumeClaim) -> StorageClass | None:
+        if claim.storage_class is None:
+            return self.inv.default_storage_class()
+        if claim.storage_class == "":
+            return None
+        return self.inv.storage_classes.get(claim.storage_class)
+
+    def volume_of_claim(
+        self, claim: PersistentVolumeClaim, notes: list[str]
+    ) -> PersistentVolume | None:
+        """The PV a claim is (or will be) bound to; the same answer for every pod using it."""
+        if claim.key not in self.volume_by_claim:
+            self.volume_by_claim[claim.key] = self._bind(claim, notes)
+        return self.volume_by_claim[claim.key]
+
+    def _bind(self, claim: PersistentVolumeClaim, notes: list[str]) -> PersistentVolume | None:
+        inv = self.inv
+        if claim.volume_name:
+            volume = inv.persistent_volumes.get(claim.volume_name)
+            if volume is None:
+                notes.append(f"PVC {claim.key} names volume {claim.volume_name}, not loaded")
+            return volume
+        candidates = [
+            pv
+            for pv in inv.persistent_volumes.values()
+            if pv.claim_ref == (claim.namespace, claim.name)
+        ]
+        if candidates:
+            return candidates[0]
+        # Not yet bound: the binder picks an available PV of the same class with compatible
+        # access modes (and enough capacity, not modelled).
+        wanted_class = claim.storage_class
+        if wanted_class is None:
+            default = inv.default_storage_class()
+            wanted_class = default.name if default is not None else ""
+        matching = [
+            pv
+            for pv in inv.persistent_volumes.values()
+            if pv.claim_ref is None
+            and (pv.storage_class or "") == wanted_class
+            and set(claim.access_modes) <= set(pv.access_modes)
+            and pv.name not in self.used_volumes
+            and self.claims_by_volume.get(pv.name) in (None, claim)
+        ]
+        if len(matching) > 1:
+            notes.append(
+                f"PVC {claim.key} is unbound and {len(matching)} PVs could bind to it; "
+                f"assuming {sorted(p.name for p in matching)[0]}"
+            )
+        return sorted(matching, key=lambda p: p.name)[0] if matching else None
+
+    def chain(
+        self,
+        workload: Workload | None,
+        pod_volume: PodVolume | None,
+        claim: PersistentVolumeClaim | None,
+        volume: PersistentVolume | None,
+        notes: list[str],
+    ) -> MountChain | None:
+        inv = self.inv
+        if claim is not None and volume is None:
+            volume = self.volume_of_claim(claim, notes)
+        if volume is not None:
+            self.used_volumes.add(volume.name)
+        if claim is not None:
+            self.used_claims.add(claim.key)
+        storage_class = None
+        if volume is not None and volume.storage_class:
+            storage_class = inv.storage_classes.get(volume.storage_class)
+        elif claim is not None:
+            storage_class = self.storage_class_of_claim(claim)
+        planned = None
+        if volume is None:
+            if claim is not None and is_efs_access_point_class(storage_class):
+                assert storage_class is not None
+                planned = planned_volume(storage_class)
+            elif claim is not None and storage_class is None:
+                return None  # nothing tells us this claim is EFS
+            elif claim is not None:
+                if not (storage_class is not None and storage_class.is_efs):
+                    return None
+                notes.append(f"no PersistentVolume for PVC {claim.key}")
+        elif not volume.is_efs:
+            return None
+        handle = None
+        handle_error = None
+        file_system_id = None
+        if volume is not None and volume.csi is not None:
+            try:
+                handle = parse_volume_handle(volume.csi.volume_handle)
+                file_system_id = handle.file_system_id
+            except VolumeHandleError as error:
+                handle_error = str(error)
+        elif planned is not None:
+            file_system_id = planned.file_system_id
+        file_system = inv.file_systems.get(file_system_id or "")
+        access_point = None
+        if handle is not None and handle.access_point_id:
+            access_point = inv.access_points.get(handle.access_point_id)
+        mount_targets = tuple(inv.mount_targets_of(file_system_id)) if file_system_id else ()
+        read_only = bool(
+            (pod_volume is not None and pod_volume.read_only)
+            or (volume is not None and volume.csi is not None and volume.csi.read_only)
+        )
+        return MountChain(
+            workload=workload,
+            pod_volume=pod_volume,
+            claim=claim,
+            volume=volume,
+            storage_class=storage_class,
+            planned=planned,
+            handle=handle,
+            handle_error=handle_error,
+            file_system_id=file_system_id,
+            file_system=file_system,
+            access_point=access_point,
+            policy=inv.policies.get(file_system_id or ""),
+            mount_targets=mount_targets,
+            mount_target_groups={
+                mt.id: inv.security_groups_of_mount_target(mt) for mt in mount_targets
+            },
+            node_service_account=self.node_sa,
+            read_only=read_only,
+            notes=tuple(notes),
+        )
+
+
+def resolve_chains(inventory: Inventory) -> list[MountChain]:
+    """Every EFS mount the inventory describes: one chain per pod volume on EFS, then one
+    per EFS claim and per EFS volume that no workload uses."""
+    resolver = _Resolver(inventory)
+    chains: list[MountChain] = []
+    for workload in inventory.workloads:
+        for pod_volume in workload.volumes:
+            if pod_volume.claim_name is None:
+                continue
+            notes: list[str] = []
+            claim = inventory.claims.get(f"{workload.namespace}/{pod_volume.claim_name}")
+            if claim is None:
+                continue  # not loaded: nothing says it is EFS
+            chain = resolver.chain(workload, pod_volume, claim, None, notes)
+            if chain is not None:
+                chains.append(chain)
+        for template in workload.claim_templates:
+            chain = resolver.chain(workload, None, template, None, [])
+            if chain is not None:
+                chains.append(chain)
+    for key, claim in inventory.claims.items():
+        if key not in resolver.used_claims:
+            chain = resolver.chain(None, None, claim, None, [])
+            if chain is not None:
+                chains.append(chain)
+    for name, volume in inventory.persistent_volumes.items():
+        if name not in resolver.used_volumes and volume.is_efs:
+            claim = resolver.claims_by_volume.get(name)
+            chain = resolver.chain(None, None, claim, volume, [])
+            if chain is not None:
+                chains.append(chain)
+    return chains

@@ -1,0 +1,442 @@
+"""Saved AWS CLI output (``--output json``), recognised by its content, not its file name.
+
+Each recogniser looks at the top-level keys the AWS CLI prints for one call and turns the
+answer into model objects. The same shapes come back from boto3, so live collection feeds
+its answers through here too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from efs_doctor.model.aws import (
+    AccessPoint,
+    CallerIdentity,
+    EksCluster,
+    FileSystem,
+    FileSystemPolicy,
+    Instance,
+    InstanceProfile,
+    ManagedPolicy,
+    MountTarget,
+    NetworkAcl,
+    NetworkInterface,
+    PodIdentityAssociation,
+    Role,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+    VpcDnsAttribute,
+    decode_policy_document,
+)
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.source import SourceMap
+from efs_doctor.sources.documents import Document
+
+Handler = Callable[[Mapping[str, Any], SourceMap, Inventory, list[InputProblem]], None]
+
+# Section names recorded in Inventory.aws_sections: engines use them to tell "none exist"
+# from "not provided".
+FILE_SYSTEMS = "file-systems"
+MOUNT_TARGETS = "mount-targets"
+ACCESS_POINTS = "access-points"
+SECURITY_GROUPS = "security-groups"
+NETWORK_INTERFACES = "network-interfaces"
+SUBNETS = "subnets"
+VPCS = "vpcs"
+NETWORK_ACLS = "network-acls"
+INSTANCES = "instances"
+IAM = "iam"
+EKS = "eks"
+POD_IDENTITY = "pod-identity-associations"
+
+
+def _sub(source: SourceMap, *prefix: str | int) -> SourceMap:
+    location = source.location(*prefix)
+    n = len(prefix)
+
+    def marks() -> Any:
+        return {k[n:]: v for k, v in source.marks.items() if k[:n] == prefix}
+
+    return SourceMap(source.path, location.line, location.column, _loader=marks)
+
+
+def _each(
+    data: Mapping[str, Any], key: str, source: SourceMap
+) -> list[tuple[Mapping[str, Any], SourceMap]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    return [
+        (item, _sub(source, key, i)) for i, item in enumerate(items) if isinstance(item, Mapping)
+    ]
+
+
+def _file_systems(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(FILE_SYSTEMS)
+    for raw, source in _each(d, "FileSystems", s):
+        fs, found = FileSystem.from_raw(raw, source)
+        p.extend(found)
+        if fs.id:
+            inv.file_systems[fs.id] = fs
+
+
+def _mount_targets(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(MOUNT_TARGETS)
+    for raw, source in _each(d, "MountTargets", s):
+        mt, found = MountTarget.from_raw(raw, source)
+        p.extend(found)
+        if mt.id:
+            inv.mount_targets[mt.id] = mt
+
+
+def _access_points(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(ACCESS_POINTS)
+    for raw, source in _each(d, "AccessPoints", s):
+        ap, found = AccessPoint.from_raw(raw, source)
+        p.extend(found)
+        if ap.id:
+            inv.access_points[ap.id] = ap
+
+
+def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    fs_id = d.get("FileSystemId")
+    if not isinstance(fs_id, str):
+        p.append(InputProblem(s.location(), "file system policy answer without FileSystemId"))
+        return
+    error = d.get("Error")
+    if isinstance(error, Mapping):
+        if error.get("Code") == "PolicyNotFound":
+            inv.policies[fs_id] = FileSystemPolicy(fs_id, None, None, s)
+        else:
+            p.append(
+                InputProblem(
+                    s.location("Error"),
+                    f"describe-file-system-policy for {fs_id} failed with {error.get('Code')}; "
+                    "the policy is unknown",
+                    ProblemLevel.WARNING,
+                )
+            )
+        return
+    text = d.get("Policy")
+    if not isinstance(text, str):
+        p.append(InputProblem(s.location("Policy"), "Policy must be a JSON string"))
+        return
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        p.append(InputProblem(s.location("Policy"), f"Policy is not valid JSON: {error}"))
+        return
+    if not isinstance(document, Mapping):
+        p.append(InputProblem(s.location("Policy"), "Policy must be a JSON object"))
+        return
+    inv.policies[fs_id] = FileSystemPolicy(fs_id, document, text, s)
+
+
+def _mount_target_groups(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    """describe-mount-target-security-groups has no mount target id in its answer; a saved
+    file must carry it (efs-doctor snapshot writes ``MountTargetId`` beside the list)."""
+    mt_id = d.get("MountTargetId")
+    groups = d.get("SecurityGroups")
+    if isinstance(mt_id, str) and isinstance(groups, list):
+        inv.mount_target_groups[mt_id] = tuple(str(g) for g in groups)
+    else:
+        p.append(
+            InputProblem(
+                s.location(),
+                "describe-mount-target-security-groups output needs a MountTargetId field "
+                "beside SecurityGroups to be usable; skipped",
+                ProblemLevel.WARNING,
+            )
+        )
+
+
+def _security_groups(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(SECURITY_GROUPS)
+    for raw, source in _each(d, "SecurityGroups", s):
+        sg, found = SecurityGroup.from_raw(raw, source)
+        p.extend(found)
+        if sg.id:
+            inv.security_groups[sg.id] = sg
+
+
+def _network_interfaces(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(NETWORK_INTERFACES)
+    for raw, source in _each(d, "NetworkInterfaces", s):
+        eni, found = NetworkInterface.from_raw(raw, source)
+        p.extend(found)
+        if eni.id:
+            inv.network_interfaces[eni.id] = eni
+
+
+def _subnets(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(SUBNETS)
+    for raw, source in _each(d, "Subnets", s):
+        subnet, found = Subnet.from_raw(raw, source)
+        p.extend(found)
+        if subnet.id:
+            inv.subnets[subnet.id] = subnet
+
+
+def _vpcs(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(VPCS)
+    for raw, source in _each(d, "Vpcs", s):
+        vpc, found = Vpc.from_raw(raw, source)
+        p.extend(found)
+        if vpc.id:
+            inv.vpcs[vpc.id] = vpc
+
+
+def _vpc_attribute(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    vpc_id = d.get("VpcId")
+    if not isinstance(vpc_id, str):
+        p.append(InputProblem(s.location(), "describe-vpc-attribute output without VpcId"))
+        return
+    for key, attribute in (
+        ("EnableDnsSupport", "enableDnsSupport"),
+        ("EnableDnsHostnames", "enableDnsHostnames"),
+    ):
+        value = d.get(key)
+        if isinstance(value, Mapping) and isinstance(value.get("Value"), bool):
+            inv.vpc_dns[(vpc_id, attribute)] = VpcDnsAttribute(
+                vpc_id, attribute, bool(value["Value"]), _sub(s, key)
+            )
+
+
+def _network_acls(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(NETWORK_ACLS)
+    for raw, source in _each(d, "NetworkAcls", s):
+        acl, found = NetworkAcl.from_raw(raw, source)
+        p.extend(found)
+        if acl.id:
+            inv.network_acls[acl.id] = acl
+
+
+def _instances(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(INSTANCES)
+    for reservation, r_source in _each(d, "Reservations", s):
+        for raw, source in _each(reservation, "Instances", r_source):
+            instance, found = Instance.from_raw(raw, source)
+            p.extend(found)
+            if instance.id:
+                inv.instances[instance.id] = instance
+
+
+def _add_role(
+    raw: Mapping[str, Any], source: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    role, found = Role.from_raw(raw, source)
+    p.extend(found)
+    if role.arn:
+        inv.roles[role.arn] = role
+    for profile, _ in _each(raw, "InstanceProfileList", source):
+        arn = profile.get("Arn")
+        if isinstance(arn, str):
+            roles = tuple(
+                str(r["Arn"])
+                for r in profile.get("Roles") or ()
+                if isinstance(r, Mapping) and isinstance(r.get("Arn"), str)
+            ) or ((role.arn,) if role.arn else ())
+            inv.instance_profiles[arn] = InstanceProfile(
+                arn, str(profile.get("InstanceProfileName") or ""), roles, source
+            )
+
+
+def _authorization_details(
+    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
+) -> None:
+    inv.aws_sections.add(IAM)
+    for raw, source in _each(d, "RoleDetailList", s):
+        _add_role(raw, source, inv, p)
+    for raw, source in _each(d, "Policies", s):
+        arn = raw.get("Arn")
+        if not isinstance(arn, str):
+            continue
+        default_version = raw.get("DefaultVersionId")
+        document = None
+        for version in raw.get("PolicyVersionList") or ():
+            if isinstance(version, Mapping) and (
+                version.get("IsDefaultVersion") or version.get("VersionId") == default_version
+            ):
+                document = decode_policy_document(version.get("Document"))
+        inv.managed_policies[arn] = ManagedPolicy(arn, raw.get("PolicyName"), document, source)
+
+
+def _get_role(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(IAM)
+    raw = d.get("Role")
+    if isinstance(raw, Mapping):
+        _add_role(raw, _sub(s, "Role"), inv, p)
+
+
+def _cluster(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(EKS)
+    raw = d.get("cluster")
+    if isinstance(raw, Mapping):
+        cluster, found = EksCluster.from_raw(raw, _sub(s, "cluster"))
+        p.extend(found)
+        inv.clusters[cluster.name] = cluster
+
+
+def _association(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    inv.aws_sections.add(POD_IDENTITY)
+    singles = [(d["association"], _sub(s, "association"))] if "association" in d else []
+    for raw, source in [*singles, *_each(d, "associations", s)]:
+        if isinstance(raw, Mapping):
+            association, found = PodIdentityAssociation.from_raw(raw, source)
+            p.extend(found)
+            inv.pod_identity_associations.append(association)
+
+
+def _caller(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+    arn = d.get("Arn")
+    inv.caller = CallerIdentity(str(d["Account"]), arn if isinstance(arn, str) else None, s)
+
+
+def _is_sg_list(d: Mapping[str, Any]) -> bool:
+    groups = d.get("SecurityGroups")
+    return isinstance(groups, list) and all(isinstance(g, Mapping) for g in groups)
+
+
+# (predicate on the top-level mapping, handler, what it is) — first match wins.
+RECOGNISERS: tuple[tuple[Callable[[Mapping[str, Any]], bool], Handler, str], ...] = (
+    (lambda d: "FileSystems" in d, _file_systems, "aws efs describe-file-systems"),
+    (lambda d: "MountTargets" in d, _mount_targets, "aws efs describe-mount-targets"),
+    (lambda d: "AccessPoints" in d, _access_points, "aws efs describe-access-points"),
+    (
+        lambda d: "FileSystemId" in d and ("Policy" in d or "Error" in d),
+        _policy,
+        "aws efs describe-file-system-policy",
+    ),
+    (
+        lambda d: "SecurityGroups" in d and not _is_sg_list(d),
+        _mount_target_groups,
+        "aws efs describe-mount-target-security-groups",
+    ),
+    (_is_sg_list, _security_groups, "aws ec2 describe-security-groups"),
+    (
+        lambda d: "NetworkInterfaces" in d,
+        _network_interfaces,
+        "aws ec2 describe-network-interfaces",
+    ),
+    (lambda d: "Subnets" in d, _subnets, "aws ec2 describe-subnets"),
+    (lambda d: "Vpcs" in d, _vpcs, "aws ec2 describe-vpcs"),
+    (
+        lambda d: "VpcId" in d and ("EnableDnsSupport" in d or "EnableDnsHostnames" in d),
+        _vpc_attribute,
+        "aws ec2 describe-vpc-attribute",
+    ),
+    (lambda d: "NetworkAcls" in d, _network_acls, "aws ec2 describe-network-acls"),
+    (lambda d: "Reservations" in d, _instances, "aws ec2 describe-instances"),
+    (
+        lambda d: "RoleDetailList" in d or "UserDetailList" in d,
+        _authorization_details,
+        "aws iam get-account-authorization-details",
+    ),
+    (lambda d: isinstance(d.get("Role"), Mapping), _get_role, "aws iam get-role"),
+    (lambda d: isinstance(d.get("cluster"), Mapping), _cluster, "aws eks describe-cluster"),
+    (
+        lambda d: (
+            isinstance(d.get("association"), Mapping) or isinstance(d.get("associations"), list)
+        ),
+        _association,
+        "aws eks describe-pod-identity-association",
+    ),
+    (
+        lambda d: "Account" in d and "UserId" in d and "Arn" in d,
+        _caller,
+        "aws sts get-caller-identity",
+    ),
+)
+
+
+def recognise(data: Any) -> Handler | None:
+    if not isinstance(data, Mapping):
+        return None
+    for predicate, handler, _name in RECOGNISERS:
+        if predicate(data):
+            return handler
+    return None
+
+
+def _statements(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    statements = data.get("Statement")
+    if isinstance(statements, Mapping):
+        return [statements]
+    if isinstance(statements, list):
+        return [s for s in statements if isinstance(s, Mapping)]
+    return []
+
+
+def _names_efs_action(statement: Mapping[str, Any]) -> bool:
+    actions = statement.get("Action", statement.get("NotAction"))
+    for action in actions if isinstance(actions, list) else [actions]:
+        if isinstance(action, str) and (
+            action == "*" or action.lower().startswith("elasticfilesystem:")
+        ):
+            return True
+    return False
+
+
+def is_policy_document(data: Any) -> bool:
+    """A file system (resource) policy: statements with a Principal about EFS actions.
+
+    Identity policies (no Principal) and role trust policies (sts:AssumeRole*) are not file
+    system policies and are not taken as such."""
+    if not isinstance(data, Mapping) or "Statement" not in data:
+        return False
+    return any(
+        ("Principal" in s or "NotPrincipal" in s) and _names_efs_action(s)
+        for s in _statements(data)
+    )
+
+
+def add_aws_document(
+    document: Document, inventory: Inventory, problems: list[InputProblem]
+) -> bool:
+    """Add an AWS CLI answer; False when the document is not a recognised AWS shape."""
+    handler = recognise(document.data)
+    if handler is None:
+        return False
+    handler(document.data, document.source, inventory, problems)
+    return True
+
+
+def add_policy_document(
+    document: Document, text: str, inventory: Inventory, problems: list[InputProblem]
+) -> None:
+    """A bare policy document is the file system policy of the file system its Resource
+    names, else of the only file system known (resolved after all inputs are read)."""
+    fs_id = policy_resource_file_system(document.data)
+    key = fs_id or f"?{document.source.path}"
+    inventory.policies[key] = FileSystemPolicy(
+        key, document.data, text, document.source, text_source=document.source
+    )
+
+
+def policy_resource_file_system(policy: Mapping[str, Any]) -> str | None:
+    for statement in _statements(policy):
+        resources = statement.get("Resource")
+        for resource in resources if isinstance(resources, list) else [resources]:
+            if isinstance(resource, str) and ":file-system/fs-" in resource:
+                return resource.rsplit("/", 1)[-1]
+    return None

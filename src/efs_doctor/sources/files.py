@@ -1,0 +1,118 @@
+"""Finding and reading input files safely: directories, stdin, size caps, binary detection.
+
+Every failure becomes an :class:`InputProblem` naming the path; nothing here raises for a
+bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.source import Location
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class InputText:
+    path: str
+    text: str
+
+
+def iter_input_paths(paths: Sequence[str], problems: list[InputProblem]) -> Iterator[str]:
+    """Files named directly (any suffix) and, under directories, files with a YAML/JSON suffix.
+
+    Directory walks do not follow symbolic links to directories, so a link loop cannot
+    trap the walk; hidden directories (``.git``) are skipped.
+    """
+    seen: set[str] = set()
+    for path in paths:
+        if path == STDIN:
+            yield path
+            continue
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path, onerror=_walk_error(problems)):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.lower().endswith(INPUT_SUFFIXES):
+                        full = os.path.join(root, name)
+                        if full not in seen:
+                            seen.add(full)
+                            yield full
+        elif os.path.lexists(path):
+            if path not in seen:
+                seen.add(path)
+                yield path
+        else:
+            problems.append(InputProblem(Location(path), "no such file or directory"))
+
+
+def _walk_error(problems: list[InputProblem]) -> Callable[[OSError], None]:
+    def report(error: OSError) -> None:
+        problems.append(InputProblem(Location(error.filename), _os_reason(error)))
+
+    return report
+
+
+def _os_reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def read_input(path: str, problems: list[InputProblem]) -> InputText | None:
+    """The decoded text of one input, or None with a problem recorded."""
+    display = "<stdin>" if path == STDIN else path
+    try:
+        if path == STDIN:
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                problems.append(InputProblem(Location(display), "not a regular file; skipped"))
+                return None
+            if info.st_size > MAX_FILE_BYTES:
+                problems.append(InputProblem(Location(display), _too_big(info.st_size)))
+                return None
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        problems.append(InputProblem(Location(display), f"cannot read: {_os_reason(error)}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(InputProblem(Location(display), _too_big(len(data))))
+        return None
+    if b"\x00" in data[:8192]:
+        problems.append(
+            InputProblem(Location(display), "binary file (contains NUL bytes); skipped")
+        )
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(
+            InputProblem(
+                Location(display, line, column),
+                "not valid UTF-8 text (YAML and JSON inputs must be UTF-8); skipped",
+            )
+        )
+        return None
+    return InputText(display, text)
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB limit "
+        "for one input; split it or pass only the relevant objects"
+    )
+
+
+def debug(path: str, message: str) -> InputProblem:
+    return InputProblem(Location(path), message, ProblemLevel.DEBUG)

@@ -1,0 +1,97 @@
+"""Turning input paths into one :class:`Inventory`: read, parse, recognise, add."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from efs_doctor.model.aws import FileSystemPolicy
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.sources.aws_snapshot import (
+    add_aws_document,
+    add_policy_document,
+    is_policy_document,
+)
+from efs_doctor.sources.documents import Document, parse_text
+from efs_doctor.sources.files import debug, iter_input_paths, read_input
+from efs_doctor.sources.manifests import add_kubernetes_document, is_kubernetes
+
+
+def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inventory:
+    """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input."""
+    inventory = inventory if inventory is not None else Inventory()
+    problems = inventory.problems
+    for path in iter_input_paths(paths, problems):
+        loaded = read_input(path, problems)
+        if loaded is None:
+            continue
+        inventory.files.append(loaded.path)
+        for document in parse_text(loaded.path, loaded.text, problems):
+            add_document(document, loaded.text, inventory)
+    resolve_bare_policies(inventory)
+    return inventory
+
+
+def add_document(document: Document, text: str, inventory: Inventory) -> None:
+    data = document.data
+    problems = inventory.problems
+    if data is None:
+        return
+    if is_kubernetes(data):
+        add_kubernetes_document(document, inventory, problems)
+    elif add_aws_document(document, inventory, problems):
+        pass
+    elif is_policy_document(data):
+        add_policy_document(document, text, inventory, problems)
+    elif isinstance(data, Mapping) and document.source.path and _looks_like_json(text):
+        keys = ", ".join(sorted(str(k) for k in data)[:6])
+        problems.append(
+            InputProblem(
+                document.source.location(),
+                f"JSON not recognised as Kubernetes objects, AWS CLI output or an IAM policy "
+                f"(top-level keys: {keys or 'none'}); skipped",
+                ProblemLevel.WARNING,
+            )
+        )
+    else:
+        problems.append(
+            debug(document.source.path or "<input>", "not a Kubernetes or AWS document; skipped")
+        )
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def resolve_bare_policies(inventory: Inventory) -> None:
+    """Attach policy documents whose Resource names no file system to the only one known."""
+    pending = [key for key in inventory.policies if key.startswith("?")]
+    if not pending:
+        return
+    known = set(inventory.file_systems)
+    for pv in inventory.persistent_volumes.values():
+        if pv.is_efs and pv.csi is not None:
+            handle = pv.csi.volume_handle.removeprefix("efs:")
+            if handle.startswith("fs-"):
+                known.add(handle.split(":", 1)[0])
+    for sc in inventory.storage_classes.values():
+        fs_id = sc.parameters.get("fileSystemId")
+        if sc.is_efs and fs_id:
+            known.add(fs_id)
+    for key in pending:
+        policy = inventory.policies.pop(key)
+        if len(known) == 1:
+            fs_id = next(iter(known))
+            inventory.policies[fs_id] = FileSystemPolicy(
+                fs_id, policy.document, policy.text, policy.source, policy.text_source
+            )
+        else:
+            inventory.problems.append(
+                InputProblem(
+                    policy.source.location(),
+                    "IAM policy document names no file system in its Resource and "
+                    f"{'no' if not known else len(known)} file systems are known; "
+                    "add the file system ARN to Resource; skipped",
+                    ProblemLevel.WARNING,
+                )
+            )
