@@ -111,7 +111,12 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
             InputProblem(Location(path, error.lineno, error.colno), f"invalid JSON: {error.msg}")
         )
         return
-    except (RecursionError, ValueError) as error:
+    except RecursionError:
+        problems.append(
+            InputProblem(Location(path), "JSON nested too deeply (over ~1000 levels); skipped")
+        )
+        return
+    except ValueError as error:  # e.g. integers longer than Python's digit limit
         problems.append(InputProblem(Location(path), f"invalid JSON: {error}"))
         return
     yield Document(data, SourceMap(path, 1, 1, _loader=lambda: _json_marks(text)))
