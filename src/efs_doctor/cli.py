@@ -24,6 +24,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "efs_doctor.commands.inventory",
         "show what was loaded and the resolved mount chains",
     ),
+    (
+        "explain",
+        "efs_doctor.commands.explain",
+        "explain an error message: ranked root causes and the checks that tell them apart",
+    ),
 )
 
 DESCRIPTION = """\

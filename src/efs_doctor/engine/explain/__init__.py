@@ -1,0 +1,38 @@
+"""Error text -> ranked root causes (``efs-doctor explain``; also used by ``diagnose``).
+
+Entry points:
+
+- :func:`explain` — pure: text (+ context signals) to an :class:`Explanation`.
+- :class:`ContextSignal` — what callers (inventory, mount simulation) say about a cause.
+- :func:`efs_doctor.engine.explain.context.signals_from_inventory` — signals derived from
+  loaded manifests/policies/AWS state for the chains the text names.
+"""
+
+from __future__ import annotations
+
+from efs_doctor.engine.explain.catalogue import Catalogue, load_catalogue
+from efs_doctor.engine.explain.core import explain
+from efs_doctor.engine.explain.facts import extract_facts
+from efs_doctor.engine.explain.intake import normalise
+from efs_doctor.engine.explain.model import (
+    ContextSignal,
+    ExplainedError,
+    Explanation,
+    Facts,
+    RankedCause,
+    SignalEffect,
+)
+
+__all__ = [
+    "Catalogue",
+    "ContextSignal",
+    "ExplainedError",
+    "Explanation",
+    "Facts",
+    "RankedCause",
+    "SignalEffect",
+    "explain",
+    "extract_facts",
+    "load_catalogue",
+    "normalise",
+]

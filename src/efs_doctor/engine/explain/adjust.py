@@ -1,0 +1,196 @@
+"""What the extracted facts say about the candidate causes (text only, no context).
+
+Each adjustment multiplies a cause's odds: > 1 raises it, < 1 lowers it. The reasons come
+from efs-semantics.md; each rule names the section it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from efs_doctor.engine.explain.catalogue import Catalogue
+from efs_doctor.engine.explain.model import Facts
+
+RAISE = 3.0
+LOWER = 0.15
+RULE_OUT = 0.05
+
+_AUTHENTICATED_CAUSES = ("identity-policy-missing-client-actions", "policy-denies-principal")
+_ACCESS_POINT_CAUSES = ("access-point-root-dir-missing", "access-point-not-found")
+_CIFS_OPTIONS = frozenset({"dir_mode", "file_mode", "uid", "gid", "username", "password", "vers"})
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    cause: str
+    factor: float
+    reason: str
+
+
+def _version(text: str | None) -> tuple[int, int, int] | None:
+    match = _VERSION.match(text or "")
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+
+
+def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
+    args = facts.mount_arguments
+    if args is None:
+        return
+    names = args.option_names
+    shown = ",".join(args.options) or "(none)"
+    has_ap = "accesspoint" in names or facts.access_point_id is not None
+    encrypted = "tls" in names or "accesspoint" in names
+    plain_nfs = (args.fs_type or "").startswith("nfs")
+    if "iam" not in names:
+        yield Adjustment(
+            "iam-option-missing",
+            RAISE,
+            f"Mounting arguments have options {shown} and no `iam`: efs-utils connects as an "
+            "anonymous client, which any user-defined file system policy refuses unless it "
+            'allows Principal "*" (efs-semantics.md §4.1, §4.4, §4.8)',
+        )
+        for cause in (*_AUTHENTICATED_CAUSES, "iam-without-tls"):
+            yield Adjustment(
+                cause,
+                LOWER,
+                "no `iam` in the mount arguments: the client is anonymous, no role is evaluated",
+            )
+    else:
+        yield Adjustment(
+            "iam-option-missing",
+            RULE_OUT,
+            "the mount arguments already include `iam` (efs-semantics.md §2.8)",
+        )
+        for cause in _AUTHENTICATED_CAUSES:
+            yield Adjustment(
+                cause, 2.0, "the mount authenticates with `iam`: which role, and what it may do"
+            )
+    if encrypted:
+        for cause in ("policy-secure-transport-no-tls", "iam-without-tls"):
+            yield Adjustment(
+                cause, RULE_OUT, f"the mount is encrypted (options {shown}; efs-semantics.md §3.4)"
+            )
+    else:
+        yield Adjustment(
+            "policy-secure-transport-no-tls",
+            RAISE,
+            f"no `tls` in the mount options ({shown}): aws:SecureTransport is false, so a "
+            "Deny on it applies (efs-semantics.md §4.5)",
+        )
+    if plain_nfs:
+        yield Adjustment(
+            "iam-option-missing",
+            1.5,
+            f"`-t {args.fs_type}` bypasses efs-utils: no TLS and no IAM identity are possible",
+        )
+    if has_ap:
+        for cause in (*_ACCESS_POINT_CAUSES, "policy-condition-not-met"):
+            yield Adjustment(cause, 2.0, "the mount goes through an access point")
+    else:
+        for cause in _ACCESS_POINT_CAUSES:
+            yield Adjustment(cause, LOWER, "no access point in the mount arguments")
+    path = args.path
+    if path is not None and path not in ("/", ""):
+        yield Adjustment(
+            "subpath-missing",
+            RAISE,
+            f"the mount source {args.source} names the sub-directory {path}, which must exist",
+        )
+    elif path is not None:
+        yield Adjustment("subpath-missing", LOWER, f"the mount source {args.source} is the root")
+    if names & {"ocsp", "stunnel"}:
+        yield Adjustment("tls-ocsp-unreachable", RAISE, "`ocsp`/`stunnel` selects legacy stunnel")
+        yield Adjustment("stunnel-missing", 2.0, "`ocsp`/`stunnel` needs the stunnel binary")
+    if names & _CIFS_OPTIONS:
+        odd = ", ".join(sorted(names & _CIFS_OPTIONS))
+        yield Adjustment("invalid-mount-option", RAISE, f"options not meant for NFS: {odd}")
+    if "crossaccount" in names:
+        yield Adjustment("dns-resolution-outside-vpc", 2.0, "the mount uses `crossaccount`")
+
+
+def _credentials_rules(facts: Facts) -> Iterator[Adjustment]:
+    cred = facts.credentials_source
+    if cred is None:
+        return
+    who = cred.role_arn or f"{cred.kind}:{cred.detail}".rstrip(":")
+    yield Adjustment(
+        "iam-option-missing",
+        RULE_OUT,
+        f"mount.log shows IAM authentication (credentials source {who})",
+    )
+    for cause in (*_AUTHENTICATED_CAUSES, "policy-unsupported-condition-key"):
+        yield Adjustment(
+            cause,
+            RAISE,
+            f"the mount authenticated as {who}: the policy must allow exactly that principal "
+            "(efs-semantics.md §2.8, §3.5)",
+        )
+    if cred.kind == "metadata":
+        yield Adjustment(
+            "policy-denies-principal",
+            2.0,
+            "credentials came from instance metadata: EFS sees the node instance role, not an "
+            "IRSA/Pod Identity role (a broken IRSA falls through silently; efs-semantics.md §2.8)",
+        )
+
+
+def _exit_status_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
+    lowered: tuple[str, ...]
+    if facts.exit_status == 32:
+        lowered = ("efs-utils", "dns", "credentials", "csi", "kubernetes")
+        reason = "exit status 32 comes from mount.nfs4 (server or network), after efs-utils' checks"
+    elif facts.exit_status == 1:
+        lowered = ("authorization", "posix", "access-point")
+        reason = "exit status 1 comes from efs-utils itself, before the NFS server answered"
+    else:
+        return
+    for cause in catalogue.causes.values():
+        if cause.layer in lowered:
+            yield Adjustment(cause.id, 0.4, f"{reason} (efs-semantics.md §2.10, §3.9)")
+
+
+def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
+    if facts.encrypt_in_transit is False:
+        reason = 'encryptInTransit is "false" in the text: the driver omits `tls` (§3.3)'
+        yield Adjustment("policy-secure-transport-no-tls", RAISE, reason)
+        yield Adjustment("iam-without-tls", 2.0, reason)
+    if facts.fargate:
+        reason = "the text mentions Fargate"
+        yield Adjustment("fargate-unsupported", RAISE, reason)
+        yield Adjustment("csi-driver-version-bug", 1.5, reason)
+    if facts.ipv6:
+        yield Adjustment("ipv6-dual-stack", RAISE, "the text shows an IPv6 address")
+    utils = _version(facts.efs_utils_version)
+    if utils is not None and utils < (2, 0, 0):
+        yield Adjustment(
+            "stunnel-missing", 2.0, f"efs-utils {facts.efs_utils_version} (< 2.0) uses stunnel"
+        )
+    if utils is not None and utils < (1, 31, 1):
+        yield Adjustment(
+            "efs-utils-version",
+            2.0,
+            f"efs-utils {facts.efs_utils_version} predates the DNS fallback and IMDSv2 (1.31.1)",
+        )
+    driver = _version(facts.driver_version)
+    if driver is not None and driver < (3, 0, 0):
+        yield Adjustment(
+            "csi-driver-version-bug",
+            1.5,
+            f"driver {facts.driver_version} is older than v3 "
+            "(no efs: handle prefix, path attribute)",
+        )
+
+
+def fact_adjustments(facts: Facts, catalogue: Catalogue) -> list[Adjustment]:
+    """All adjustments the facts justify, in a stable order."""
+    return [
+        *_mount_argument_rules(facts),
+        *_credentials_rules(facts),
+        *_exit_status_rules(facts, catalogue),
+        *_environment_rules(facts),
+    ]

@@ -1,0 +1,199 @@
+"""The signature catalogue (``efs_doctor/data/signatures.yaml``), loaded once and validated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, cast
+
+from efs_doctor.engine.explain.model import Check
+
+SignatureKind = Literal["specific", "wrapper", "benign", "info"]
+_KINDS = ("specific", "wrapper", "benign", "info")
+_LAYERS = (
+    "kubernetes",
+    "csi",
+    "efs-utils",
+    "dns",
+    "credentials",
+    "network",
+    "access-point",
+    "authorization",
+    "posix",
+)
+
+
+class CatalogueError(ValueError):
+    """signatures.yaml does not have the shape this module expects (a packaging bug)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CauseInfo:
+    id: str
+    title: str
+    layer: str
+    checks: tuple[Check, ...]
+    rules_out: tuple[str, ...]
+    fix: str
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    id: str
+    pattern: re.Pattern[str]
+    literal: str | None
+    unless: re.Pattern[str] | None
+    requires: re.Pattern[str] | None
+    origin: str
+    layer: str
+    kind: SignatureKind
+    specificity: float
+    causes: Mapping[str, float]
+    source: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    signatures: tuple[Signature, ...]
+    causes: Mapping[str, CauseInfo]
+    generic_checks: tuple[Check, ...]
+
+    def signature(self, signature_id: str) -> Signature:
+        for signature in self.signatures:
+            if signature.id == signature_id:
+                return signature
+        raise KeyError(signature_id)
+
+
+def literal_pattern(literal: str) -> re.Pattern[str]:
+    """A literal as a pattern in which any run of spaces matches any whitespace."""
+    parts = [re.escape(part) for part in literal.split()]
+    return re.compile(r"\s+".join(parts), re.IGNORECASE)
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{where}: '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _checks(raw: object, where: str) -> tuple[Check, ...]:
+    if not isinstance(raw, list):
+        raise CatalogueError(f"{where}: checks must be a list")
+    checks = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise CatalogueError(f"{where}: each check needs 'run' and 'look_for'")
+        checks.append(Check(_text(item, "run", where), _text(item, "look_for", where)))
+    return tuple(checks)
+
+
+def _cause(cause_id: str, raw: object) -> CauseInfo:
+    where = f"cause {cause_id}"
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: must be a mapping")
+    layer = _text(raw, "layer", where)
+    if layer not in _LAYERS:
+        raise CatalogueError(f"{where}: unknown layer {layer!r}")
+    rules_out = raw.get("rules_out")
+    if not isinstance(rules_out, list) or not all(isinstance(x, str) for x in rules_out):
+        raise CatalogueError(f"{where}: rules_out must be a list of strings")
+    return CauseInfo(
+        id=cause_id,
+        title=_text(raw, "title", where),
+        layer=layer,
+        checks=_checks(raw.get("checks"), where),
+        rules_out=tuple(x.strip() for x in rules_out),
+        fix=_text(raw, "fix", where),
+        new=bool(raw.get("new", False)),
+    )
+
+
+def _optional_pattern(raw: object) -> re.Pattern[str] | None:
+    return None if raw is None else re.compile(str(raw).strip(), re.IGNORECASE)
+
+
+def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
+    if not isinstance(raw, dict):
+        raise CatalogueError("each signature must be a mapping")
+    signature_id = _text(raw, "id", "signature")
+    where = f"signature {signature_id}"
+    literal = raw.get("literal")
+    regex = raw.get("regex")
+    if (literal is None) == (regex is None):
+        raise CatalogueError(f"{where}: exactly one of 'literal' and 'regex'")
+    try:
+        if isinstance(literal, str):
+            pattern = literal_pattern(literal)
+        else:
+            pattern = re.compile(_text(raw, "regex", where), re.IGNORECASE)
+        unless = _optional_pattern(raw.get("unless"))
+        requires = _optional_pattern(raw.get("requires"))
+    except re.error as exc:
+        raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+    kind = _text(raw, "kind", where)
+    if kind not in _KINDS:
+        raise CatalogueError(f"{where}: unknown kind {kind!r}")
+    layer = _text(raw, "layer", where)
+    if layer not in _LAYERS:
+        raise CatalogueError(f"{where}: unknown layer {layer!r}")
+    weights = raw.get("causes") or {}
+    if not isinstance(weights, dict):
+        raise CatalogueError(f"{where}: causes must be a mapping")
+    for cause_id, weight in weights.items():
+        if cause_id not in causes:
+            raise CatalogueError(f"{where}: unknown cause {cause_id!r}")
+        if not isinstance(weight, int | float) or not 0 < weight <= 1:
+            raise CatalogueError(f"{where}: weight of {cause_id} must be in (0, 1]")
+    specificity = raw.get("specificity")
+    if not isinstance(specificity, int | float) or not 0 <= specificity <= 1:
+        raise CatalogueError(f"{where}: specificity must be in [0, 1]")
+    note = raw.get("note")
+    return Signature(
+        id=signature_id,
+        pattern=pattern,
+        literal=literal.strip() if isinstance(literal, str) else None,
+        unless=unless,
+        requires=requires,
+        origin=_text(raw, "origin", where),
+        layer=layer,
+        kind=cast(SignatureKind, kind),
+        specificity=float(specificity),
+        causes={str(k): float(v) for k, v in weights.items()},
+        source=_text(raw, "source", where),
+        note=note.strip() if isinstance(note, str) else None,
+    )
+
+
+def parse_catalogue(data: object) -> Catalogue:
+    """Validate the loaded YAML document and build the catalogue."""
+    if not isinstance(data, dict):
+        raise CatalogueError("the catalogue must be a mapping")
+    raw_causes = data.get("causes")
+    raw_signatures = data.get("signatures")
+    if not isinstance(raw_causes, dict) or not isinstance(raw_signatures, list):
+        raise CatalogueError("the catalogue needs 'causes' (mapping) and 'signatures' (list)")
+    causes = {str(cause_id): _cause(str(cause_id), raw) for cause_id, raw in raw_causes.items()}
+    signatures = tuple(_signature(raw, causes) for raw in raw_signatures)
+    seen: set[str] = set()
+    for signature in signatures:
+        if signature.id in seen:
+            raise CatalogueError(f"signature id {signature.id!r} repeats")
+        seen.add(signature.id)
+    return Catalogue(signatures, causes, _checks(data.get("generic_checks"), "generic_checks"))
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The shipped catalogue; parsed on first use and cached for the process."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = resources.files("efs_doctor.data").joinpath("signatures.yaml").read_text("utf-8")
+    return parse_catalogue(yaml.load(text, Loader=loader))
