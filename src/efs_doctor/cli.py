@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "efs_doctor.commands.explain",
         "explain an error message: ranked root causes and the checks that tell them apart",
     ),
+    ("policy", "efs_doctor.commands.policy", "lint and simulate EFS file system policies"),
 )
 
 DESCRIPTION = """\
