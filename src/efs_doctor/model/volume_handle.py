@@ -16,8 +16,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-FILE_SYSTEM_ID = re.compile(r"^fs-[0-9a-f]{8,40}$")
-ACCESS_POINT_ID = re.compile(r"^fsap-[0-9a-f]{8,40}$")
+# \Z, not $: Python's "$" also matches before a trailing newline, Go's does not.
+FILE_SYSTEM_ID = re.compile(r"^fs-[0-9a-f]{8,40}\Z")
+ACCESS_POINT_ID = re.compile(r"^fsap-[0-9a-f]{8,40}\Z")
 HANDLE_TYPES = ("efs", "s3files")
 
 
@@ -61,14 +62,14 @@ def parse_volume_handle(handle: str, *, allow_prefix: bool = True) -> VolumeHand
             raise VolumeHandleError(
                 f"volume ID '{handle}' is invalid: Expected at most four fields separated by ':'"
             )
-        if not tokens or tokens[0] == "":
+        if not tokens:  # only "efs" alone; "efs:" has an empty (invalid) id, checked below
             raise VolumeHandleError(f"volume ID '{handle}' is invalid: Missing file system ID")
     elif len(tokens) > 3:
         raise VolumeHandleError(
             f"volume ID '{handle}' is invalid: Expected at most three fields separated by ':'"
         )
     file_system_id = tokens[0]
-    if not FILE_SYSTEM_ID.match(file_system_id):
+    if not FILE_SYSTEM_ID.fullmatch(file_system_id):
         raise VolumeHandleError(
             f"volume ID '{handle}' is invalid: Expected a file system ID of the form "
             "'fs-[0-9a-f]{8,40}'"
@@ -79,7 +80,7 @@ def parse_volume_handle(handle: str, *, allow_prefix: bool = True) -> VolumeHand
     access_point_id = None
     if len(tokens) == 3 and tokens[2] != "":
         access_point_id = tokens[2]
-        if not ACCESS_POINT_ID.match(access_point_id):
+        if not ACCESS_POINT_ID.fullmatch(access_point_id):
             raise VolumeHandleError(
                 f"volume ID '{handle}' has an invalid access point ID '{access_point_id}': "
                 "Expected it to be of the form 'fsap-[0-9a-f]{8,40}'"

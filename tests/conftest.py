@@ -1,0 +1,99 @@
+"""Shared test helpers: paths to fixtures, running the CLI as a subprocess, loading inputs.
+
+Keep this file small and generic; helpers for one area live beside its tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from efs_doctor.api import load_inventory
+from efs_doctor.model.inventory import Inventory
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+AWS_FIXTURES = FIXTURES / "aws"
+KUBERNETES_FIXTURES = FIXTURES / "kubernetes"
+EXAMPLES = REPO / "examples"
+# The EFS CSI driver's own examples (read-only shared corpus beside the repository);
+# EFS_DOCTOR_CORPUS overrides the location.
+CORPUS = Path(
+    os.environ.get("EFS_DOCTOR_CORPUS", REPO.parent / "shared" / "corpus" / "csi-driver-examples")
+)
+
+
+def run_efs_doctor(
+    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m efs_doctor ARGS`` in a fresh interpreter; text output, never raises."""
+    data = stdin.decode() if isinstance(stdin, bytes) else stdin
+    return subprocess.run(
+        [sys.executable, "-m", "efs_doctor", *args],
+        input=data,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_efs_doctor
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """``write(name, content)``: a file under tmp_path (parents created); returns its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write
+
+
+def _load(*paths: str | Path | Sequence[str | Path]) -> Inventory:
+    flat: list[str] = []
+    for path in paths:
+        if isinstance(path, str | Path):
+            flat.append(str(path))
+        else:
+            flat.extend(str(p) for p in path)
+    return load_inventory(flat)
+
+
+@pytest.fixture
+def load() -> Callable[..., Inventory]:
+    """``load(path, ...)``: load_inventory over any mix of paths (or lists of paths)."""
+    return _load
+
+
+@pytest.fixture
+def aws_fixtures() -> Path:
+    return AWS_FIXTURES
+
+
+@pytest.fixture
+def kubernetes_fixtures() -> Path:
+    return KUBERNETES_FIXTURES
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"EFS CSI driver example corpus not found at {CORPUS}")
+    return CORPUS
