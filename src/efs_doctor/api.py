@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from efs_doctor.config import Config
+from efs_doctor.findings import Report
 from efs_doctor.model.chain import MountChain, resolve_chains
 from efs_doctor.model.inventory import Inventory
 
@@ -18,3 +20,16 @@ def load_inventory(paths: Sequence[str]) -> Inventory:
 def mount_chains(inventory: Inventory) -> list[MountChain]:
     """Pod -> PVC -> PV -> StorageClass -> file system/access point -> mount targets."""
     return resolve_chains(inventory)
+
+
+def analyze(inventory: Inventory, config: Config | None = None) -> Report:
+    """Run the registered rules over ``inventory`` and return the report (no I/O).
+
+    Fixes carry declarative edits; ``efs_doctor.fixes.render_patches`` turns them into
+    unified diffs against the input files.
+    """
+    from efs_doctor.engine.analysis import Context, run_rules
+    from efs_doctor.rules import REGISTRY
+
+    context = Context(inventory, mount_chains(inventory))
+    return run_rules(context, REGISTRY, config or Config())

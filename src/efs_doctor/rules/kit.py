@@ -1,0 +1,74 @@
+"""Helpers rules share: where a chain's volume is defined, who may suppress a finding on it,
+and the YAML edits common fixes are made of."""
+
+from __future__ import annotations
+
+from efs_doctor.findings import Fix, FixSafety, Location, Related, YamlEdit
+from efs_doctor.model.chain import MountChain
+from efs_doctor.model.kubernetes import PersistentVolume, StorageClass
+from efs_doctor.rules.base import at, object_key
+
+
+def chain_subjects(chain: MountChain) -> list[str]:
+    """Object keys along the chain; an ignore annotation on any of them applies."""
+    objects: list[object] = [
+        o for o in (chain.workload, chain.claim, chain.volume, chain.storage_class) if o is not None
+    ]
+    return [object_key(o) for o in objects]
+
+
+def volume_definition(chain: MountChain) -> PersistentVolume | StorageClass | None:
+    """The object that defines the mount: the PV, or for a planned volume its class."""
+    if chain.volume is not None:
+        return chain.volume
+    if chain.planned is not None:
+        return chain.planned.storage_class
+    return None
+
+
+def mount_options_location(chain: MountChain) -> Location:
+    """``spec.mountOptions`` of the PV when present, else its ``spec.csi`` (the line a
+    reader looks at for how it mounts); for a planned volume, the class's mountOptions."""
+    if chain.volume is not None:
+        pv = chain.volume
+        if pv.mount_options:
+            return at(pv, "spec", "mountOptions")
+        return at(pv, "spec", "csi")
+    if chain.planned is not None:
+        sc = chain.planned.storage_class
+        return at(sc, "mountOptions") if sc.mount_options else at(sc, "metadata", "name")
+    return Location(None, object="<unknown volume>")
+
+
+def yaml_edit(
+    obj: PersistentVolume | StorageClass, operation: str, field: tuple[str, ...], value: str
+) -> YamlEdit | None:
+    """An edit of ``obj`` in the file it came from; None for objects read live."""
+    if obj.source.path is None or obj.source.path == "<stdin>":
+        return None
+    assert operation in ("append", "set", "remove")
+    return YamlEdit(
+        path=obj.source.path,
+        kind=obj.kind,
+        name=obj.meta.name,
+        namespace=obj.meta.namespace,
+        operation=operation,  # type: ignore[arg-type]
+        field=field,
+        value=value,
+    )
+
+
+def mount_option_fix(
+    chain: MountChain, option: str, title: str, safety: FixSafety = FixSafety.SAFE
+) -> Fix | None:
+    """Add ``option`` to the PV's mountOptions (or the planned volume's class)."""
+    target = volume_definition(chain)
+    if target is None:
+        return None
+    field = ("spec", "mountOptions") if isinstance(target, PersistentVolume) else ("mountOptions",)
+    edit = yaml_edit(target, "append", field, option)
+    return Fix(title, safety, (edit,) if edit is not None else ())
+
+
+def related_object(obj: object, note: str, *field_path: str | int) -> Related:
+    return Related(at(obj, *field_path), note)
