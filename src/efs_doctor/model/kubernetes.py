@@ -346,7 +346,8 @@ class Workload:
             if not isinstance(template, Mapping):
                 continue
             templated = dict(template)
-            metadata = dict(templated.get("metadata") or {})
+            raw_metadata = templated.get("metadata")
+            metadata = dict(raw_metadata) if isinstance(raw_metadata, Mapping) else {}
             metadata.setdefault("namespace", namespace)
             templated["metadata"] = metadata
             sub_source = SourceMap(

@@ -247,18 +247,48 @@ def _add_role(
     role, found = Role.from_raw(raw, source)
     p.extend(found)
     if role.arn:
-        inv.roles[role.arn] = role
-    for profile, _ in _each(raw, "InstanceProfileList", source):
+        known = inv.roles.get(role.arn)
+        inv.roles[role.arn] = role if known is None else _merge_roles(known, role)
+    for profile, profile_source in _each(raw, "InstanceProfileList", source):
         arn = profile.get("Arn")
         if isinstance(arn, str):
+            listed = profile.get("Roles")
             roles = tuple(
                 str(r["Arn"])
-                for r in profile.get("Roles") or ()
+                for r in (listed if isinstance(listed, list) else ())
                 if isinstance(r, Mapping) and isinstance(r.get("Arn"), str)
             ) or ((role.arn,) if role.arn else ())
+            name = profile.get("InstanceProfileName")
             inv.instance_profiles[arn] = InstanceProfile(
-                arn, str(profile.get("InstanceProfileName") or ""), roles, source
+                arn, name if isinstance(name, str) else None, roles, profile_source
             )
+
+
+def _merge_roles(known: Role, new: Role) -> Role:
+    """One role read twice, e.g. from get-account-authorization-details and from get-role.
+
+    get-role answers carry no inline policies, attached policies or instance profiles; they
+    are not evidence that the role has none, so what either answer tells is kept."""
+    return Role(
+        name=new.name or known.name,
+        arn=new.arn,
+        trust_policy=new.trust_policy if new.trust_policy is not None else known.trust_policy,
+        inline_policies={**known.inline_policies, **new.inline_policies},
+        attached_policy_arns=tuple(
+            dict.fromkeys((*known.attached_policy_arns, *new.attached_policy_arns))
+        ),
+        instance_profile_arns=tuple(
+            dict.fromkeys((*known.instance_profile_arns, *new.instance_profile_arns))
+        ),
+        permissions_boundary_arn=new.permissions_boundary_arn or known.permissions_boundary_arn,
+        source=known.source if _role_detail(known) >= _role_detail(new) else new.source,
+    )
+
+
+def _role_detail(role: Role) -> int:
+    return (
+        len(role.inline_policies) + len(role.attached_policy_arns) + len(role.instance_profile_arns)
+    )
 
 
 def _authorization_details(
@@ -272,13 +302,18 @@ def _authorization_details(
         if not isinstance(arn, str):
             continue
         default_version = raw.get("DefaultVersionId")
+        versions = raw.get("PolicyVersionList")
         document = None
-        for version in raw.get("PolicyVersionList") or ():
+        for version in versions if isinstance(versions, list) else ():
             if isinstance(version, Mapping) and (
-                version.get("IsDefaultVersion") or version.get("VersionId") == default_version
+                version.get("IsDefaultVersion") is True
+                or version.get("VersionId") == default_version
             ):
                 document = decode_policy_document(version.get("Document"))
-        inv.managed_policies[arn] = ManagedPolicy(arn, raw.get("PolicyName"), document, source)
+        name = raw.get("PolicyName")
+        if not isinstance(name, str):  # the name is the ARN's last path segment
+            name = arn.rsplit("/", 1)[-1] or None
+        inv.managed_policies[arn] = ManagedPolicy(arn, name, document, source)
 
 
 def _get_role(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:

@@ -72,7 +72,7 @@ def add_kubernetes_document(
 ) -> None:
     for raw, source in _list_items(document):
         kind = raw.get("kind")
-        if kind not in KUBERNETES_KINDS:
+        if not isinstance(kind, str) or kind not in KUBERNETES_KINDS:
             continue
         if not isinstance(raw.get("metadata", {}), Mapping):
             problems.append(
