@@ -1,0 +1,299 @@
+"""What the Terraform and CloudFormation readers share: labelled source maps, stand-in ids for
+values not known before deploy, and :class:`InventoryBuilder`, which turns AWS-CLI-shaped and
+Kubernetes documents into model objects exactly as the snapshot and manifest loaders do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from efs_doctor.model.aws import (
+    AccessPoint,
+    CallerIdentity,
+    FileSystem,
+    FileSystemPolicy,
+    ManagedPolicy,
+    MountTarget,
+    PodIdentityAssociation,
+    Role,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.source import FieldPath, Location, Marks, SourceMap
+from efs_doctor.sources import aws_snapshot as sections
+from efs_doctor.sources.documents import Document
+from efs_doctor.sources.manifests import add_kubernetes_document
+
+Position = tuple[int, int]
+
+
+@dataclass(eq=False, slots=True)
+class IacSourceMap(SourceMap):
+    """A source map whose locations name the IaC object: the Terraform resource address or
+    the CloudFormation logical id, whatever object name the caller passes."""
+
+    address: str = ""
+
+    def location(self, *field_path: str | int, object_name: str | None = None) -> Location:
+        return SourceMap.location(self, *field_path, object_name=self.address or object_name)
+
+
+def mapped_source(
+    path: str | None,
+    origin: Position | None,
+    address: str,
+    fields: Mapping[FieldPath, FieldPath],
+    position: Callable[[FieldPath], Position | None],
+) -> IacSourceMap:
+    """A source map for one model object: ``fields`` maps the object's own field paths (as the
+    model reads them, e.g. ``("spec", "csi", "volumeHandle")``) to paths in the IaC input,
+    which ``position`` turns into line/column when a finding asks (never before)."""
+
+    def marks() -> Marks:
+        found: dict[FieldPath, Position] = {}
+        if origin is not None:
+            found[()] = origin
+        for model_path, input_path in fields.items():
+            where = position(input_path)
+            if where is not None:
+                found[model_path] = where
+        return found
+
+    line, column = origin if origin is not None else (None, None)
+    return IacSourceMap(path, line, column, _loader=marks, address=address)
+
+
+def placeholder_id(prefix: str, key: str) -> str:
+    """A stand-in id for a resource whose id is known only after deploy.
+
+    It has the shape of a real id (``fs-`` + 17 lower-case hex, like the ids EFS and EC2 hand
+    out) so the volume-handle grammar accepts it, starts with eight zeros so a reader sees it is
+    not real, and is derived from the IaC address, so every reference to the same resource gets
+    the same id and runs are reproducible.
+    """
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{prefix}-00000000{digest[:9]}"
+
+
+def is_placeholder(value: str) -> bool:
+    head, _, tail = value.partition("-")
+    return bool(head) and tail.startswith("00000000") and len(tail) == 17
+
+
+def file_system_arn(fs_id: str, region: str | None, account: str | None) -> str:
+    """The ARN the engines guess for a file system without one (``FileSystem.arn_or_guess``):
+    unknown region and account are ``*``, which matches itself in a policy's Resource."""
+    return f"arn:aws:elasticfilesystem:{region or '*'}:{account or '*'}:file-system/{fs_id}"
+
+
+def access_point_arn(ap_id: str, region: str | None, account: str | None) -> str:
+    return f"arn:aws:elasticfilesystem:{region or '*'}:{account or '*'}:access-point/{ap_id}"
+
+
+def role_arn(name: str, path: str | None, account: str | None, partition: str = "aws") -> str:
+    """``arn:<partition>:iam::<account>:role<path><name>`` (IAM identifiers reference). An
+    unknown account is left empty, so ``Role.account`` reads as unknown rather than wrong."""
+    prefix = path if path and path.startswith("/") and path.endswith("/") else "/"
+    return f"arn:{partition}:iam::{account or ''}:role{prefix}{name}"
+
+
+@dataclass(slots=True)
+class _PendingGroup:
+    raw: dict[str, Any]
+    source: SourceMap
+
+
+@dataclass(slots=True)
+class _PendingRole:
+    raw: dict[str, Any]
+    source: SourceMap
+
+
+@dataclass(slots=True)
+class InventoryBuilder:
+    """Collects documents read from one IaC input and adds them to the inventory at the end
+    (security group rules and role policies arrive as separate resources)."""
+
+    inventory: Inventory
+    groups: dict[str, _PendingGroup] = field(default_factory=dict)
+    roles: dict[str, _PendingRole] = field(default_factory=dict)  # by role name
+    loose_rules: list[tuple[str, str, dict[str, Any], SourceMap]] = field(default_factory=list)
+    loose_policies: list[tuple[str, str, Mapping[str, Any], SourceMap]] = field(
+        default_factory=list
+    )
+    loose_attachments: list[tuple[str, str, SourceMap]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[InputProblem]:
+        return self.inventory.problems
+
+    def problem(self, location: Location, message: str, level: ProblemLevel) -> None:
+        self.inventory.problems.append(InputProblem(location, message, level))
+
+    # ---- AWS objects, in the shapes the AWS CLI prints ------------------------------
+    def file_system(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        self.inventory.aws_sections.add(sections.FILE_SYSTEMS)
+        fs, found = FileSystem.from_raw(raw, source)
+        self.problems.extend(found)
+        if fs.id:
+            self.inventory.file_systems[fs.id] = fs
+
+    def policy(
+        self, fs_id: str, document: Mapping[str, Any] | None, text: str | None, source: SourceMap
+    ) -> None:
+        """A file system policy; ``document=None`` is a known absence (default policy)."""
+        if document is not None and text is None:
+            text = json.dumps(document, indent=2)
+        self.inventory.policies[fs_id] = FileSystemPolicy(fs_id, document, text, source)
+
+    def mount_target(
+        self, raw: Mapping[str, Any], groups: tuple[str, ...] | None, source: SourceMap
+    ) -> None:
+        self.inventory.aws_sections.add(sections.MOUNT_TARGETS)
+        mt, found = MountTarget.from_raw(raw, source)
+        self.problems.extend(found)
+        if mt.id:
+            self.inventory.mount_targets[mt.id] = mt
+            if groups is not None:
+                self.inventory.mount_target_groups[mt.id] = groups
+
+    def access_point(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        self.inventory.aws_sections.add(sections.ACCESS_POINTS)
+        ap, found = AccessPoint.from_raw(raw, source)
+        self.problems.extend(found)
+        if ap.id:
+            self.inventory.access_points[ap.id] = ap
+
+    def security_group(self, raw: dict[str, Any], source: SourceMap) -> None:
+        """``raw`` in describe-security-groups shape; rules from separate resources are added
+        with :meth:`security_group_rule` before :meth:`finish`."""
+        group_id = str(raw.get("GroupId") or "")
+        if group_id:
+            self.groups[group_id] = _PendingGroup(raw, source)
+
+    def security_group_rule(
+        self, group_id: str, direction: str, permission: dict[str, Any], source: SourceMap
+    ) -> None:
+        self.loose_rules.append((group_id, direction, permission, source))
+
+    def subnet(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        self.inventory.aws_sections.add(sections.SUBNETS)
+        subnet, found = Subnet.from_raw(raw, source)
+        self.problems.extend(found)
+        if subnet.id:
+            self.inventory.subnets[subnet.id] = subnet
+
+    def vpc(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        self.inventory.aws_sections.add(sections.VPCS)
+        vpc, found = Vpc.from_raw(raw, source)
+        self.problems.extend(found)
+        if vpc.id:
+            self.inventory.vpcs[vpc.id] = vpc
+
+    def role(self, raw: dict[str, Any], source: SourceMap) -> None:
+        """``raw`` in get-account-authorization-details RoleDetail shape."""
+        name = str(raw.get("RoleName") or "")
+        if name:
+            self.roles[name] = _PendingRole(raw, source)
+
+    def role_policy(
+        self, role: str, name: str, document: Mapping[str, Any], source: SourceMap
+    ) -> None:
+        self.loose_policies.append((role, name, document, source))
+
+    def role_attachment(self, role: str, policy_arn: str, source: SourceMap) -> None:
+        self.loose_attachments.append((role, policy_arn, source))
+
+    def managed_policy(
+        self, arn: str, name: str | None, document: Mapping[str, Any] | None, source: SourceMap
+    ) -> None:
+        self.inventory.managed_policies[arn] = ManagedPolicy(arn, name, document, source)
+
+    def pod_identity(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        self.inventory.aws_sections.add(sections.POD_IDENTITY)
+        association, found = PodIdentityAssociation.from_raw(raw, source)
+        self.problems.extend(found)
+        self.inventory.pod_identity_associations.append(association)
+
+    def caller(self, account: str, arn: str | None, source: SourceMap) -> None:
+        if self.inventory.caller is None:
+            self.inventory.caller = CallerIdentity(account, arn, source)
+
+    # ---- Kubernetes objects ----------------------------------------------------------
+    def kubernetes(self, raw: Mapping[str, Any], source: SourceMap) -> None:
+        add_kubernetes_document(Document(raw, source), self.inventory, self.problems)
+
+    # ---- the end ---------------------------------------------------------------------
+    def finish(self) -> None:
+        self._finish_groups()
+        self._finish_roles()
+
+    def _finish_groups(self) -> None:
+        for group_id, direction, permission, source in self.loose_rules:
+            pending = self.groups.get(group_id)
+            if pending is None:
+                self.problem(
+                    source.location(),
+                    f"security group rule for {group_id}, which is not among the inputs; "
+                    "the rule is not applied",
+                    ProblemLevel.WARNING,
+                )
+                continue
+            key = "IpPermissions" if direction == "ingress" else "IpPermissionsEgress"
+            pending.raw.setdefault(key, []).append(permission)
+        if self.groups:
+            self.inventory.aws_sections.add(sections.SECURITY_GROUPS)
+        for group_id, pending in self.groups.items():
+            group, found = SecurityGroup.from_raw(pending.raw, pending.source)
+            self.problems.extend(found)
+            self.inventory.security_groups[group_id] = group
+
+    def _finish_roles(self) -> None:
+        for role_name, name, document, source in self.loose_policies:
+            pending = self.roles.get(role_name)
+            if pending is None:
+                self._missing_role(role_name, source)
+                continue
+            pending.raw.setdefault("RolePolicyList", []).append(
+                {"PolicyName": name, "PolicyDocument": document}
+            )
+        for role_name, policy_arn, source in self.loose_attachments:
+            pending = self.roles.get(role_name)
+            if pending is None:
+                self._missing_role(role_name, source)
+                continue
+            pending.raw.setdefault("AttachedManagedPolicies", []).append(
+                {"PolicyArn": policy_arn, "PolicyName": policy_arn.rsplit("/", 1)[-1]}
+            )
+        if self.roles:
+            self.inventory.aws_sections.add(sections.IAM)
+        for pending in self.roles.values():
+            role, found = Role.from_raw(pending.raw, pending.source)
+            self.problems.extend(found)
+            if role.arn:
+                self.inventory.roles[role.arn] = role
+            for arn in role.attached_policy_arns:
+                self._add_vendored(arn, pending.source)
+
+    def _add_vendored(self, arn: str, source: SourceMap) -> None:
+        from efs_doctor.sources.iac.managed_policies import aws_managed_policy
+
+        if arn in self.inventory.managed_policies:
+            return
+        vendored = aws_managed_policy(arn)
+        if vendored is not None:
+            self.inventory.managed_policies[arn] = vendored
+
+    def _missing_role(self, role: str, source: SourceMap) -> None:
+        self.problem(
+            source.location(),
+            f"policy for IAM role {role}, which is not among the inputs; not applied",
+            ProblemLevel.DEBUG,
+        )
