@@ -30,6 +30,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "explain an error message: ranked root causes and the checks that tell them apart",
     ),
     ("policy", "efs_doctor.commands.policy", "lint and simulate EFS file system policies"),
+    ("scan", "efs_doctor.commands.scan", "find what stops EFS volumes mounting, with fixes"),
+    ("rules", "efs_doctor.commands.rules", "list the rules scan applies"),
+    ("rule", "efs_doctor.commands.rule", "print one rule's documentation"),
 )
 
 DESCRIPTION = """\

@@ -20,11 +20,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from efs_doctor.findings import Confidence, Severity
 
 IGNORE_ANNOTATION = "efs-doctor.io/ignore"
 IGNORE_PREFIX = "efs-doctor.io/ignore-"
+
+
+class Named(Protocol):
+    """Anything with a rule's two names (a rule, a finding)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def slug(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +46,7 @@ class RuleName:
     slug: str
 
 
-def matches(selector: str, rule: RuleName) -> bool:
+def matches(selector: str, rule: Named) -> bool:
     """Whether ``selector`` (code, code prefix, slug or ALL) names ``rule``."""
     text = selector.strip()
     if text.upper() == "ALL":
@@ -52,7 +63,7 @@ class Config:
     min_severity: Severity = Severity.LOW
     min_confidence: Confidence = Confidence.LOW
 
-    def enabled(self, rule: RuleName) -> bool:
+    def enabled(self, rule: Named) -> bool:
         if self.select and not any(matches(s, rule) for s in self.select):
             return False
         return not any(matches(s, rule) for s in self.ignore)
@@ -60,7 +71,7 @@ class Config:
     def reportable(self, severity: Severity, confidence: Confidence) -> bool:
         return severity.at_least(self.min_severity) and confidence.at_least(self.min_confidence)
 
-    def unknown_selectors(self, rules: Iterable[RuleName]) -> list[str]:
+    def unknown_selectors(self, rules: Iterable[Named]) -> list[str]:
         """Selectors that name no rule (a typo should be a usage error, not a silent no-op)."""
         known = list(rules)
         return [

@@ -386,7 +386,7 @@ def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report
         notes.extend(f"{key}: {problem}" for problem in problems)
     seen: set[tuple[str, str, int | None, str]] = set()
     for rule in rules:
-        if not config.enabled(RuleName(rule.code, rule.slug)):
+        if not config.enabled(rule):
             continue
         ran.append(rule.code)
         for result in rule.check(context):

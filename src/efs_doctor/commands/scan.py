@@ -1,0 +1,157 @@
+"""Check Kubernetes manifests and saved AWS state for everything that stops an Amazon EFS
+volume from mounting, or mounts it with the wrong access, and say how to fix it.
+
+Every finding names the file and line at fault, the error the mount will show, related
+locations (the policy statement that denies, the security group that blocks) and, where
+one is known, a fix. `--diff` prints the fixes as unified diffs; `--fix` applies the safe
+ones (`--unsafe-fixes` also those that may widen access) and scans again.
+
+Exit status: 0 no finding at or above the threshold, 1 findings, 2 usage or input error.
+Suppress a finding with the annotation `efs-doctor.io/ignore: "<code-or-slug>: <reason>"`
+on the Kubernetes object; suppressions are counted in the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from efs_doctor.findings import Report
+
+FORMATS = ("text", "json", "sarif", "markdown")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - is stdin")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="only these rules: codes, code prefixes (AUTH) or slugs, comma-separated",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="CODES", help="skip these rules (same forms)"
+    )
+    parser.add_argument(
+        "--min-severity",
+        default="low",
+        choices=("critical", "high", "medium", "low", "info"),
+        help="report findings of this severity or worse (default: low)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        default="low",
+        choices=("high", "medium", "low"),
+        help="report findings of this confidence or better (default: low)",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--fix", action="store_true", help="apply the fixes, then scan again")
+    group.add_argument("--diff", action="store_true", help="print the fixes as unified diffs")
+    parser.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix/--diff, include fixes that may widen access",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output (auto: on a terminal, unless NO_COLOR is set)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from efs_doctor import fixes
+    from efs_doctor.api import analyze, load_inventory
+    from efs_doctor.config import Config, split_selectors
+    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.findings import Confidence, Report, Severity
+    from efs_doctor.report.problems import print_problems
+    from efs_doctor.rules import REGISTRY
+
+    config = Config(
+        select=split_selectors(args.select),
+        ignore=split_selectors(args.ignore),
+        min_severity=Severity(args.min_severity),
+        min_confidence=Confidence(args.min_confidence),
+    )
+    unknown = config.unknown_selectors(REGISTRY)
+    if unknown:
+        raise UsageError(f"no rule matches {', '.join(unknown)} (see `efs-doctor rules`)")
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+
+    def scan() -> tuple[Report, bool]:
+        inventory = load_inventory(args.paths)
+        print_problems(inventory.problems, verbose=args.verbose)
+        if inventory.is_empty:
+            return Report((), (), (), (), 0, 0), False
+        return fixes.render_patches(analyze(inventory, config)), not inventory.errors
+
+    report, usable = scan()
+    if not report.files and not usable:
+        print("efs-doctor: no usable input", file=sys.stderr)
+        return EXIT_INPUT
+    if args.diff or args.fix:
+        plan = fixes.plan(fixes.selected_fixes(report, unsafe=args.unsafe_fixes))
+        for problem in plan.problems:
+            print(f"efs-doctor: {problem}", file=sys.stderr)
+        if args.diff:
+            sys.stdout.write(plan.diff())
+            return EXIT_FINDINGS if report.findings else (EXIT_OK if usable else EXIT_INPUT)
+        written = fixes.write(plan)
+        for path in written:
+            print(f"efs-doctor: wrote {path}", file=sys.stderr)
+        print(
+            f"efs-doctor: applied fixes for {len(plan.fixed)} finding(s); scanning again",
+            file=sys.stderr,
+        )
+        skipped = [f for f in report.findings if f.fix and f.fix.safety.value == "unsafe"]
+        if skipped and not args.unsafe_fixes:
+            print(
+                f"efs-doctor: {len(skipped)} unsafe fix(es) not applied (--unsafe-fixes)",
+                file=sys.stderr,
+            )
+        report, usable = scan()
+    text = _render(report, args)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    if report.findings:
+        return EXIT_FINDINGS
+    return EXIT_OK if usable else EXIT_INPUT
+
+
+def _render(report: Report, args: argparse.Namespace) -> str:
+    import os
+    import sys
+
+    if args.format == "json":
+        from efs_doctor.report import json as json_report
+
+        return json_report.render(report)
+    if args.format == "sarif":
+        from efs_doctor.report import sarif
+        from efs_doctor.rules import REGISTRY
+
+        return sarif.render(report, REGISTRY)
+    if args.format == "markdown":
+        from efs_doctor.report import markdown
+
+        return markdown.render(report)
+    from efs_doctor.report import text
+
+    if args.color == "always":
+        color = True
+    elif args.color == "never" or args.output:
+        color = False
+    else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return text.render(report, color=color)
