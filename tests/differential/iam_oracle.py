@@ -46,7 +46,8 @@ class Oracle:
         )
 
     def run(self, simulations: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         items = list(simulations)
         stdin = self.process.stdin
 
