@@ -97,7 +97,9 @@ class MountChain:
         parts = []
         if self.workload is not None:
             parts.append(f"{self.workload.kind} {self.workload.key}")
-        if self.claim is not None:
+        if self.claim is not None and self.claim.is_template:
+            parts.append(f"PVC template {self.claim.key}")
+        elif self.claim is not None:
             parts.append(f"PVC {self.claim.key}")
         if self.volume is not None:
             parts.append(f"PV {self.volume.name}")
@@ -133,10 +135,13 @@ def planned_volume(storage_class: StorageClass) -> PlannedVolume:
 
 
 def is_efs_access_point_class(storage_class: StorageClass | None) -> bool:
+    """Whether the driver provisions EFS access points for this class. ``provisioningMode``
+    is required: without it CreateVolume fails with "Missing provisioningMode parameter"
+    (efs-semantics.md §3.7), so a class without it (typical for static PVs) plans nothing."""
     return (
         storage_class is not None
         and storage_class.is_efs
-        and storage_class.parameters.get("provisioningMode") in ("efs-ap", None)
+        and storage_class.parameters.get("provisioningMode") == "efs-ap"
     )
 
 
@@ -177,6 +182,8 @@ class _Resolver:
         self, claim: PersistentVolumeClaim, notes: list[str]
     ) -> PersistentVolume | None:
         """The PV a claim is (or will be) bound to; the same answer for every pod using it."""
+        if claim.is_template:  # not a claim object: its key may be a real claim's
+            return self._bind(claim, notes)
         if claim.key not in self.volume_by_claim:
             self.volume_by_claim[claim.key] = self._bind(claim, notes)
         return self.volume_by_claim[claim.key]
@@ -191,7 +198,7 @@ class _Resolver:
         candidates = [
             pv
             for pv in inv.persistent_volumes.values()
-            if pv.claim_ref == (claim.namespace, claim.name)
+            if pv.claim_ref == (claim.namespace, claim.name) and not claim.is_template
         ]
         if candidates:
             return candidates[0]
@@ -230,7 +237,7 @@ class _Resolver:
             volume = self.volume_of_claim(claim, notes)
         if volume is not None:
             self.used_volumes.add(volume.name)
-        if claim is not None:
+        if claim is not None and not claim.is_template:
             self.used_claims.add(claim.key)
         storage_class = None
         if volume is not None and volume.storage_class:
@@ -247,7 +254,10 @@ class _Resolver:
             elif claim is not None:
                 if not (storage_class is not None and storage_class.is_efs):
                     return None
-                notes.append(f"no PersistentVolume for PVC {claim.key}")
+                notes.append(
+                    f"no PersistentVolume for PVC {claim.key}, and StorageClass "
+                    f"{storage_class.name} does not provision one (no provisioningMode: efs-ap)"
+                )
         elif not volume.is_efs:
             return None
         handle = None
@@ -293,6 +303,20 @@ class _Resolver:
         )
 
 
+def _claims_of_template(
+    inventory: Inventory, workload: Workload, template: PersistentVolumeClaim
+) -> list[PersistentVolumeClaim]:
+    prefix = f"{template.name}-{workload.name}-"
+    found = [
+        claim
+        for claim in inventory.claims.values()
+        if claim.namespace == workload.namespace
+        and claim.name.startswith(prefix)
+        and claim.name[len(prefix) :].isdigit()
+    ]
+    return sorted(found, key=lambda c: int(c.name[len(prefix) :]))
+
+
 def resolve_chains(inventory: Inventory) -> list[MountChain]:
     """Every EFS mount the inventory describes: one chain per pod volume on EFS, then one
     per EFS claim and per EFS volume that no workload uses."""
@@ -310,9 +334,14 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
             if chain is not None:
                 chains.append(chain)
         for template in workload.claim_templates:
-            chain = resolver.chain(workload, None, template, None, [])
-            if chain is not None:
-                chains.append(chain)
+            # The claims a template stands for, "<template>-<statefulset>-<ordinal>", when they
+            # are loaded (a live cluster); else the template itself: a claim still to be made,
+            # bound to an available PV or, for an efs-ap class, a planned volume.
+            made = _claims_of_template(inventory, workload, template)
+            for claim in made or [template]:
+                chain = resolver.chain(workload, None, claim, None, [])
+                if chain is not None:
+                    chains.append(chain)
     for key, claim in inventory.claims.items():
         if key not in resolver.used_claims:
             chain = resolver.chain(None, None, claim, None, [])

@@ -7,7 +7,7 @@ reading it (a field of the wrong type is reported and defaulted, never raised).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from efs_doctor.model.fields import FieldReader
@@ -139,12 +139,19 @@ class PersistentVolumeClaim:
     phase: str | None
     source: SourceMap = LIVE
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # Set on a StatefulSet volumeClaimTemplate: the workload key ("ns/statefulset/name").
+    # The claims it stands for are named "<template>-<statefulset>-<ordinal>".
+    template_of: str | None = None
 
     kind = "PersistentVolumeClaim"
 
     @property
     def name(self) -> str:
         return self.meta.name
+
+    @property
+    def is_template(self) -> bool:
+        return self.template_of is not None
 
     @property
     def namespace(self) -> str:
@@ -340,15 +347,18 @@ class Workload:
                             sub_path=r.string(*mbase, "subPath"),
                         )
                     )
+        meta = _meta(r, namespaced=True)
         templates: list[PersistentVolumeClaim] = []
-        namespace = r.string("metadata", "namespace") or "default"
+        namespace = meta.namespace or "default"
         for t_index, template in enumerate(r.items("spec", "volumeClaimTemplates")):
             if not isinstance(template, Mapping):
                 continue
             templated = dict(template)
             raw_metadata = templated.get("metadata")
             metadata = dict(raw_metadata) if isinstance(raw_metadata, Mapping) else {}
-            metadata.setdefault("namespace", namespace)
+            # the StatefulSet controller creates the claims in the set's own namespace
+            # (kubernetes pkg/controller/statefulset/stateful_set_utils.go)
+            metadata["namespace"] = namespace
             templated["metadata"] = metadata
             sub_source = SourceMap(
                 source.path,
@@ -356,11 +366,11 @@ class Workload:
                 _loader=_sub_marks(source, ("spec", "volumeClaimTemplates", t_index)),
             )
             pvc, problems = PersistentVolumeClaim.from_raw(templated, sub_source)
-            templates.append(pvc)
+            templates.append(replace(pvc, template_of=f"{namespace}/{kind.lower()}/{meta.name}"))
             r.problems.extend(problems)
         workload = cls(
             kind=kind,
-            meta=_meta(r, namespaced=True),
+            meta=meta,
             service_account=r.string(*spec_path, "serviceAccountName")
             or r.string(*spec_path, "serviceAccount")
             or "default",

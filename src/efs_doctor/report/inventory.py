@@ -27,7 +27,8 @@ def chain_steps(chain: MountChain, inventory: Inventory) -> list[tuple[str, str,
     if chain.workload is not None:
         steps.append((chain.workload.kind, chain.workload.key, chain.workload.source))
     if chain.claim is not None:
-        steps.append(("PersistentVolumeClaim", chain.claim.key, chain.claim.source))
+        template = " (volumeClaimTemplate)" if chain.claim.is_template else ""
+        steps.append(("PersistentVolumeClaim", chain.claim.key + template, chain.claim.source))
     if chain.volume is not None:
         handle = chain.volume.csi.volume_handle if chain.volume.csi else ""
         steps.append(("PersistentVolume", f"{chain.volume.name} ({handle})", chain.volume.source))
@@ -100,6 +101,7 @@ def inventory_json(inventory: Inventory, chains: list[MountChain]) -> dict[str, 
             {
                 "pod": chain.pod_key,
                 "pvc": chain.claim_key,
+                "pvc_is_template": chain.claim is not None and chain.claim.is_template,
                 "pv": chain.volume_name,
                 "planned": chain.planned is not None,
                 "storage_class": chain.storage_class.name if chain.storage_class else None,
