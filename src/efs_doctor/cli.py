@@ -33,6 +33,16 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("scan", "efs_doctor.commands.scan", "find what stops EFS volumes mounting, with fixes"),
     ("rules", "efs_doctor.commands.rules", "list the rules scan applies"),
     ("rule", "efs_doctor.commands.rule", "print one rule's documentation"),
+    (
+        "snapshot",
+        "efs_doctor.commands.snapshot",
+        "save the live cluster's and AWS account's EFS state as files (read-only)",
+    ),
+    (
+        "permissions",
+        "efs_doctor.commands.permissions",
+        "print the read-only IAM policy and ClusterRole live mode needs",
+    ),
 )
 
 DESCRIPTION = """\

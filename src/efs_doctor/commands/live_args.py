@@ -1,0 +1,76 @@
+"""Options shared by the commands that read a live cluster and AWS account.
+
+Not a command itself: ``snapshot``, ``diagnose`` and ``scan --live`` call
+:func:`add_live_arguments` in ``configure`` and :func:`collect_live` in ``run``. The top
+level stays import-light (argparse only); boto3 and lightkube load when collecting.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from efs_doctor.sources.live_records import Collection
+
+
+def add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("live cluster and AWS account (read-only)")
+    group.add_argument(
+        "--kubeconfig", metavar="FILE", help="kubeconfig file (default: KUBECONFIG, ~/.kube/config)"
+    )
+    group.add_argument("--context", metavar="NAME", help="kubeconfig context (default: current)")
+    group.add_argument("--profile", metavar="NAME", help="AWS profile (default credential chain)")
+    group.add_argument("--region", metavar="REGION", help="AWS region (default: from AWS config)")
+    group.add_argument(
+        "--cluster",
+        metavar="NAME",
+        help="EKS cluster name (default: from the kubeconfig or the nodes' instance tags)",
+    )
+    group.add_argument(
+        "--no-aws", action="store_true", help="read only Kubernetes; AWS state stays unknown"
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per-request timeout (default: 30)",
+    )
+
+
+def collect_live(args: argparse.Namespace) -> Collection:
+    """Collect with the command line's options, showing progress on a terminal."""
+    from efs_doctor.errors import UsageError
+    from efs_doctor.sources.aws_live import AwsOptions
+    from efs_doctor.sources.k8s_live import KubeOptions
+    from efs_doctor.sources.live import LiveOptions, collect
+    from efs_doctor.sources.live_progress import Progress
+
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    options = LiveOptions(
+        kube=KubeOptions(kubeconfig=args.kubeconfig, context=args.context, timeout=args.timeout),
+        aws=AwsOptions(
+            profile=args.profile,
+            region=args.region,
+            cluster=args.cluster,
+            read_timeout=args.timeout,
+        ),
+        use_aws=not args.no_aws,
+    )
+    return collect(options, Progress())
+
+
+def report_collection(collection: Collection, verbose: int) -> None:
+    """What could not be read (always) and how many requests were made (with -v), on stderr."""
+    import sys
+
+    for item in collection.inconclusive:
+        print(f"efs-doctor: not checked: {item}", file=sys.stderr)
+    if verbose:
+        print(
+            f"efs-doctor: {collection.calls.count('kubernetes')} Kubernetes lists, "
+            f"{collection.calls.count('aws')} AWS requests",
+            file=sys.stderr,
+        )
