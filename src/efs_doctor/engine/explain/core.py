@@ -118,6 +118,7 @@ def explain(
                 notes=tuple(_notes(matches, catalogue)),
                 causes=rank(causal, adjustments, signals, facts, catalogue),
                 repeats=repeats,
+                causal=tuple(item.match.signature for item in causal),
             )
         )
     pooled = [item for item in all_located if kind(item) in causal_kinds]

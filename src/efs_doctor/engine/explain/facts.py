@@ -40,7 +40,9 @@ _CRED_SOURCE = re.compile(
     r"(?P<kind>[a-z_-]+)(?::(?P<detail>\S*))?",
     re.IGNORECASE,
 )
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+_ROLE_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=.@/-]+"
+)  # "," separates the token file
 _PRINCIPAL = re.compile(
     r"User:\s+(arn:aws[a-z-]*:(?:sts|iam)::\d{12}:[\w+=,.@/:-]+?)\s+is not authorized"
 )

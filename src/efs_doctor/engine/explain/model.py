@@ -191,6 +191,8 @@ class ExplainedError:
     notes: tuple[str, ...]
     causes: tuple[RankedCause, ...]
     repeats: int = 1
+    causal: tuple[str, ...] = ()
+    """The signatures that name the failure (the others frame it or are benign)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ class Explanation:
                     "origin": error.origin,
                     "repeats": error.repeats,
                     "signatures": [match.signature for match in error.matches],
+                    "causal_signatures": list(error.causal),
                     "notes": list(error.notes),
                     "causes": [cause.id for cause in error.causes],
                 }

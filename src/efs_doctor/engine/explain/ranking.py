@@ -26,6 +26,7 @@ from efs_doctor.engine.explain.placeholders import fill
 TEXT_CAP = 0.85
 RAISED_CAP = 0.89
 CONFIRMED_FLOOR = 0.9
+CONFIRMED_CAP = 0.99  # context read from files can be stale; never claim certainty
 TRUNCATED_FACTOR = 0.8
 LIKELY = 0.5
 _TIER: dict[CauseStatus, int] = {"confirmed": 3, "likely": 2, "possible": 2, "ruled_out": 1}
@@ -63,7 +64,7 @@ def _text_score(candidate: _Candidate) -> float:
 def _final(candidate: _Candidate) -> tuple[float, CauseStatus]:
     score = _text_score(candidate)
     if candidate.confirmed and not candidate.ruled_out:
-        return CONFIRMED_FLOOR + (1.0 - CONFIRMED_FLOOR) * score / TEXT_CAP, "confirmed"
+        return CONFIRMED_FLOOR + (CONFIRMED_CAP - CONFIRMED_FLOOR) * score / TEXT_CAP, "confirmed"
     if candidate.ruled_out and not candidate.confirmed:
         return score * 0.1, "ruled_out"
     if candidate.raised:
@@ -105,8 +106,13 @@ def rank(
         text = ("↑ " if adjustment.factor > 1 else "↓ ") + adjustment.reason
         if all(item.text != text for item in candidate.evidence):
             candidate.evidence.append(Evidence("fact", text))
+    text_candidates = set(candidates)
     for signal in signals:
         if signal.cause not in catalogue.causes:
+            continue
+        # Context judges the causes the text points to; it adds new ones only to a text that
+        # points nowhere (a cause that cannot print this message is not its explanation).
+        if signal.cause not in text_candidates and (text_candidates or signal.effect != "confirms"):
             continue
         candidate = candidates.setdefault(signal.cause, _Candidate())
         if signal.effect == "confirms":

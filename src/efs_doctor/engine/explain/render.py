@@ -108,8 +108,8 @@ def render_text(explanation: Explanation) -> str:
         out.append("")
         out.append(f"Error {index}  ({error.origin}{repeated})")
         main = error.causes[0].id if error.causes else "-"
-        shown = [m for m in error.matches if m.signature]
-        for match in shown[:4]:
+        shown = [m for m in error.matches if m.signature in error.causal]
+        for match in shown[:3]:
             out.extend(_wrap(f"» {match.excerpt}", "  "))
         for note in error.notes:
             out.extend(_wrap(f"note: {note}", "  "))
