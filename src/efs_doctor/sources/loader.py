@@ -14,7 +14,11 @@ from efs_doctor.sources.aws_snapshot import (
 )
 from efs_doctor.sources.documents import Document, parse_text
 from efs_doctor.sources.files import debug, iter_input_paths, read_input
-from efs_doctor.sources.manifests import add_kubernetes_document, is_kubernetes
+from efs_doctor.sources.manifests import (
+    add_kubernetes_document,
+    drop_replaced_workloads,
+    is_kubernetes,
+)
 
 
 def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inventory:
@@ -28,6 +32,7 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
         inventory.files.append(loaded.path)
         for document in parse_text(loaded.path, loaded.text, problems):
             add_document(document, loaded.text, inventory)
+    drop_replaced_workloads(inventory)
     resolve_bare_policies(inventory)
     return inventory
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import (
@@ -18,7 +18,7 @@ from efs_doctor.model.kubernetes import (
     Workload,
     driver_deployment_from_workload,
 )
-from efs_doctor.model.problems import InputProblem
+from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import SourceMap
 from efs_doctor.sources.documents import Document
 
@@ -84,6 +84,30 @@ def add_kubernetes_document(
         _add_object(str(kind), raw, source, inventory, problems)
 
 
+class _Sourced(Protocol):
+    @property
+    def source(self) -> SourceMap: ...
+
+
+_T = TypeVar("_T", bound=_Sourced)
+
+
+def _put(table: dict[str, _T], key: str, obj: _T, label: str, problems: list[InputProblem]) -> None:
+    """Add ``obj``; a second definition of one object replaces the first, with a warning
+    (two files describing one cluster: which one was used must not be a surprise)."""
+    previous = table.get(key)
+    if previous is not None:
+        problems.append(
+            InputProblem(
+                obj.source.location(),
+                f"{label} {key} is defined more than once; this definition replaces the one "
+                f"at {previous.source.location()}",
+                ProblemLevel.WARNING,
+            )
+        )
+    table[key] = obj
+
+
 def _add_object(
     kind: str,
     raw: Mapping[str, Any],
@@ -91,31 +115,47 @@ def _add_object(
     inventory: Inventory,
     problems: list[InputProblem],
 ) -> None:
+    found: list[InputProblem]
     if kind == "PersistentVolume":
         pv, found = PersistentVolume.from_raw(raw, source)
-        inventory.persistent_volumes[pv.name] = pv
+        _put(inventory.persistent_volumes, pv.name, pv, kind, problems)
     elif kind == "PersistentVolumeClaim":
         pvc, found = PersistentVolumeClaim.from_raw(raw, source)
-        inventory.claims[pvc.key] = pvc
+        _put(inventory.claims, pvc.key, pvc, kind, problems)
     elif kind == "StorageClass":
         sc, found = StorageClass.from_raw(raw, source)
-        inventory.storage_classes[sc.name] = sc
+        _put(inventory.storage_classes, sc.name, sc, kind, problems)
     elif kind == "ServiceAccount":
         sa, found = ServiceAccount.from_raw(raw, source)
-        inventory.service_accounts[sa.key] = sa
+        _put(inventory.service_accounts, sa.key, sa, kind, problems)
     elif kind == "Node":
         node, found = Node.from_raw(raw, source)
-        inventory.nodes[node.name] = node
+        _put(inventory.nodes, node.name, node, kind, problems)
     elif kind == "Event":
         event, found = Event.from_raw(raw, source)
         inventory.events.append(event)
     elif kind == "CSIDriver":
         driver, found = CSIDriver.from_raw(raw, source)
-        inventory.csi_drivers[driver.name] = driver
+        _put(inventory.csi_drivers, driver.name, driver, kind, problems)
     else:
         workload, found = Workload.from_raw(raw, source)
         deployment = driver_deployment_from_workload(workload)
         if deployment is not None:
             inventory.driver_deployments.append(deployment)
-        inventory.workloads.append(workload)
+        inventory.workloads.append(workload)  # duplicates: see drop_replaced_workloads
     problems.extend(found)
+
+
+def drop_replaced_workloads(inventory: Inventory) -> None:
+    """Keep the last definition of each workload (and driver deployment), as ``_put`` does
+    for the keyed kinds; called once after all inputs are read (one pass, not one per add)."""
+    latest: dict[str, Workload] = {}
+    for workload in inventory.workloads:
+        _put(latest, workload.key, workload, workload.kind, inventory.problems)
+    if len(latest) == len(inventory.workloads):
+        return
+    inventory.workloads[:] = latest.values()
+    kept = {id(w.source) for w in latest.values()}
+    inventory.driver_deployments[:] = [
+        d for d in inventory.driver_deployments if id(d.source) in kept
+    ]
