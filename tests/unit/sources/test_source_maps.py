@@ -110,7 +110,9 @@ def test_statement_of_a_json_policy_document(load: Load, write: Write) -> None:
       "Effect": "Allow",
       "Principal": {"AWS": "arn:aws:iam::111122223333:role/node"},
       "Action": "elasticfilesystem:ClientMount",
-      "Resource": "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0"
+      "Resource": [
+        "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0"
+      ]
     },
     {
       "Sid": "NoPlainText",
@@ -126,9 +128,9 @@ def test_statement_of_a_json_policy_document(load: Load, write: Write) -> None:
     policy = load(path).policies["fs-0123456789abcdef0"]
     assert policy.text == text
     assert policy.text_source is not None
-    assert policy.text_source.location("Statement", 1) == Location(str(path), 11, 5)
+    assert policy.text_source.location("Statement", 1) == Location(str(path), 13, 5)
     assert policy.text_source.location("Statement", 1, "Condition", "Bool") == Location(
-        str(path), 16, 29
+        str(path), 18, 29
     )
     assert policy.text_source.location("Statement", 0, "Principal", "AWS") == Location(
         str(path), 7, 28
