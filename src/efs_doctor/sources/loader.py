@@ -48,6 +48,16 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
         pass
     elif is_policy_document(data):
         add_policy_document(document, text, inventory, problems)
+    elif isinstance(data, Mapping) and "Statement" in data:
+        problems.append(
+            InputProblem(
+                document.source.location(),
+                "IAM policy document that is not a file system policy (no statement with a "
+                "Principal and an elasticfilesystem action); identity and trust policies are "
+                "read from get-account-authorization-details or get-role; skipped",
+                ProblemLevel.WARNING,
+            )
+        )
     elif isinstance(data, Mapping) and document.source.path and _looks_like_json(text):
         keys = ", ".join(sorted(str(k) for k in data)[:6])
         problems.append(
