@@ -6,7 +6,6 @@ Severity ``error``/``warning`` findings make ``policy check`` exit 1; ``info`` f
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Literal
@@ -243,10 +242,8 @@ class _Linter:
     def private_ranges(self, condition: Condition) -> None:
         for i, value in enumerate(condition.values):
             network = v.parse_network(value)
-            if network is None or network.is_global:
-                continue
-            if isinstance(network, ipaddress.IPv4Network) and network.prefixlen == 0:
-                continue  # 0.0.0.0/0 covers public addresses too
+            if network is None or network.prefixlen == 0 or v.private_overlap(network) is None:
+                continue  # a /0 covers public addresses too
             self.add(
                 "private-source-ip",
                 "warning",

@@ -12,7 +12,6 @@ efs-semantics.md §4.1-§4.7:
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Literal
 
 from efs_doctor.engine.iam import evaluate as ev
 from efs_doctor.engine.iam import facts
+from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.compiled import CompiledPolicy
 from efs_doctor.engine.iam.context_value import ContextValue, Opaque
 from efs_doctor.engine.iam.explain import summarize
@@ -128,10 +128,8 @@ class NfsRequest:
 
 
 def _private(address: str) -> bool:
-    try:
-        return not ipaddress.ip_address(address).is_global
-    except ValueError:
-        return True
+    network = v.parse_network(address)
+    return network is None or v.private_overlap(network) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,33 @@ def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | 
         return None
 
 
+# Address ranges a VPC client can have (RFC 1918, shared address space RFC 6598, link-local,
+# loopback, IPv6 unique-local and link-local). The documentation ranges (RFC 5737) count as
+# public here: they stand in for public addresses in examples.
+_PRIVATE_RANGES = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "127.0.0.0/8",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+
+
+def private_overlap(network: IpNetwork) -> IpNetwork | None:
+    """The private range ``network`` overlaps, if any."""
+    for private in _PRIVATE_RANGES:
+        if private.version == network.version and network.overlaps(private):
+            return private
+    return None
+
+
 def split_arn(text: str) -> tuple[str, str, str, str, str, str] | None:
     """``arn:partition:service:region:account:resource`` (the resource may hold colons)."""
     parts = text.split(":", 5)
