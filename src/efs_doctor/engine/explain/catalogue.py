@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any, Literal, cast
 
 from efs_doctor.engine.explain.model import Check
+from efs_doctor.engine.explain.prefilter import required_runs
 
 SignatureKind = Literal["specific", "wrapper", "benign", "info"]
 _KINDS = ("specific", "wrapper", "benign", "info")
@@ -55,6 +56,8 @@ class Signature:
     causes: Mapping[str, float]
     source: str
     note: str | None
+    runs: tuple[str, ...] | None = None
+    """Lower-case strings of which any match contains one (see prefilter.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,7 @@ def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
         causes={str(k): float(v) for k, v in weights.items()},
         source=_text(raw, "source", where),
         note=note.strip() if isinstance(note, str) else None,
+        runs=required_runs(pattern.pattern),
     )
 
 

@@ -47,13 +47,21 @@ def _matches_truncated(signature: Signature, tails: list[str]) -> bool:
 def match_block(block: Block, catalogue: Catalogue, whole_text: str) -> list[Match]:
     """Every signature found in one message block."""
     flat = block.flat
+    lower = flat.lower()
+    maybe_truncated = "..." in flat
     found: list[Match] = []
     tails: list[str] | None = None
     for signature in catalogue.signatures:
-        hit = signature.pattern.search(flat)
+        runs = signature.runs
+        if runs is not None and not any(run in lower for run in runs):
+            if not maybe_truncated or signature.literal is None:
+                continue
+            hit = None
+        else:
+            hit = signature.pattern.search(flat)
         truncated = False
         if hit is None:
-            if signature.literal is None or "..." not in flat:
+            if signature.literal is None or not maybe_truncated:
                 continue
             if tails is None:
                 tails = _truncated_tails(flat)

@@ -1,4 +1,4 @@
-"""The shipped catalogue: shape, coverage of causes.md, and one real-shaped example per signature."""
+"""The shipped catalogue: its shape, coverage of causes.md, a real-shaped example per signature."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def test_no_example_for_an_unknown_signature() -> None:
 
 def test_every_signature_cites_a_source() -> None:
     for signature in CATALOGUE.signatures:
-        assert re.search(r"efs-semantics\.md|causes\.md|https://|aws/efs-utils|csi ", signature.source)
+        assert re.search(
+            r"efs-semantics\.md|causes\.md|https://|aws/efs-utils|csi ", signature.source
+        )
 
 
 def test_every_cause_is_reachable_from_some_signature() -> None:
@@ -58,7 +60,10 @@ def test_every_id_of_causes_md_is_in_the_catalogue() -> None:
 
 def test_every_cause_has_checks_and_a_fix() -> None:
     for cause in CATALOGUE.causes.values():
-        assert cause.checks and cause.fix and cause.rules_out and cause.title
+        assert cause.checks, cause.id
+        assert cause.fix, cause.id
+        assert cause.rules_out, cause.id
+        assert cause.title, cause.id
 
 
 @pytest.mark.parametrize(("signature_id", "example"), CASES)

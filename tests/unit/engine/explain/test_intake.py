@@ -37,7 +37,9 @@ def test_ansi_colours_are_removed() -> None:
 
 
 def test_smart_quotes_and_ellipsis() -> None:
-    assert normalise("Failed to resolve \u201cfs-0123\u2026\u201d") == 'Failed to resolve "fs-0123..."'
+    assert (
+        normalise("Failed to resolve \u201cfs-0123\u2026\u201d") == 'Failed to resolve "fs-0123..."'
+    )
 
 
 def test_unescape_keeps_unknown_sequences() -> None:
