@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 Cli = Callable[..., CompletedProcess[str]]
 SEED = str(FIXTURES / "policies" / "seed-incident.json")
