@@ -97,7 +97,7 @@ class Related:
     note: str
 
 
-YamlOperation = Literal["append", "set", "remove"]
+YamlOperation = Literal["append", "set", "remove", "replace", "delete"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,9 @@ class YamlEdit:
 
     ``append``: add ``value`` to the list at ``field`` (created if absent) unless present;
     ``remove``: drop ``value`` from that list (the key goes when the list empties);
-    ``set``: set the scalar at ``field`` to ``value``.
+    ``replace``: replace ``value`` in that list by ``new_value``, in place;
+    ``set``: set the scalar at ``field`` to ``value``;
+    ``delete``: delete the key at ``field`` (and its mapping when that empties).
     """
 
     path: str
@@ -115,7 +117,8 @@ class YamlEdit:
     namespace: str | None
     operation: YamlOperation
     field: tuple[str, ...]
-    value: str
+    value: str | bool | int
+    new_value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from efs_doctor.config import Config, RuleName, parse_suppressions
 from efs_doctor.findings import Finding, Inconclusive, Location, Report, Suppressed
 from efs_doctor.model.chain import DRIVER_NAMESPACE, MountChain
 from efs_doctor.model.inventory import Inventory
-from efs_doctor.model.kubernetes import Node, ServiceAccount
+from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, StorageClass
 
 if TYPE_CHECKING:
     from efs_doctor.engine.iam import AccessEvaluation, ParsedPolicy
@@ -67,6 +67,33 @@ class Context:
             seen.add(key)
             out.append(chain)
         return out
+
+    def chain_of_volume(self, name: str) -> MountChain | None:
+        """The first chain that mounts the PersistentVolume ``name``."""
+        return next(
+            (c for c in self.chains if c.volume is not None and c.volume.name == name), None
+        )
+
+    def efs_volumes(self) -> list[PersistentVolume]:
+        return [pv for pv in self.inventory.persistent_volumes.values() if pv.is_efs]
+
+    def efs_storage_classes(self) -> list[StorageClass]:
+        return [sc for sc in self.inventory.storage_classes.values() if sc.is_efs]
+
+    def driver_version(self) -> tuple[int, int, int] | None:
+        """The CSI driver version from the node DaemonSet's image tag, when loaded."""
+        found = [d for d in self.inventory.driver_deployments if d.driver_version]
+        found.sort(key=lambda d: d.kind != "DaemonSet")
+        for deployment in found:
+            version = parse_version(deployment.driver_version or "")
+            if version is not None:
+                return version
+        return None
+
+    def driver_at_least(self, *version: int) -> bool | None:
+        """Whether the loaded driver is at least ``version``; None when unknown."""
+        found = self.driver_version()
+        return None if found is None else found >= version
 
     # ---- mount options (efs-semantics.md §3.3, §3.4) ---------------------------------
     @staticmethod
@@ -341,6 +368,17 @@ class Context:
             return "anonymous"
         known = [p.arn for p in self.node_principals(chain) if p.arn]
         return known[0] if len(set(known)) == 1 else None
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """``"3.4.1"``, ``"v2.1"`` -> ``(3, 4, 1)``, ``(2, 1, 0)``; None otherwise."""
+    import re
+
+    match = re.match(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", text.strip())
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor or 0), int(patch or 0)
 
 
 def parse_go_bool(value: str) -> bool | None:

@@ -90,10 +90,12 @@ def _is_target(obj: Any, edit: YamlEdit) -> bool:
     return (metadata.get("namespace") or "default") == edit.namespace
 
 
-def _scalar(value: str) -> Any:
+def _scalar(value: str | bool | int) -> Any:
     """Strings that YAML would read as something else are written double-quoted."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+    if not isinstance(value, str):
+        return value
     lowered = value.lower()
     if (
         lowered in ("true", "false", "yes", "no", "on", "off", "null", "~", "")
@@ -142,27 +144,46 @@ def _apply(obj: Any, edit: YamlEdit) -> bool:
             return True
         if not isinstance(current, list):
             raise EditError(f"{'.'.join(edit.field)} is not a list")
-        if edit.value in [str(item) for item in current]:
+        if str(edit.value) in [str(item) for item in current]:
             return False
         current.append(_scalar(edit.value))
         return True
+    if edit.operation == "delete":
+        parent = _parent(obj, edit.field, create=False)
+        if parent is None or key not in parent:
+            return False
+        del parent[key]
+        if not parent and len(edit.field) > 1:
+            grand = _parent(obj, edit.field[:-1], create=False)
+            if grand is not None:
+                del grand[edit.field[-2]]
+        return True
+    if edit.operation == "replace":
+        parent = _parent(obj, edit.field, create=False)
+        current = parent.get(key) if parent is not None else None
+        if not isinstance(current, list) or edit.new_value is None:
+            return False
+        hits = [i for i, item in enumerate(current) if str(item) == str(edit.value)]
+        for index in hits:
+            current[index] = _scalar(edit.new_value)
+        return bool(hits)
     if edit.operation == "remove":
         parent = _parent(obj, edit.field, create=False)
         current = parent.get(key) if parent is not None else None
         if not isinstance(current, list):
             return False
-        kept = [item for item in current if str(item) != edit.value]
+        kept = [item for item in current if str(item) != str(edit.value)]
         if len(kept) == len(current):
             return False
         if kept:
             for index in reversed(range(len(current))):
-                if str(current[index]) == edit.value:
+                if str(current[index]) == str(edit.value):
                     del current[index]
         else:
             del parent[key]
         return True
     parent = _parent(obj, edit.field, create=True)
-    if str(parent.get(key)) == edit.value and key in parent:
+    if key in parent and parent.get(key) == _scalar(edit.value):
         return False
     parent[key] = _scalar(edit.value)
     return True

@@ -11,12 +11,43 @@ from efs_doctor.rules.authorization import (
     mount_anonymous_under_restrictive_policy,
 )
 from efs_doctor.rules.base import Rule
+from efs_doctor.rules.csi import (
+    access_point_id_format,
+    duplicate_volume_handle,
+    fsgroup_not_applied,
+    iam_without_tls,
+    invalid_base_path,
+    invalid_directory_perms,
+    invalid_gid_range,
+    invalid_mount_option,
+    malformed_volume_handle,
+    read_only_many_access_mode,
+    storageclass_mount_options_not_applied,
+    tls_with_encryption_disabled,
+    unknown_storageclass_parameter,
+    unsupported_volume_attribute,
+)
 
 REGISTRY: tuple[Rule, ...] = tuple(
     Rule.from_module(module)
     for module in (
         # authorization
         mount_anonymous_under_restrictive_policy,
+        # csi
+        malformed_volume_handle,
+        duplicate_volume_handle,
+        tls_with_encryption_disabled,
+        iam_without_tls,
+        storageclass_mount_options_not_applied,
+        read_only_many_access_mode,
+        unsupported_volume_attribute,
+        unknown_storageclass_parameter,
+        invalid_directory_perms,
+        invalid_gid_range,
+        invalid_base_path,
+        invalid_mount_option,
+        fsgroup_not_applied,
+        access_point_id_format,
     )
 )
 

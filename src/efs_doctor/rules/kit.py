@@ -3,10 +3,15 @@ and the YAML edits common fixes are made of."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from efs_doctor.findings import Fix, FixSafety, Location, Related, YamlEdit
 from efs_doctor.model.chain import MountChain
-from efs_doctor.model.kubernetes import PersistentVolume, StorageClass
+from efs_doctor.model.kubernetes import PersistentVolume, PersistentVolumeClaim, StorageClass
 from efs_doctor.rules.base import at, object_key
+
+if TYPE_CHECKING:
+    from efs_doctor.engine.analysis import Context
 
 
 def chain_subjects(chain: MountChain) -> list[str]:
@@ -41,12 +46,16 @@ def mount_options_location(chain: MountChain) -> Location:
 
 
 def yaml_edit(
-    obj: PersistentVolume | StorageClass, operation: str, field: tuple[str, ...], value: str
+    obj: PersistentVolume | StorageClass | PersistentVolumeClaim,
+    operation: str,
+    field: tuple[str, ...],
+    value: str | bool | int,
+    new_value: str | None = None,
 ) -> YamlEdit | None:
     """An edit of ``obj`` in the file it came from; None for objects read live."""
     if obj.source.path is None or obj.source.path == "<stdin>":
         return None
-    assert operation in ("append", "set", "remove")
+    assert operation in ("append", "set", "remove", "replace", "delete")
     return YamlEdit(
         path=obj.source.path,
         kind=obj.kind,
@@ -55,6 +64,7 @@ def yaml_edit(
         operation=operation,  # type: ignore[arg-type]
         field=field,
         value=value,
+        new_value=new_value,
     )
 
 
@@ -72,3 +82,22 @@ def mount_option_fix(
 
 def related_object(obj: object, note: str, *field_path: str | int) -> Related:
     return Related(at(obj, *field_path), note)
+
+
+def volume_subjects(context: Context, pv: PersistentVolume) -> list[str]:
+    """The PV's key plus those of the objects of the chain that mounts it, if any."""
+    chain = context.chain_of_volume(pv.name)
+    return chain_subjects(chain) if chain is not None else [object_key(pv)]
+
+
+def volume_chain_label(context: Context, pv: PersistentVolume) -> str:
+    chain = context.chain_of_volume(pv.name)
+    return chain.label if chain is not None else f"PV {pv.name}"
+
+
+def kubelet_error(pv_name: str, code: str, message: str) -> str:
+    """The FailedMount event text for an error the CSI node plugin returns (§3.9)."""
+    return (
+        f'MountVolume.SetUp failed for volume "{pv_name}" : rpc error: '
+        f"code = {code} desc = {message}"
+    )
