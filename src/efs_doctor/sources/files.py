@@ -84,8 +84,14 @@ def read_input(path: str, problems: list[InputProblem]) -> InputText | None:
     except OSError as error:
         problems.append(InputProblem(Location(display), f"cannot read: {_os_reason(error)}"))
         return None
-    if len(data) > MAX_FILE_BYTES:
-        problems.append(InputProblem(Location(display), _too_big(len(data))))
+    if len(data) > MAX_FILE_BYTES:  # stdin, or a file that grew since stat: size unknown
+        problems.append(
+            InputProblem(
+                Location(display),
+                f"more than {MAX_FILE_BYTES // 1048576} MiB, the limit for one input; "
+                "split it or pass only the relevant objects",
+            )
+        )
         return None
     if b"\x00" in data[:8192]:
         problems.append(
