@@ -63,9 +63,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("the error text is empty")
     context_paths = [path for path in args.paths if path != "-"]
     signals: list[ContextSignal] = []
+    context: str | None = None
     if context_paths:
         from efs_doctor.api import load_inventory
-        from efs_doctor.engine.explain.context import signals_from_inventory
+        from efs_doctor.engine.explain.context import (
+            contradictions,
+            select_chains,
+            signals_from_inventory,
+        )
         from efs_doctor.report.problems import print_problems
 
         inventory = load_inventory(context_paths)
@@ -73,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
         if inventory.is_empty:
             print("efs-doctor explain: no usable context in PATH; text only", file=sys.stderr)
         else:
-            signals = signals_from_inventory(inventory, extract_facts(normalise(text)))
+            facts = extract_facts(normalise(text))
+            chains = select_chains(inventory, facts)
+            signals = signals_from_inventory(inventory, facts)
+            named = ", ".join(chain.label for chain in chains) or "none the text names"
+            context = f"{', '.join(context_paths)} — chains: {named}; {len(signals)} signals"
+            for note in contradictions(chains, facts):
+                context += f"\n  note: {note}"
     explanation = explain(text, signals)
     if args.format == "json":
         import json
@@ -81,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
         json.dump(explanation.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(explanation))
+        sys.stdout.write(render_text(explanation, context))
     return EXIT_OK

@@ -173,6 +173,26 @@ def _access_point_signals(inventory: Inventory, chain: MountChain) -> Iterator[C
         )
 
 
+def contradictions(chains: list[MountChain], facts: Facts) -> list[str]:
+    """Where the text's mount arguments disagree with the loaded PV: the error is older than
+    the files, or the files are not what runs."""
+    args = facts.mount_arguments
+    if args is None:
+        return []
+    notes = []
+    for chain in chains:
+        declared = {option.split("=", 1)[0].strip().lower() for option in chain.mount_options}
+        for option in ("iam",):
+            if (option in declared) != (option in args.option_names):
+                where = "has" if option in declared else "lacks"
+                notes.append(
+                    f"the text's Mounting arguments ({args.raw.split(' /', 1)[0]}) and "
+                    f"{chain.label} disagree: the PV {where} `{option}`. The error predates the "
+                    "files, or the files are not what the cluster runs."
+                )
+    return notes
+
+
 def signals_from_inventory(inventory: Inventory, facts: Facts) -> list[ContextSignal]:
     """Signals for the mount chains the text names; none when it names nothing loaded."""
     signals: list[ContextSignal] = []

@@ -15,6 +15,7 @@ from efs_doctor.engine.explain.policy_view import (
     Client,
     MountVerdict,
     StatementView,
+    allows_action,
     iter_allows_without_mount,
     mount_verdict,
     statements,
@@ -204,7 +205,7 @@ def _policy_location(chain: MountChain) -> str | None:
     return str(chain.policy.source.location()) if chain.policy is not None else None
 
 
-def _node_principals(inventory: Inventory, chain: MountChain) -> list[tuple[str, str]]:
+def node_principals(inventory: Inventory, chain: MountChain) -> list[tuple[str, str]]:
     """(role ARN, how efs-utils gets it) for the node plugin; efs-semantics.md §2.8, §3.5."""
     account = chain.node_service_account
     if account is not None and account.irsa_role_arn:
@@ -218,13 +219,12 @@ def _node_principals(inventory: Inventory, chain: MountChain) -> list[tuple[str,
         if instance.instance_profile_arn:
             found = inventory.role_of_instance_profile(instance.instance_profile_arn)
             if found is not None:
-                roles[found.arn] = (
-                    "the node instance role (efs-csi-node-sa has no IRSA/Pod Identity)"
-                )
+                roles[found.arn] = "node instance role; efs-csi-node-sa has no IRSA/Pod Identity"
     return sorted(roles.items())
 
 
-def _identity_allows_mount(inventory: Inventory, role_arn: str) -> bool | None:
+def identity_allows(inventory: Inventory, role_arn: str, action: str) -> bool | None:
+    """Whether the role's own policies allow ``action``; None when the role is not loaded."""
     if not inventory.has("iam"):
         return None
     role = inventory.role_by_name_or_arn(role_arn)
@@ -235,11 +235,7 @@ def _identity_allows_mount(inventory: Inventory, role_arn: str) -> bool | None:
         managed = inventory.managed_policies.get(arn)
         if managed is not None and managed.document is not None:
             documents.append(managed.document)
-    for document in documents:
-        for view in statements(document):
-            if view.effect == "Allow" and view.grants_mount:
-                return True
-    return False
+    return any(allows_action(document, action) for document in documents)
 
 
 def _authenticated_signals(
@@ -250,10 +246,10 @@ def _authenticated_signals(
     document = chain.policy.document if chain.policy is not None else None
     if document is None:
         return
-    for role_arn, how in _node_principals(inventory, chain):
+    for role_arn, how in node_principals(inventory, chain):
         client = Client(role_arn, client_tls, _access_point_arn(chain))
         verdict = mount_verdict(document, client)
-        identity = _identity_allows_mount(inventory, role_arn)
+        identity = identity_allows(inventory, role_arn, CLIENT_MOUNT)
         who = f"the mount authenticates as {role_arn} ({how})"
         if verdict.allowed or identity:
             for cause in ("identity-policy-missing-client-actions", "policy-denies-principal"):

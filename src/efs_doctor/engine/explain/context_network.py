@@ -9,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from efs_doctor.engine.explain.context_auth import identity_allows, node_principals
 from efs_doctor.engine.explain.model import ContextSignal, Facts, SignalEffect
 from efs_doctor.model.aws import Instance, MountTarget, SecurityGroupRule
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 
 NFS_PORT = 2049
+FALLBACK_ACTIONS = ("elasticfilesystem:DescribeMountTargets", "ec2:DescribeAvailabilityZones")
 ORIGIN = "inventory"
 
 
@@ -199,6 +201,27 @@ def _file_system_signals(inventory: Inventory, chain: MountChain) -> Iterator[Co
         )
 
 
+def _lookup_permission_signals(inventory: Inventory, chain: MountChain) -> Iterator[ContextSignal]:
+    """efs-utils' DNS fallback calls DescribeMountTargets and DescribeAvailabilityZones with the
+    node's credentials (efs-semantics.md §2.7)."""
+    for role_arn, how in node_principals(inventory, chain):
+        missing = [
+            action
+            for action in FALLBACK_ACTIONS
+            if identity_allows(inventory, role_arn, action) is False
+        ]
+        if any(identity_allows(inventory, role_arn, a) is None for a in FALLBACK_ACTIONS):
+            continue
+        yield ContextSignal(
+            "mount-target-lookup-permissions",
+            "confirms" if missing else "rules_out",
+            f"{role_arn} ({how}) "
+            + (f"may not call {', '.join(missing)}" if missing else "may call the fallback APIs"),
+            None,
+            ORIGIN,
+        )
+
+
 def network_signals(
     inventory: Inventory, chain: MountChain, facts: Facts
 ) -> Iterator[ContextSignal]:
@@ -207,3 +230,4 @@ def network_signals(
     yield from _mount_target_signals(inventory, chain, facts)
     yield from _vpc_signals(inventory, chain, nodes)
     yield from _security_group_signals(inventory, chain, nodes)
+    yield from _lookup_permission_signals(inventory, chain)

@@ -227,6 +227,19 @@ def mount_verdict(document: Mapping[str, Any], client: Client) -> MountVerdict:
     return MountVerdict(None if unknown else False, None, tuple(failed), None)
 
 
+def allows_action(document: Mapping[str, Any], action: str) -> bool:
+    """Whether an identity policy has an Allow naming ``action`` (resources not checked)."""
+    raw = document.get("Statement")
+    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+    wanted = action.lower()
+    for statement in items:
+        if isinstance(statement, Mapping) and statement.get("Effect") == "Allow":
+            actions = tuple(a.lower() for a in _strings(statement.get("Action")))
+            if _action_matches(actions, wanted):
+                return True
+    return False
+
+
 def iter_allows_without_mount(document: Mapping[str, Any]) -> Iterator[StatementView]:
     """Allow statements about Client* actions that leave out ClientMount (§4.6)."""
     for view in statements(document):

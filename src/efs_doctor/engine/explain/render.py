@@ -10,9 +10,14 @@ DETAILED = 3
 WIDTH = 100
 
 
-def _wrap(text: str, indent: str) -> list[str]:
+def _wrap(text: str, indent: str, hang: str = "  ") -> list[str]:
     return textwrap.wrap(
-        text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + hang,
+        break_on_hyphens=False,
+        break_long_words=False,
     ) or [indent]
 
 
@@ -81,7 +86,21 @@ def _cause_lines(number: int, cause: RankedCause) -> list[str]:
     return lines
 
 
-def render_text(explanation: Explanation) -> str:
+def _detailed(explanation: Explanation) -> list[RankedCause]:
+    """The best causes overall, and at least the best of every distinct error."""
+    candidates = [c for c in explanation.causes if c.status != "ruled_out"]
+    wanted = {error.causes[0].id for error in explanation.errors if error.causes}
+    chosen = [c for c in candidates if c.id in wanted]
+    for cause in candidates:
+        if len(chosen) >= max(DETAILED, len(wanted)):
+            break
+        if cause not in chosen:
+            chosen.append(cause)
+    return sorted(chosen, key=candidates.index)
+
+
+def render_text(explanation: Explanation, context: str | None = None) -> str:
+    """``context`` is a one-line account of the context used (paths, chains, signals)."""
     out: list[str] = []
     if not explanation.recognised:
         out.append("No known signature in this text.")
@@ -92,6 +111,7 @@ def render_text(explanation: Explanation) -> str:
                 "AWS STS/IMDS errors. Paste the whole FailedMount event (kubectl describe "
                 "pod), including the 'Mounting arguments' and 'Output' lines, or start with "
                 "these checks:",
+                "",
                 "",
             )
         )
@@ -113,8 +133,9 @@ def render_text(explanation: Explanation) -> str:
             out.extend(_wrap(f"» {match.excerpt}", "  "))
         for note in error.notes:
             out.extend(_wrap(f"note: {note}", "  "))
-        top = ", ".join(cause.id for cause in error.causes[:3])
-        out.append(f"  likely causes: {top or main}")
+        open_causes = [cause.id for cause in error.causes if cause.status != "ruled_out"]
+        top = ", ".join(open_causes[:3]) or "(all ruled out by the context)"
+        out.append(f"  likely causes: {top if error.causes else main}")
     facts = _facts_lines(explanation.facts)
     if facts:
         out.append("")
@@ -123,17 +144,38 @@ def render_text(explanation: Explanation) -> str:
     for note in explanation.notes:
         out.extend(_wrap(f"note: {note}", ""))
 
+    if context:
+        out.append("")
+        first, *more = context.split("\n")
+        out.extend(_wrap(f"Context: {first}", "", "  "))
+        for line in more:
+            out.extend(_wrap(line.strip(), "  ", "  "))
+
     causes = [c for c in explanation.causes if c.status != "ruled_out"]
     ruled_out = [c for c in explanation.causes if c.status == "ruled_out"]
+    detailed = _detailed(explanation)
     out.append("")
-    out.append("Most likely causes, best first")
-    for number, cause in enumerate(causes[:DETAILED], start=1):
+    if causes:
+        out.append("Most likely causes, best first")
+    else:
+        out.extend(
+            _wrap(
+                "The context rules out every cause this message is known to have. The error "
+                "may predate the files (PV specs are immutable: was the PV recreated and the "
+                "pod restarted?), or the files are not what the cluster runs; compare them with "
+                "`kubectl get pv -o yaml` and the live AWS state.",
+                "",
+                "",
+            )
+        )
+    for number, cause in enumerate(detailed, start=1):
         out.append("")
         out.extend(_cause_lines(number, cause))
-    if len(causes) > DETAILED:
+    rest = [c for c in causes if c not in detailed]
+    if rest:
         out.append("")
-        rest = " · ".join(f"{c.id} {c.score:.2f}" for c in causes[DETAILED:])
-        out.extend(_wrap(f"Also possible: {rest}", ""))
+        others = " · ".join(f"{c.id} {c.score:.2f}" for c in rest)
+        out.extend(_wrap(f"Also possible: {others}", ""))
     if ruled_out:
         out.append("")
         out.append("Ruled out by the context")

@@ -315,6 +315,11 @@ def test_file_system_not_found(tmp_path: Path) -> None:
     assert ranked(world(tmp_path, edit), RESOLVE_ERROR)[0] == "file-system-not-found"
 
 
+def test_fallback_permissions_of_the_node_role() -> None:
+    # In the seed, DNS prerequisites hold and the node role may not call DescribeMountTargets.
+    assert ranked(SEED, RESOLVE_ERROR)[0] == "mount-target-lookup-permissions"
+
+
 def test_text_naming_another_volume_gets_no_signals() -> None:
     inventory = load_inventory([str(SEED)])
     text = SEED_ERROR.replace("efs-pv", "other-pv").replace(FS, "fs-0999999999abcdef0")
