@@ -123,9 +123,17 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
 
 
 def parse_text(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
-    """JSON when the text starts like JSON, else YAML (which also reads most JSON)."""
+    """JSON when the text starts like JSON, else YAML (which also reads most JSON).
+
+    Text that starts like JSON but is not JSON is read as YAML unless the file is named
+    ``.json``: a one-line flow-style manifest (``{apiVersion: v1, kind: Pod, ...}``) is valid
+    YAML, and kubectl accepts it."""
     head = text.lstrip()[:1]
     if head in ("{", "["):
-        yield from parse_json(path, text, problems)
-    else:
-        yield from parse_yaml(path, text, problems)
+        json_problems: list[InputProblem] = []
+        documents = list(parse_json(path, text, json_problems))
+        if documents or path.lower().endswith(".json"):
+            problems.extend(json_problems)
+            yield from documents
+            return
+    yield from parse_yaml(path, text, problems)
