@@ -7,6 +7,7 @@ terminal captures with colours, and Python bytes reprs (efs-utils prints mount.n
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ MAX_CHARS = 2_000_000
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 # Escaped forms of ESC as they appear in JSON logs or copied repr output.
-_ESCAPED_ANSI = re.compile(r"\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;?]*[A-Za-z]")
+_ESCAPED_ANSI = re.compile(r"(?:\\(?:u001[bB]|x1[bB]|033|e)|\^\[)\[[0-9;?]*[A-Za-z]")
+_HTML_ENTITY = re.compile(r"&(?:quot|apos|lt|gt|amp|#\d{2,3});")
 _BYTES_REPR = re.compile(r"""\bb(['"])((?:\\.|(?!\1)[^\\\n])*)\1""")
 _ESCAPES = re.compile(r"\\(\\|n|r|t|'|\"|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
 _TRANSLATE = str.maketrans(
@@ -102,6 +104,8 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").translate(_TRANSLATE)
     text = _ANSI.sub("", text)
     text = _ESCAPED_ANSI.sub("", text)
+    if _HTML_ENTITY.search(text):  # copied from a rendered web page's source
+        text = html.unescape(text)
     text = _BYTES_REPR.sub(_decode_bytes_repr, text)
     # Double-escaped text (a JSON string holding a Go-quoted message) needs two passes.
     for _ in range(2):

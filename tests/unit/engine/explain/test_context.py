@@ -324,3 +324,14 @@ def test_text_naming_another_volume_gets_no_signals() -> None:
     inventory = load_inventory([str(SEED)])
     text = SEED_ERROR.replace("efs-pv", "other-pv").replace(FS, "fs-0999999999abcdef0")
     assert signals_from_inventory(inventory, extract_facts(normalise(text))) == []
+
+
+def test_simulated_outcomes_become_signals() -> None:
+    from efs_doctor.engine.explain.outcome import signals_from_outcome
+
+    text_only = [c.id for c in explain(SEED_ERROR).causes]
+    failed = signals_from_outcome("failed", "policy-condition-not-met", "AP condition", text_only)
+    assert explain(SEED_ERROR, failed).causes[0].id == "policy-condition-not-met"
+    mounted = signals_from_outcome("mounted", None, "policy allows *", text_only)
+    assert all(c.status == "ruled_out" for c in explain(SEED_ERROR, mounted).causes)
+    assert signals_from_outcome("indeterminate", None, "no policy input", text_only) == []

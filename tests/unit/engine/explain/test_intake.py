@@ -36,6 +36,11 @@ def test_ansi_colours_are_removed() -> None:
     assert normalise(r"\u001b[31mError\u001b[0m") == "Error"
 
 
+def test_caret_notation_and_html_entities() -> None:
+    assert normalise("^[[31mError^[[0m") == "Error"
+    assert normalise("Failed to resolve &quot;fs-0123&quot;") == 'Failed to resolve "fs-0123"'
+
+
 def test_smart_quotes_and_ellipsis() -> None:
     assert (
         normalise("Failed to resolve \u201cfs-0123\u2026\u201d") == 'Failed to resolve "fs-0123..."'
