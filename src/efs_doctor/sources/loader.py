@@ -14,6 +14,7 @@ from efs_doctor.sources.aws_snapshot import (
 )
 from efs_doctor.sources.documents import Document, parse_text
 from efs_doctor.sources.files import debug, iter_input_paths, read_input
+from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
     add_kubernetes_document,
     drop_replaced_workloads,
@@ -30,7 +31,10 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
         if loaded is None:
             continue
         inventory.files.append(loaded.path)
-        for document in parse_text(loaded.path, loaded.text, problems):
+        documents = parse_iac_text(loaded.path, loaded.text, problems)  # YAML templates
+        if documents is None:
+            documents = parse_text(loaded.path, loaded.text, problems)
+        for document in documents:
             add_document(document, loaded.text, inventory)
     drop_replaced_workloads(inventory)
     resolve_bare_policies(inventory)
@@ -44,8 +48,8 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
         return
     if is_kubernetes(data):
         add_kubernetes_document(document, inventory, problems)
-    elif add_aws_document(document, inventory, problems):
-        pass
+    elif add_iac_document(document, inventory) or add_aws_document(document, inventory, problems):
+        pass  # a Terraform plan/state or CloudFormation template, or an AWS CLI answer
     elif is_policy_document(data):
         add_policy_document(document, text, inventory, problems)
     elif isinstance(data, Mapping) and "Statement" in data:

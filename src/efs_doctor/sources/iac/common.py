@@ -32,6 +32,8 @@ from efs_doctor.sources.documents import Document
 from efs_doctor.sources.manifests import add_kubernetes_document
 
 Position = tuple[int, int]
+Fields = Mapping[tuple[Any, ...], tuple[Any, ...]]
+"""Model field path -> IaC input path (loosely typed so literal tuples fit)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -49,7 +51,7 @@ def mapped_source(
     path: str | None,
     origin: Position | None,
     address: str,
-    fields: Mapping[FieldPath, FieldPath],
+    fields: Fields,
     position: Callable[[FieldPath], Position | None],
 ) -> IacSourceMap:
     """A source map for one model object: ``fields`` maps the object's own field paths (as the

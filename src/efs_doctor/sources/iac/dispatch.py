@@ -1,0 +1,42 @@
+"""The loader's entry to IaC inputs: recognise a Terraform plan/state or a CloudFormation
+template by content and hand it to its reader. The readers are imported only when an input
+is one of these, so loading Kubernetes and AWS CLI files costs nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.problems import InputProblem
+from efs_doctor.sources.documents import Document
+
+
+def parse_iac_text(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document] | None:
+    """Documents of a YAML CloudFormation template (short-form intrinsics such as ``!Ref``
+    parse only here); None for every other text, which takes the normal path."""
+    from efs_doctor.sources.iac.cfn_yaml import looks_like_yaml_template, parse_template_yaml
+
+    if not looks_like_yaml_template(text):
+        return None
+    return parse_template_yaml(path, text, problems)
+
+
+def add_iac_document(document: Document, inventory: Inventory) -> bool:
+    """Add a Terraform plan/state or a CloudFormation template; False for anything else."""
+    data: Any = document.data
+    if not isinstance(data, Mapping):
+        return False
+    if "format_version" in data:
+        from efs_doctor.sources.terraform import add_terraform_document, is_terraform
+
+        if is_terraform(data):
+            add_terraform_document(document, inventory)
+            return True
+    if "Resources" in data:
+        from efs_doctor.sources.cloudformation import add_template_document, is_template
+
+        if is_template(data):
+            add_template_document(document, inventory)
+            return True
+    return False

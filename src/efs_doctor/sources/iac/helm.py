@@ -1,0 +1,98 @@
+"""The aws-efs-csi-driver Helm chart as IaC installs it (Terraform ``helm_release``, CDK
+``Custom::AWSCDK-EKS-HelmChart``): which service accounts it creates, with which annotations.
+
+Chart defaults (kubernetes-sigs/aws-efs-csi-driver ``charts/aws-efs-csi-driver/values.yaml``,
+efs-semantics.md §3.1, §3.5): ``controller.serviceAccount`` and ``node.serviceAccount`` each
+have ``create: true``, ``annotations: {}`` and the names ``efs-csi-controller-sa`` /
+``efs-csi-node-sa``; ``eks.amazonaws.com/role-arn`` there is how IRSA is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from efs_doctor.model.problems import InputProblem
+from efs_doctor.sources.documents import parse_yaml
+
+CHART = "aws-efs-csi-driver"
+DEFAULT_NAMES = {"controller": "efs-csi-controller-sa", "node": "efs-csi-node-sa"}
+
+
+def is_efs_csi_chart(chart: str) -> bool:
+    """``aws-efs-csi-driver``, or a URL/OCI reference ending in it (with a version)."""
+    tail = chart.rstrip("/").rsplit("/", 1)[-1]
+    return tail == CHART or tail.startswith(f"{CHART}-")
+
+
+def set_path(name: str) -> list[str]:
+    """Helm ``--set`` key syntax: dots separate keys, ``\\.`` is a literal dot."""
+    parts, current, index = [], [], 0
+    while index < len(name):
+        char = name[index]
+        if char == "\\" and index + 1 < len(name):
+            current.append(name[index + 1])
+            index += 2
+            continue
+        if char == ".":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = _merge(base[key], value)
+        elif isinstance(value, Mapping):
+            base[key] = _merge({}, value)
+        else:
+            base[key] = value
+    return base
+
+
+def merge_values(
+    documents: Sequence[str], settings: Sequence[tuple[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Values YAML documents in order, then ``set`` entries, as Helm applies them."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for position, text in enumerate(documents):
+        found: list[InputProblem] = []
+        for document in parse_yaml(f"values[{position}]", text, found):
+            if isinstance(document.data, Mapping):
+                _merge(values, document.data)
+        problems.extend(f"Helm values: {p.message}" for p in found)
+    for name, value in settings:
+        node = values
+        path = set_path(name)
+        for key in path[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = {}
+                node[key] = child
+            node = child
+        node[path[-1]] = value
+    return values, problems
+
+
+def efs_csi_service_accounts(values: Mapping[str, Any], namespace: str) -> list[dict[str, Any]]:
+    """ServiceAccount manifests the chart creates with these values."""
+    manifests = []
+    for component, default_name in DEFAULT_NAMES.items():
+        section = values.get(component)
+        account = section.get("serviceAccount") if isinstance(section, Mapping) else None
+        account = account if isinstance(account, Mapping) else {}
+        if account.get("create", True) in (False, "false"):
+            continue
+        name = account.get("name") or default_name
+        annotations = account.get("annotations")
+        metadata: dict[str, Any] = {"name": str(name), "namespace": namespace}
+        if isinstance(annotations, Mapping) and annotations:
+            metadata["annotations"] = {str(k): str(v) for k, v in annotations.items()}
+        manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
+    return manifests

@@ -1,0 +1,428 @@
+"""Terraform AWS resources -> the AWS CLI shapes the snapshot loader reads.
+
+Attribute names: AWS provider documentation (https://registry.terraform.io/providers/hashicorp/
+aws/latest/docs/resources/<name>), checked against the provider's plan output (5.100.0).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from efs_doctor.model.aws import VpcDnsAttribute
+from efs_doctor.model.problems import ProblemLevel
+from efs_doctor.sources.iac.common import file_system_arn
+from efs_doctor.sources.iac.tf_context import TfContext, Unlinked
+from efs_doctor.sources.iac.tf_plan import TfResource
+
+Mapper = Callable[[TfContext, TfResource], None]
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _get(ctx: TfContext, res: TfResource, *path: str | int, what: str | None = None) -> Any:
+    """A value, or None with a problem naming the address when it cannot be linked."""
+    try:
+        return ctx.get(res, tuple(path))
+    except Unlinked:
+        attribute = ".".join(str(p) for p in path)
+        ctx.problem(
+            res,
+            f"{attribute} is known only after apply and the plan's configuration does not link "
+            f"it to a resource; {what or 'it is left out'}",
+            path=tuple(path),
+        )
+        return None
+
+
+def _fs_id(ctx: TfContext, res: TfResource) -> str | None:
+    value = _get(ctx, res, "file_system_id", what=f"the {res.type} is not checked")
+    return value if isinstance(value, str) and value else None
+
+
+def file_system(ctx: TfContext, res: TfResource) -> None:
+    fs_id = ctx.id_of(res)
+    arn = res.value(("arn",))
+    if not isinstance(arn, str) and ctx.document.region and ctx.document.account:
+        arn = file_system_arn(fs_id, ctx.document.region, ctx.document.account)
+    tags = res.value(("tags",))
+    raw = {
+        "FileSystemId": fs_id,
+        "FileSystemArn": arn if isinstance(arn, str) else None,
+        "OwnerId": res.value(("owner_id",)) or ctx.document.account,
+        "Name": tags.get("Name") if isinstance(tags, Mapping) else None,
+        "LifeCycleState": res.value(("lifecycle_state",)),
+        "AvailabilityZoneName": ctx.get(res, ("availability_zone_name",))
+        if not res.is_unknown(("availability_zone_name",))
+        else None,
+        "Encrypted": res.value(("encrypted",)),
+    }
+    fields = {
+        ("FileSystemId",): ("id",),
+        ("Name",): ("tags",),
+        ("Encrypted",): ("encrypted",),
+        ("AvailabilityZoneName",): ("availability_zone_name",),
+    }
+    ctx.builder.file_system(raw, ctx.source_for(res, fields))
+
+
+def file_system_policy(ctx: TfContext, res: TfResource) -> None:
+    fs_id = _fs_id(ctx, res)
+    if fs_id is None:
+        return
+    text = _get(ctx, res, "policy", what="the file system's policy is unknown")
+    if not isinstance(text, str):
+        return
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        ctx.problem(res, f"policy is not valid JSON: {error}", ProblemLevel.ERROR, ("policy",))
+        return
+    if not isinstance(document, Mapping):
+        ctx.problem(res, "policy must be a JSON object", ProblemLevel.ERROR, ("policy",))
+        return
+    fields = {("Statement",): ("policy",), ("Policy",): ("policy",)}
+    ctx.builder.policy(fs_id, document, text, ctx.source_for(res, fields))
+
+
+def mount_target(ctx: TfContext, res: TfResource) -> None:
+    fs_id = _fs_id(ctx, res)
+    if fs_id is None:
+        return
+    subnet_id = _get(ctx, res, "subnet_id")
+    zone = res.value(("availability_zone_name",))
+    zone_id = res.value(("availability_zone_id",))
+    subnet = _subnet_resource(ctx, subnet_id)
+    if zone is None and subnet is not None:
+        # A mount target lives in its subnet's Availability Zone (EFS User Guide,
+        # "Managing mount targets"): the subnet's zone, when the plan knows it, is the
+        # mount target's.
+        zone = subnet.value(("availability_zone",))
+        zone_id = zone_id or subnet.value(("availability_zone_id",))
+    groups: tuple[str, ...] | None = None
+    if res.is_unknown(("security_groups",)) and not res.configures(("security_groups",)):
+        groups = None  # EFS then uses the VPC's default security group (CreateMountTarget)
+    else:
+        found = _get(ctx, res, "security_groups", what="its security groups are unknown")
+        groups = tuple(str(g) for g in _list(found)) if found is not None else None
+    raw = {
+        "MountTargetId": ctx.id_of(res),
+        "FileSystemId": fs_id,
+        "SubnetId": subnet_id,
+        "AvailabilityZoneName": zone,
+        "AvailabilityZoneId": zone_id,
+        "IpAddress": res.value(("ip_address",)),
+        "NetworkInterfaceId": res.value(("network_interface_id",)),
+        "OwnerId": res.value(("owner_id",)),
+        "LifeCycleState": None,
+    }
+    fields = {
+        ("FileSystemId",): ("file_system_id",),
+        ("SubnetId",): ("subnet_id",),
+        ("IpAddress",): ("ip_address",),
+    }
+    ctx.builder.mount_target(raw, groups, ctx.source_for(res, fields))
+
+
+def _subnet_resource(ctx: TfContext, subnet_id: Any) -> TfResource | None:
+    if not isinstance(subnet_id, str):
+        return None
+    for resource in ctx.document.resources:
+        if resource.type == "aws_subnet" and ctx.id_of(resource) == subnet_id:
+            return resource
+    return None
+
+
+def access_point(ctx: TfContext, res: TfResource) -> None:
+    fs_id = _fs_id(ctx, res)
+    if fs_id is None:
+        return
+    raw: dict[str, Any] = {
+        "AccessPointId": ctx.id_of(res),
+        "AccessPointArn": res.value(("arn",)),
+        "FileSystemId": fs_id,
+        "OwnerId": res.value(("owner_id",)),
+    }
+    posix = res.value(("posix_user", 0))
+    if isinstance(posix, Mapping):
+        raw["PosixUser"] = {
+            "Uid": posix.get("uid"),
+            "Gid": posix.get("gid"),
+            "SecondaryGids": list(posix.get("secondary_gids") or ()),
+        }
+    root = res.value(("root_directory", 0))
+    if isinstance(root, Mapping):
+        directory: dict[str, Any] = {"Path": root.get("path") or "/"}
+        creation = _list(root.get("creation_info"))
+        if creation and isinstance(creation[0], Mapping):
+            directory["CreationInfo"] = {
+                "OwnerUid": creation[0].get("owner_uid"),
+                "OwnerGid": creation[0].get("owner_gid"),
+                "Permissions": creation[0].get("permissions"),
+            }
+        raw["RootDirectory"] = directory
+    fields = {
+        ("FileSystemId",): ("file_system_id",),
+        ("PosixUser",): ("posix_user", 0),
+        ("RootDirectory",): ("root_directory", 0),
+        ("RootDirectory", "Path"): ("root_directory", 0, "path"),
+        ("RootDirectory", "CreationInfo"): ("root_directory", 0, "creation_info", 0),
+    }
+    ctx.builder.access_point(raw, ctx.source_for(res, fields))
+
+
+# ---- security groups ------------------------------------------------------------------
+def _permission(  # noqa: PLR0917 (the rule's fields, in the API's order)
+    protocol: Any,
+    from_port: Any,
+    to_port: Any,
+    cidrs: Any = None,
+    ipv6: Any = None,
+    prefix_lists: Any = None,
+    groups: Any = None,
+) -> dict[str, Any]:
+    protocol_text = str(protocol if protocol is not None else "-1").lower()
+    if protocol_text == "all":
+        protocol_text = "-1"
+    permission: dict[str, Any] = {"IpProtocol": protocol_text}
+    if protocol_text != "-1":
+        permission["FromPort"] = from_port
+        permission["ToPort"] = to_port
+    permission["IpRanges"] = [{"CidrIp": c} for c in _list(cidrs) if isinstance(c, str)]
+    permission["Ipv6Ranges"] = [{"CidrIpv6": c} for c in _list(ipv6) if isinstance(c, str)]
+    permission["PrefixListIds"] = [
+        {"PrefixListId": p} for p in _list(prefix_lists) if isinstance(p, str)
+    ]
+    permission["UserIdGroupPairs"] = [{"GroupId": g} for g in _list(groups) if isinstance(g, str)]
+    return permission
+
+
+def _inline_rules(ctx: TfContext, res: TfResource, key: str, own_id: str) -> list[dict[str, Any]]:
+    """Inline ``ingress``/``egress`` blocks. Left out of the configuration, Terraform manages
+    no inline rules and removes the default allow-all egress rule (AWS provider docs,
+    ``aws_security_group``), so the group has only the rules of separate rule resources."""
+    if res.is_unknown((key,)) and not res.configures((key,)):
+        return []
+    rules = _get(ctx, res, key, what="its inline rules are unknown")
+    out = []
+    for index, rule in enumerate(_list(rules)):
+        if not isinstance(rule, Mapping):
+            continue
+        groups = _list(rule.get("security_groups"))
+        if any(g is None for g in groups):
+            linked = _get(ctx, res, key, index, "security_groups")
+            groups = _list(linked)
+        if rule.get("self"):
+            groups.append(own_id)
+        out.append(
+            _permission(
+                rule.get("protocol"),
+                rule.get("from_port"),
+                rule.get("to_port"),
+                rule.get("cidr_blocks"),
+                rule.get("ipv6_cidr_blocks"),
+                rule.get("prefix_list_ids"),
+                groups,
+            )
+        )
+    return out
+
+
+def security_group(ctx: TfContext, res: TfResource) -> None:
+    group_id = ctx.id_of(res)
+    raw = {
+        "GroupId": group_id,
+        "GroupName": res.value(("name",)),
+        "VpcId": _get(ctx, res, "vpc_id"),
+        "IpPermissions": _inline_rules(ctx, res, "ingress", group_id),
+        "IpPermissionsEgress": _inline_rules(ctx, res, "egress", group_id),
+    }
+    fields = {("IpPermissions",): ("ingress",), ("IpPermissionsEgress",): ("egress",)}
+    ctx.builder.security_group(raw, ctx.source_for(res, fields))
+
+
+def security_group_rule(ctx: TfContext, res: TfResource) -> None:
+    group_id = _get(ctx, res, "security_group_id", what="the rule is not applied")
+    if not isinstance(group_id, str):
+        return
+    direction = res.value(("type",))
+    groups = []
+    source_group = _get(ctx, res, "source_security_group_id")
+    if isinstance(source_group, str) and source_group:
+        groups.append(source_group)
+    if res.value(("self",)):
+        groups.append(group_id)
+    permission = _permission(
+        res.value(("protocol",)),
+        res.value(("from_port",)),
+        res.value(("to_port",)),
+        _get(ctx, res, "cidr_blocks"),
+        _get(ctx, res, "ipv6_cidr_blocks"),
+        _get(ctx, res, "prefix_list_ids"),
+        groups,
+    )
+    ctx.builder.security_group_rule(
+        group_id, "egress" if direction == "egress" else "ingress", permission, ctx.source_for(res)
+    )
+
+
+def vpc_security_group_rule(ctx: TfContext, res: TfResource) -> None:
+    group_id = _get(ctx, res, "security_group_id", what="the rule is not applied")
+    if not isinstance(group_id, str):
+        return
+    referenced = _get(ctx, res, "referenced_security_group_id")
+    permission = _permission(
+        res.value(("ip_protocol",)),
+        res.value(("from_port",)),
+        res.value(("to_port",)),
+        _get(ctx, res, "cidr_ipv4"),
+        _get(ctx, res, "cidr_ipv6"),
+        _get(ctx, res, "prefix_list_id"),
+        [referenced] if isinstance(referenced, str) else [],
+    )
+    direction = "egress" if res.type.endswith("egress_rule") else "ingress"
+    ctx.builder.security_group_rule(group_id, direction, permission, ctx.source_for(res))
+
+
+# ---- network ----------------------------------------------------------------------------
+def subnet(ctx: TfContext, res: TfResource) -> None:
+    raw = {
+        "SubnetId": ctx.id_of(res),
+        "VpcId": _get(ctx, res, "vpc_id"),
+        "AvailabilityZone": res.value(("availability_zone",)),
+        "AvailabilityZoneId": res.value(("availability_zone_id",)),
+        "CidrBlock": res.value(("cidr_block",)),
+    }
+    ctx.builder.subnet(raw, ctx.source_for(res, {("AvailabilityZone",): ("availability_zone",)}))
+
+
+def vpc(ctx: TfContext, res: TfResource) -> None:
+    vpc_id = ctx.id_of(res)
+    raw = {"VpcId": vpc_id, "CidrBlock": res.value(("cidr_block",))}
+    source = ctx.source_for(res)
+    ctx.builder.vpc(raw, source)
+    # aws_vpc defaults: enable_dns_support true, enable_dns_hostnames false (provider docs);
+    # the plan carries the effective values.
+    for attribute, name in (
+        ("enable_dns_support", "enableDnsSupport"),
+        ("enable_dns_hostnames", "enableDnsHostnames"),
+    ):
+        value = res.value((attribute,))
+        if isinstance(value, bool):
+            attribute_source = ctx.source_for(res, {(): (attribute,)})
+            ctx.builder.inventory.vpc_dns[(vpc_id, name)] = VpcDnsAttribute(
+                vpc_id, name, value, attribute_source
+            )
+
+
+# ---- IAM ----------------------------------------------------------------------------------
+def _policy_json(ctx: TfContext, res: TfResource, attribute: str) -> Mapping[str, Any] | None:
+    text = _get(ctx, res, attribute, what="the policy is unknown")
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        ctx.problem(res, f"{attribute} is not valid JSON: {error}", path=(attribute,))
+        return None
+    return document if isinstance(document, Mapping) else None
+
+
+def iam_role(ctx: TfContext, res: TfResource) -> None:
+    name = ctx.attribute(res, ("name",))
+    arn = ctx.attribute(res, ("arn",))
+    if not isinstance(name, str) or not isinstance(arn, str):
+        ctx.problem(res, "role name is known only after apply (name_prefix?); role not checked")
+        return
+    inline = []
+    for block in _list(res.value(("inline_policy",))):
+        if isinstance(block, Mapping) and isinstance(block.get("policy"), str):
+            try:
+                document = json.loads(block["policy"])
+            except ValueError:
+                continue
+            inline.append({"PolicyName": block.get("name") or "inline", "PolicyDocument": document})
+    attached = [
+        {"PolicyArn": a, "PolicyName": a.rsplit("/", 1)[-1]}
+        for a in _list(_get(ctx, res, "managed_policy_arns"))
+        if isinstance(a, str)
+    ]
+    raw = {
+        "RoleName": name,
+        "Arn": arn,
+        "Path": res.value(("path",)) or "/",
+        "AssumeRolePolicyDocument": _policy_json(ctx, res, "assume_role_policy"),
+        "RolePolicyList": inline,
+        "AttachedManagedPolicies": attached,
+    }
+    fields = {("AssumeRolePolicyDocument",): ("assume_role_policy",)}
+    ctx.builder.role(raw, ctx.source_for(res, fields))
+
+
+def iam_role_policy(ctx: TfContext, res: TfResource) -> None:
+    role = _get(ctx, res, "role", what="the policy is not applied")
+    document = _policy_json(ctx, res, "policy")
+    if isinstance(role, str) and document is not None:
+        name = res.value(("name",)) or res.name
+        ctx.builder.role_policy(role.rsplit("/", 1)[-1], str(name), document, ctx.source_for(res))
+
+
+def iam_role_policy_attachment(ctx: TfContext, res: TfResource) -> None:
+    role = _get(ctx, res, "role", what="the attachment is not applied")
+    arn = _get(ctx, res, "policy_arn", what="the attachment is not applied")
+    if isinstance(role, str) and isinstance(arn, str):
+        ctx.builder.role_attachment(role.rsplit("/", 1)[-1], arn, ctx.source_for(res))
+
+
+def iam_policy(ctx: TfContext, res: TfResource) -> None:
+    arn = ctx.attribute(res, ("arn",))
+    if not isinstance(arn, str):
+        return
+    document = _policy_json(ctx, res, "policy")
+    ctx.builder.managed_policy(arn, res.value(("name",)), document, ctx.source_for(res))
+
+
+def pod_identity_association(ctx: TfContext, res: TfResource) -> None:
+    role = _get(ctx, res, "role_arn", what="the association is not checked")
+    if not isinstance(role, str):
+        return
+    raw = {
+        "clusterName": _get(ctx, res, "cluster_name"),
+        "namespace": res.value(("namespace",)),
+        "serviceAccount": res.value(("service_account",)),
+        "roleArn": role,
+        "associationId": res.value(("association_id",)),
+    }
+    ctx.builder.pod_identity(raw, ctx.source_for(res, {("roleArn",): ("role_arn",)}))
+
+
+def caller_identity(ctx: TfContext, res: TfResource) -> None:
+    account = res.value(("account_id",))
+    if isinstance(account, str):
+        arn = res.value(("arn",))
+        ctx.builder.caller(account, arn if isinstance(arn, str) else None, ctx.source_for(res))
+
+
+MAPPERS: dict[tuple[str, str], Mapper] = {
+    ("managed", "aws_efs_file_system"): file_system,
+    ("managed", "aws_efs_file_system_policy"): file_system_policy,
+    ("managed", "aws_efs_mount_target"): mount_target,
+    ("managed", "aws_efs_access_point"): access_point,
+    ("managed", "aws_security_group"): security_group,
+    ("managed", "aws_security_group_rule"): security_group_rule,
+    ("managed", "aws_vpc_security_group_ingress_rule"): vpc_security_group_rule,
+    ("managed", "aws_vpc_security_group_egress_rule"): vpc_security_group_rule,
+    ("managed", "aws_subnet"): subnet,
+    ("managed", "aws_vpc"): vpc,
+    ("managed", "aws_iam_role"): iam_role,
+    ("managed", "aws_iam_role_policy"): iam_role_policy,
+    ("managed", "aws_iam_role_policy_attachment"): iam_role_policy_attachment,
+    ("managed", "aws_iam_policy"): iam_policy,
+    ("managed", "aws_eks_pod_identity_association"): pod_identity_association,
+    ("data", "aws_caller_identity"): caller_identity,
+}

@@ -1,0 +1,338 @@
+"""Terraform Kubernetes and Helm resources -> the Kubernetes manifests the loader reads.
+
+Schemas: hashicorp/kubernetes provider (``kubernetes_persistent_volume_v1`` etc., blocks are
+lists of one: ``spec[0].persistent_volume_source[0].csi[0].volume_handle``;
+https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs) and hashicorp/helm
+(``helm_release``: ``values`` YAML strings, ``set`` name/value pairs). Each manifest carries a
+field map so a finding on ``spec.mountOptions`` points at ``spec.mount_options`` of the
+resource (or its line in the ``.tf`` file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from efs_doctor.model.problems import ProblemLevel
+from efs_doctor.model.source import FieldPath
+from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart, merge_values
+from efs_doctor.sources.iac.tf_context import TfContext, Unlinked
+from efs_doctor.sources.iac.tf_plan import TfResource
+
+Mapper = Callable[[TfContext, TfResource], None]
+
+
+@dataclass(slots=True)
+class _Manifest:
+    """A Kubernetes object being built from a Terraform resource, with its field map."""
+
+    ctx: TfContext
+    res: TfResource
+    kind: str
+    out: dict[str, Any] = field(default_factory=dict)
+    fields: dict[FieldPath, FieldPath] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    def copy(self, model: FieldPath, tf: FieldPath, *, essential: bool = False) -> Any:
+        try:
+            value = self.ctx.get(self.res, tf)
+        except Unlinked:
+            self.missing.append(".".join(str(p) for p in tf))
+            if not essential:
+                self.ctx.problem(
+                    self.res,
+                    f"{'.'.join(str(p) for p in tf)} is known only after apply and not linked "
+                    "by the plan's configuration; left out",
+                    path=tf,
+                )
+            return None
+        if value is None or value in ([], {}):
+            return None
+        self._put(model, value)
+        self.fields[model] = tf
+        return value
+
+    def _put(self, model: FieldPath, value: Any) -> None:
+        node = self.out
+        for part in model[:-1]:
+            node = node.setdefault(str(part), {})
+        node[str(model[-1])] = value
+
+    def metadata(self, namespaced: bool) -> None:
+        self.out["apiVersion"] = (
+            "v1"
+            if self.kind in ("PersistentVolume", "ServiceAccount")
+            else ("storage.k8s.io/v1" if self.kind == "StorageClass" else "v1")
+        )
+        self.out["kind"] = self.kind
+        self.copy(("metadata", "name"), ("metadata", 0, "name"), essential=True)
+        if namespaced:
+            self.copy(("metadata", "namespace"), ("metadata", 0, "namespace"))
+        self.copy(("metadata", "labels"), ("metadata", 0, "labels"))
+        self.copy(("metadata", "annotations"), ("metadata", 0, "annotations"))
+        self.fields[("metadata",)] = ("metadata", 0)
+
+    def emit(self, essential: tuple[str, ...] = ()) -> None:
+        lost = [m for m in self.missing if m.split(".")[-1] in essential or m.endswith("name")]
+        if lost:
+            self.ctx.problem(
+                self.res,
+                f"{', '.join(lost)} known only after apply and not linked by the plan's "
+                f"configuration; this {self.kind} is not checked",
+                ProblemLevel.WARNING,
+            )
+            return
+        self.ctx.builder.kubernetes(self.out, self.ctx.source_for(self.res, self.fields))
+
+
+def persistent_volume(ctx: TfContext, res: TfResource) -> None:
+    m = _Manifest(ctx, res, "PersistentVolume")
+    m.metadata(namespaced=False)
+    spec = ("spec", 0)
+    m.fields[("spec",)] = spec
+    m.copy(("spec", "accessModes"), (*spec, "access_modes"))
+    m.copy(("spec", "mountOptions"), (*spec, "mount_options"))
+    m.copy(("spec", "storageClassName"), (*spec, "storage_class_name"))
+    m.copy(("spec", "volumeMode"), (*spec, "volume_mode"))
+    m.copy(("spec", "capacity"), (*spec, "capacity"))
+    csi = (*spec, "persistent_volume_source", 0, "csi", 0)
+    if res.value(csi) is not None or res.is_unknown(csi):
+        m.fields[("spec", "csi")] = csi
+        m.copy(("spec", "csi", "driver"), (*csi, "driver"))
+        _volume_handle(m, (*csi, "volume_handle"))
+        m.copy(("spec", "csi", "volumeAttributes"), (*csi, "volume_attributes"))
+        m.copy(("spec", "csi", "readOnly"), (*csi, "read_only"))
+    claim = (*spec, "claim_ref", 0)
+    if isinstance(res.value(claim), Mapping):
+        m.copy(("spec", "claimRef", "name"), (*claim, "name"))
+        m.copy(("spec", "claimRef", "namespace"), (*claim, "namespace"))
+    _node_affinity(m, (*spec, "node_affinity", 0, "required", 0, "node_selector_term"))
+    m.emit(essential=("volume_handle", "driver"))
+
+
+def _volume_handle(m: _Manifest, tf: FieldPath) -> None:
+    """The volume handle, linked when it is known only after apply. The plan lists the
+    references an expression makes but not how it combines them, so a link read from the
+    plan alone (no ``.tf`` beside it) is reported as an assumption."""
+    ctx, res = m.ctx, m.res
+    if not res.is_unknown(tf):
+        m.copy(("spec", "csi", "volumeHandle"), tf, essential=True)
+        return
+    try:
+        linked = ctx.link(res, tf)
+    except Unlinked:
+        m.missing.append("volume_handle")
+        return
+    if not isinstance(linked.value, str):
+        m.missing.append("volume_handle")
+        return
+    if not linked.confirmed:
+        ctx.problem(
+            res,
+            f"volume_handle is known only after apply; the plan says it is made from "
+            f"{_describe_targets(ctx, res, tf)} but not how (the .tf source was not found "
+            f"beside the plan), so it is taken as {linked.value} alone",
+            path=tf,
+        )
+    m._put(("spec", "csi", "volumeHandle"), linked.value)
+    m.fields[("spec", "csi", "volumeHandle")] = tf
+
+
+def _describe_targets(ctx: TfContext, res: TfResource, tf: FieldPath) -> str:
+    names = [f"{t.address}.{'.'.join(a)}" for t, a in ctx.document.targets(res, tf)]
+    return ", ".join(names) or "other values"
+
+
+def _node_affinity(m: _Manifest, terms: FieldPath) -> None:
+    raw_terms = m.res.value(terms)
+    if not isinstance(raw_terms, list):
+        return
+    out = []
+    for t_index, term in enumerate(raw_terms):
+        expressions = []
+        for e_index, expression in enumerate(
+            term.get("match_expressions") or () if isinstance(term, Mapping) else ()
+        ):
+            if isinstance(expression, Mapping):
+                expressions.append(
+                    {
+                        "key": expression.get("key"),
+                        "operator": expression.get("operator"),
+                        "values": list(expression.get("values") or ()),
+                    }
+                )
+                m.fields[
+                    (
+                        "spec",
+                        "nodeAffinity",
+                        "required",
+                        "nodeSelectorTerms",
+                        t_index,
+                        "matchExpressions",
+                        e_index,
+                    )
+                ] = (*terms, t_index, "match_expressions", e_index)
+        out.append({"matchExpressions": expressions})
+    if out:
+        m._put(("spec", "nodeAffinity"), {"required": {"nodeSelectorTerms": out}})
+        m.fields[("spec", "nodeAffinity")] = terms[:-4]
+
+
+def persistent_volume_claim(ctx: TfContext, res: TfResource) -> None:
+    m = _Manifest(ctx, res, "PersistentVolumeClaim")
+    m.metadata(namespaced=True)
+    spec = ("spec", 0)
+    m.fields[("spec",)] = spec
+    m.copy(("spec", "accessModes"), (*spec, "access_modes"))
+    # Left out, storage_class_name and volume_name are computed by the cluster: the claim
+    # then uses the default class / binds to whatever volume matches, as in Kubernetes.
+    m.copy(("spec", "storageClassName"), (*spec, "storage_class_name"))
+    m.copy(("spec", "volumeName"), (*spec, "volume_name"))
+    m.emit()
+
+
+def storage_class(ctx: TfContext, res: TfResource) -> None:
+    m = _Manifest(ctx, res, "StorageClass")
+    m.metadata(namespaced=False)
+    m.copy(("provisioner",), ("storage_provisioner",), essential=True)
+    m.copy(("parameters",), ("parameters",))
+    m.copy(("mountOptions",), ("mount_options",))
+    m.copy(("volumeBindingMode",), ("volume_binding_mode",))
+    m.copy(("reclaimPolicy",), ("reclaim_policy",))
+    topologies = res.value(("allowed_topologies",))
+    if isinstance(topologies, list):
+        out = []
+        for t_index, topology in enumerate(topologies):
+            expressions = []
+            for e_index, expression in enumerate(
+                topology.get("match_label_expressions") or ()
+                if isinstance(topology, Mapping)
+                else ()
+            ):
+                if isinstance(expression, Mapping):
+                    expressions.append(
+                        {
+                            "key": expression.get("key"),
+                            "values": list(expression.get("values") or ()),
+                        }
+                    )
+                    m.fields[("allowedTopologies", t_index, "matchLabelExpressions", e_index)] = (
+                        "allowed_topologies",
+                        t_index,
+                        "match_label_expressions",
+                        e_index,
+                    )
+            out.append({"matchLabelExpressions": expressions})
+        if out:
+            m.out["allowedTopologies"] = out
+    m.emit(essential=("storage_provisioner", "fileSystemId"))
+
+
+def service_account(ctx: TfContext, res: TfResource) -> None:
+    m = _Manifest(ctx, res, "ServiceAccount")
+    m.metadata(namespaced=True)
+    m.emit()
+
+
+def kubernetes_manifest(ctx: TfContext, res: TfResource) -> None:
+    """``kubernetes_manifest``: ``manifest`` is the object itself (provider docs)."""
+    try:
+        manifest = ctx.get(res, ("manifest",))
+    except Unlinked:
+        ctx.problem(res, "manifest is known only after apply and not linked; not checked")
+        return
+    if not isinstance(manifest, Mapping):
+        return
+    manifest = _link_nested(ctx, res, ("manifest",), manifest)
+    if manifest is None:
+        return
+    fields = {
+        ("metadata",): ("manifest", "metadata"),
+        ("spec",): ("manifest", "spec"),
+    }
+    ctx.builder.kubernetes(manifest, ctx.source_for(res, fields))
+
+
+def _link_nested(ctx: TfContext, res: TfResource, path: FieldPath, value: Any) -> Any:
+    """Fill values unknown inside an object attribute from the attribute's references."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            linked = _link_nested(ctx, res, (*path, key), item)
+            if linked is _DROP:
+                return None
+            out[key] = linked
+        return out
+    if isinstance(value, list):
+        return [_link_nested(ctx, res, (*path, i), item) for i, item in enumerate(value)]
+    if value is None and res.is_unknown(path):
+        try:
+            return ctx.link(res, path).value
+        except Unlinked:
+            ctx.problem(
+                res,
+                f"{'.'.join(str(p) for p in path)} is known only after apply and not linked; "
+                "object not checked",
+                path=path,
+            )
+            return _DROP
+    return value
+
+
+_DROP = object()
+
+
+def helm_release(ctx: TfContext, res: TfResource) -> None:
+    """The aws-efs-csi-driver chart: its service accounts with the annotations its values
+    give them (IRSA role of the node and controller)."""
+    chart = res.value(("chart",))
+    if not isinstance(chart, str) or not is_efs_csi_chart(chart):
+        return
+    documents = [v for v in res.value(("values",)) or () if isinstance(v, str)]
+    settings: list[tuple[str, Any]] = []
+    for key in ("set", "set_sensitive"):
+        for index, entry in enumerate(res.value((key,)) or ()):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+                continue
+            value = entry.get("value")
+            if value is None and res.is_unknown((key, index, "value")):
+                value = _link_set_value(ctx, res, key, str(entry["name"]))
+                if value is None:
+                    continue
+            settings.append((str(entry["name"]), value))
+    values, problems = merge_values(documents, settings)
+    for problem in problems:
+        ctx.problem(res, problem, path=("values",))
+    namespace = res.value(("namespace",)) or "default"
+    for manifest in efs_csi_service_accounts(values, str(namespace)):
+        ctx.builder.kubernetes(manifest, ctx.source_for(res, {(): ("values",)}))
+
+
+def _link_set_value(ctx: TfContext, res: TfResource, key: str, name: str) -> Any:
+    """``set`` is a set: match the configuration's block by its constant ``name``."""
+    expressions = res.config.get("expressions") if res.config else None
+    blocks = expressions.get(key) if isinstance(expressions, Mapping) else None
+    for index, block in enumerate(blocks if isinstance(blocks, list) else ()):
+        name_expression = block.get("name") if isinstance(block, Mapping) else None
+        if isinstance(name_expression, Mapping) and name_expression.get("constant_value") == name:
+            try:
+                return ctx.link(res, (key, index, "value")).value
+            except Unlinked:
+                break
+    ctx.problem(res, f"set {name} is known only after apply and not linked; left out")
+    return None
+
+
+MAPPERS: dict[tuple[str, str], Mapper] = {
+    ("managed", "kubernetes_persistent_volume"): persistent_volume,
+    ("managed", "kubernetes_persistent_volume_v1"): persistent_volume,
+    ("managed", "kubernetes_persistent_volume_claim"): persistent_volume_claim,
+    ("managed", "kubernetes_persistent_volume_claim_v1"): persistent_volume_claim,
+    ("managed", "kubernetes_storage_class"): storage_class,
+    ("managed", "kubernetes_storage_class_v1"): storage_class,
+    ("managed", "kubernetes_service_account"): service_account,
+    ("managed", "kubernetes_service_account_v1"): service_account,
+    ("managed", "kubernetes_manifest"): kubernetes_manifest,
+    ("managed", "helm_release"): helm_release,
+}
