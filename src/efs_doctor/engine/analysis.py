@@ -19,7 +19,7 @@ from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, StorageClass
 
 if TYPE_CHECKING:
-    from efs_doctor.engine.iam import AccessEvaluation, ParsedPolicy
+    from efs_doctor.engine.iam import AccessEvaluation, LintFinding, ParsedPolicy
     from efs_doctor.rules.base import Rule
 
 
@@ -52,6 +52,7 @@ class Context:
         self._policies: dict[str, ParsedPolicy | None] = {}
         self._access: dict[tuple[int, str], AccessEvaluation | None] = {}
         self._principals: dict[int, list[NodePrincipal]] = {}
+        self._lints: dict[str, list[LintFinding]] = {}
 
     # ---- chains ---------------------------------------------------------------------
     def chains_with_volume(self) -> list[MountChain]:
@@ -251,6 +252,23 @@ class Context:
             return None
         return parse_policy(
             policy.document, kind="resource", path=policy.source.path, text=policy.text
+        )
+
+    def policy_lint(self, file_system_id: str) -> list[LintFinding]:
+        """The IAM engine's EFS-specific lint of the file system policy (cached)."""
+        if file_system_id not in self._lints:
+            from efs_doctor.engine.iam import lint_policy
+
+            parsed = self.parsed_policy(file_system_id)
+            self._lints[file_system_id] = lint_policy(parsed) if parsed is not None else []
+        return self._lints[file_system_id]
+
+    def policy_file_systems(self) -> list[str]:
+        """File systems with a known, present policy, used by a chain or loaded from AWS."""
+        wanted = {c.file_system_id for c in self.chains if c.file_system_id}
+        wanted |= set(self.inventory.file_systems)
+        return sorted(
+            fs for fs in wanted if (p := self.inventory.policies.get(fs)) and not p.absent
         )
 
     def policy_location(

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from efs_doctor.rules.authorization import (
     mount_anonymous_under_restrictive_policy,
+    mount_principal_not_allowed,
+    policy_missing_client_mount,
+    policy_open_to_network,
+    read_only_by_policy,
+    root_squashed,
+    secure_transport_without_tls,
+    source_ip_private_range,
+    unenforced_condition_key,
 )
 from efs_doctor.rules.base import Rule
 from efs_doctor.rules.csi import (
@@ -33,6 +41,14 @@ REGISTRY: tuple[Rule, ...] = tuple(
     for module in (
         # authorization
         mount_anonymous_under_restrictive_policy,
+        mount_principal_not_allowed,
+        policy_missing_client_mount,
+        secure_transport_without_tls,
+        unenforced_condition_key,
+        source_ip_private_range,
+        read_only_by_policy,
+        root_squashed,
+        policy_open_to_network,
         # csi
         malformed_volume_handle,
         duplicate_volume_handle,
