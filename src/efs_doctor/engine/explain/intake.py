@@ -40,6 +40,12 @@ _BLOCK_HEAD = re.compile(
         (?:Warning|Normal)\s+\S+\s+\S          # kubectl describe Events row
       | [IWEF]\d{4}\s+\d\d:\d\d:\d\d            # klog
       | \d{4}-\d\d-\d\d[T\s]\d\d:\d\d           # ISO timestamp (mount.log, json logs)
+      | \d{4}\.\d\d\.\d\d\s\d\d:\d\d             # stunnel log
+      | [A-Z][a-z]{2}\s+\d{1,2}\s\d\d:\d\d:\d\d     # syslog / journalctl
+      | \[\s*\d+\.\d+\]                          # dmesg
+      | (?:\d+[smhd]){1,3}\s+(?:Warning|Normal)\s  # kubectl get events
+      | <unknown>\s+(?:Warning|Normal)\s
+      | LAST\ SEEN\s
       | time="                                   # logrus
       | \{"                                      # a JSON log line
       | (?:kubernetes\.io/csi:\s*)?MountVolume\.

@@ -104,6 +104,8 @@ def render_text(explanation: Explanation, context: str | None = None) -> str:
     out: list[str] = []
     if not explanation.recognised:
         out.append("No known signature in this text.")
+        for note in explanation.notes:
+            out.extend(_wrap(f"note: {note}", ""))
         out.extend(
             _wrap(
                 "efs-doctor knows the messages of kubelet, the EFS CSI driver (node and "
@@ -117,8 +119,6 @@ def render_text(explanation: Explanation, context: str | None = None) -> str:
         )
         out.append("")
         out.extend(_checks_lines(explanation.generic_checks, "  "))
-        for note in explanation.notes:
-            out.extend(_wrap(f"note: {note}", ""))
         return "\n".join(out) + "\n"
 
     errors = explanation.errors

@@ -104,6 +104,29 @@ def test_several_errors_are_each_explained(fixtures_dir: Path) -> None:
     assert top_two == {"csi-controller-permissions", "port-range-exhausted"}
 
 
+def test_get_events_and_journal_lines_are_separate_messages() -> None:
+    events = (
+        "LAST SEEN   TYPE      REASON               OBJECT                 MESSAGE\n"
+        "3m          Warning   ProvisioningFailed   persistentvolumeclaim/data   failed to "
+        'provision volume with StorageClass "efs-sc": rpc error: code = InvalidArgument desc = '
+        "Missing provisioningMode parameter\n"
+        "2m10s       Warning   FailedMount          pod/web-0   MountVolume.SetUp failed for "
+        'volume "pv-1" : rpc error: code = InvalidArgument desc = Volume capability not '
+        "supported: invalid access mode: MULTI_NODE_READER_ONLY\n"
+    )
+    tops = [error.causes[0].id for error in explain(events).errors]
+    assert tops == ["storageclass-parameters-invalid", "unsupported-access-mode"]
+    journal = (
+        "Jul 01 10:00:00 ip-10-0-1-23 kubelet[1234]: E0701 nestedpendingoperations.go:348] "
+        'Error: MountVolume.SetUp failed for volume "a" : rpc error: code = Internal desc = '
+        "Could not mount: mount failed: exit status 1 Output: Error retrieving region.\n"
+        "Jul 01 10:00:05 ip-10-0-1-23 kubelet[1234]: E0701 csi_attacher.go:1] driver name "
+        "efs.csi.aws.com not found in the list of registered CSI drivers\n"
+    )
+    tops = [error.causes[0].id for error in explain(journal).errors]
+    assert tops == ["imds-unavailable", "csi-node-not-registered"]
+
+
 def test_repeated_events_are_folded() -> None:
     line = (
         "E0701 10:00:0{n}.000000 1 mount_linux.go:232] Mount failed: exit status 32 "
