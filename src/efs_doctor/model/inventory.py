@@ -207,5 +207,6 @@ class Inventory:
             "InstanceProfile": len(self.instance_profiles),
             "EksCluster": len(self.clusters),
             "PodIdentityAssociation": len(self.pod_identity_associations),
+            "CallerIdentity": 1 if self.caller else 0,
         }
         return {k: v for k, v in counts.items() if v}

@@ -501,6 +501,7 @@ def test_every_fixture_is_recognised_and_nothing_is_left_over(
         "InstanceProfile": 1,
         "EksCluster": 1,
         "PodIdentityAssociation": 1,
+        "CallerIdentity": 1,
     }
     assert inv.caller is not None
 
