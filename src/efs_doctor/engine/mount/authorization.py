@@ -1,0 +1,382 @@
+"""EFS authorisation of the mount through the IAM engine (efs-semantics.md §4.4-§4.7), and the
+cause id that best names a denial (``../shared/docs/causes.md``).
+
+The IAM engine (``efs_doctor.engine.iam``) decides each Client* action. This module builds its
+request (principal, TLS, access point ARN, source address), supplies the file system policy
+and the principal's identity policies, and handles what the engine cannot know: identity
+policies that are not among the inputs are evaluated under both "they allow nothing" and
+"they allow every Client* action"; a verdict that differs is ``indeterminate``.
+Evaluations are cached per distinct (file system, policy, principal, request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from efs_doctor.engine.iam import (
+    CLIENT_MOUNT,
+    CLIENT_ROOT,
+    CLIENT_WRITE,
+    AccessEvaluation,
+    ActionDecision,
+    NfsRequest,
+    ParsedPolicy,
+    StatementTrace,
+    evaluate_client_access,
+    parse_policy,
+)
+from efs_doctor.engine.mount.credentials import Principal
+from efs_doctor.engine.mount.model import StepStatus
+from efs_doctor.engine.mount.view import InventoryView
+from efs_doctor.model.aws import FileSystemPolicy
+
+ACTIONS = (CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT)
+SHORT = {CLIENT_MOUNT: "ClientMount", CLIENT_WRITE: "ClientWrite", CLIENT_ROOT: "ClientRootAccess"}
+# Keys that describe the caller's identity: absent for an anonymous client (§4.5 item 2).
+IDENTITY_KEYS = (
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltype",
+    "aws:principaltag/",
+    "aws:userid",
+    "aws:username",
+    "aws:principalisawsservice",
+)
+_ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["elasticfilesystem:*", "ec2:DescribeAvailabilityZones"],
+            "Resource": "*",
+        }
+    ],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    status: StepStatus
+    mount: bool | None
+    write: bool | None
+    root: bool | None
+    principal: str
+    principal_session: str | None
+    evidence: tuple[str, ...]
+    source: str
+    cause: str | None = None
+    reason: str | None = None
+    evaluation: AccessEvaluation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    policies: tuple[ParsedPolicy, ...]
+    complete: bool
+    missing: tuple[str, ...]
+
+
+def _location(policy: FileSystemPolicy) -> str:
+    source = policy.source
+    if source.path is None:
+        return "efs-semantics.md §4.4"
+    return f"{source.path}:{source.line}" if source.line else source.path
+
+
+class Authorizer:
+    def __init__(self, view: InventoryView) -> None:
+        self.view = view
+        self._policies: dict[str, tuple[ParsedPolicy | None, bool, str, str]] = {}
+        self._identities: dict[str, _Identity] = {}
+        self._evaluations: dict[tuple[object, ...], AccessEvaluation] = {}
+        self._allow_all = parse_policy(_ALLOW_ALL, kind="identity", label="assumed allow-all")
+
+    # ---- inputs --------------------------------------------------------------------------
+    def file_system_policy(self, fs_id: str) -> tuple[ParsedPolicy | None, bool, str, str]:
+        """(parsed policy or None, known?, description, source)."""
+        cached = self._policies.get(fs_id)
+        if cached is not None:
+            return cached
+        policy = self.view.inventory.policies.get(fs_id)
+        if policy is None:
+            result: tuple[ParsedPolicy | None, bool, str, str] = (
+                None,
+                False,
+                "file system policy not among the inputs (unknown is not the default policy; "
+                "contracts.md)",
+                "contracts.md",
+            )
+        elif policy.absent:
+            result = (
+                None,
+                True,
+                "no file system policy (PolicyNotFound): the EFS default policy applies, full "
+                "access for any client that reaches a mount target (§4.2)",
+                _location(policy),
+            )
+        else:
+            parsed = parse_policy(
+                policy.document,
+                kind="resource",
+                path=policy.source.path,
+                text=policy.text if policy.text_source is not None else None,
+            )
+            statements = len(parsed.policy.statements)
+            result = (
+                parsed,
+                True,
+                f"file system policy with {statements} statement(s) at {_location(policy)}",
+                _location(policy),
+            )
+        self._policies[fs_id] = result
+        return result
+
+    def _identity(self, role_arn: str) -> _Identity:
+        cached = self._identities.get(role_arn)
+        if cached is None:
+            found = self.view.identity_policies(role_arn)
+            parsed = tuple(
+                parse_policy(document, kind="identity", label=label)
+                for label, document in found.documents
+            )
+            cached = _Identity(parsed, found.complete, found.missing)
+            self._identities[role_arn] = cached
+        return cached
+
+    def _arn(
+        self, fs_id: str, region: str | None, principal: Principal | None
+    ) -> tuple[str, str | None]:
+        """The file system ARN, and the account it was taken from (when not from the ARN)."""
+        fs = self.view.file_system(fs_id)
+        if fs is not None and fs.arn:
+            return fs.arn, None
+        account = self.view.account_of_file_system(fs_id)
+        region = self.view.region_of_file_system(fs_id) or region
+        policy = self.view.inventory.policies.get(fs_id)
+        if policy is not None and policy.document is not None:
+            from_policy = _arn_from_policy(policy.document, fs_id)
+            if from_policy is not None:
+                return from_policy, None
+        note = None
+        if account is None and principal is not None:
+            account = principal.role_arn.split(":")[4] or None
+            note = "the file system's account is not known: taken to be the principal's"
+        return (
+            f"arn:aws:elasticfilesystem:{region or 'us-east-1'}:{account or '000000000000'}:"
+            f"file-system/{fs_id}",
+            note,
+        )
+
+    # ---- evaluation ----------------------------------------------------------------------
+    def _evaluate(
+        self,
+        policy: tuple[ParsedPolicy | None, bool],
+        identities: Sequence[ParsedPolicy],
+        request: NfsRequest,
+        actions: Sequence[str],
+    ) -> AccessEvaluation:
+        """``policy``: the parsed file system policy (None: none) and whether it is known."""
+        parsed, known = policy
+        key = (id(parsed), known, tuple(id(p) for p in identities), request, tuple(actions))
+        cached = self._evaluations.get(key)
+        if cached is None:
+            cached = evaluate_client_access(parsed, known, identities, request, actions)
+            self._evaluations[key] = cached
+        return cached
+
+    def client_access(
+        self,
+        fs_id: str,
+        principal: Principal | None,
+        *,
+        tls: bool,
+        access_point_arn: str | None,
+        source_ip: str | None,
+        region: str | None,
+    ) -> Authorization:
+        parsed, known, description, source = self.file_system_policy(fs_id)
+        arn, arn_note = self._arn(fs_id, region, principal)
+        evidence = [description]
+        if arn_note:
+            evidence.append(arn_note)
+        request = NfsRequest(
+            arn,
+            principal=principal.role_arn if principal else "anonymous",
+            session_arn=principal.session_arn if principal else None,
+            secure_transport=tls,
+            access_point_arn=access_point_arn if tls else None,
+            # In-VPC clients always reach EFS from a private address; the exact node address
+            # only matters for public ranges, which never match (§4.5).
+            source_ip=source_ip or "10.0.0.1",
+        )
+        if principal is None:
+            identity = _Identity((), True, ())
+        else:
+            identity = self._identity(principal.role_arn)
+        low = self._evaluate((parsed, known), identity.policies, request, ACTIONS)
+        high = low
+        if not identity.complete:
+            high = self._evaluate(
+                (parsed, known), (*identity.policies, self._allow_all), request, ACTIONS
+            )
+        context = ", ".join(f"{k}={v}" for k, v in low.context.items())
+        evidence.append(f"request: principal {low.principal}; {context}")
+        decisions: dict[str, tuple[str, str]] = {}
+        for action in ACTIONS:
+            a, b = low.decisions[action], high.decisions[action]
+            if a.decision == b.decision:
+                decisions[action] = (a.decision, a.summary)
+            else:
+                decisions[action] = (
+                    "indeterminate",
+                    f"depends on identity policies not among the inputs "
+                    f"({', '.join(identity.missing)}): {a.decision} without them, "
+                    f"{b.decision} if they allow it",
+                )
+            evidence.append(f"{SHORT[action]}: {decisions[action][0]} - {decisions[action][1]}")
+        evidence.extend(f"note: {n}" for n in low.notes)
+        mount = _allowed(decisions[CLIENT_MOUNT][0])
+        write = _gated(mount, _allowed(decisions[CLIENT_WRITE][0]))
+        root = _gated(mount, _allowed(decisions[CLIENT_ROOT][0]))
+        who = low.principal
+        if mount is True:
+            return Authorization(
+                "ok",
+                True,
+                write,
+                root,
+                who,
+                low.principal_session,
+                tuple(evidence),
+                source,
+                evaluation=low,
+            )
+        if mount is False:
+            cause = classify_denial(low, principal is None, tls)
+            return Authorization(
+                "failed",
+                False,
+                False,
+                False,
+                who,
+                low.principal_session,
+                tuple(evidence),
+                source,
+                cause=cause,
+                reason=f"EFS denies ClientMount to {who}: {decisions[CLIENT_MOUNT][1]}",
+                evaluation=low,
+            )
+        mount_decision = low.decisions[CLIENT_MOUNT]
+        unsettled = (
+            "policy-unsupported-condition-key"
+            if mount_decision.reason == "unenforced-condition-key"
+            else None
+        )
+        return Authorization(
+            "indeterminate",
+            None,
+            write,
+            root,
+            who,
+            low.principal_session,
+            tuple(evidence),
+            source,
+            cause=unsettled,
+            reason=f"ClientMount for {who}: {decisions[CLIENT_MOUNT][1]}",
+            evaluation=low,
+        )
+
+    def api_permission(self, principal: Principal, action: str, fs_id: str) -> str:
+        """allow | deny | unknown for an API call the botocore fallback makes (§2.7). Only the
+        identity policies decide Describe* here: the default/unknown file system policy grants
+        no API action."""
+        parsed, known, _, _ = self.file_system_policy(fs_id)
+        arn, _ = self._arn(fs_id, None, principal)
+        request = NfsRequest(
+            arn,
+            principal=principal.role_arn,
+            session_arn=principal.session_arn,
+            accessed_via_mount_target=False,
+        )
+        identity = self._identity(principal.role_arn)
+        resource_policy = parsed if known else None
+        policy = (resource_policy, True)
+        low = self._evaluate(policy, identity.policies, request, (action,))
+        verdict = low.decisions[action].decision
+        if not identity.complete:
+            everything = (*identity.policies, self._allow_all)
+            high = self._evaluate(policy, everything, request, (action,))
+            if high.decisions[action].decision != verdict:
+                return "unknown"
+        return {"allow": "allow", "deny": "deny"}.get(verdict, "unknown")
+
+
+def _allowed(decision: str) -> bool | None:
+    return None if decision == "indeterminate" else decision == "allow"
+
+
+def _gated(mount: bool | None, own: bool | None) -> bool | None:
+    if mount is False or own is False:
+        return False
+    return True if (mount and own) else None
+
+
+def _arn_from_policy(document: Mapping[str, Any], fs_id: str) -> str | None:
+    statements = document.get("Statement")
+    items = statements if isinstance(statements, list) else [statements]
+    for statement in items:
+        if not isinstance(statement, Mapping):
+            continue
+        resources = statement.get("Resource")
+        for resource in resources if isinstance(resources, list) else [resources]:
+            if isinstance(resource, str) and resource.endswith(f":file-system/{fs_id}"):
+                return resource
+    return None
+
+
+def _identity_condition(key: str) -> bool:
+    lowered = key.lower()
+    return any(lowered.startswith(k) for k in IDENTITY_KEYS)
+
+
+def classify_denial(evaluation: AccessEvaluation, anonymous: bool, tls: bool) -> str:
+    """The causes.md id that names why ClientMount is denied."""
+    mount: ActionDecision = evaluation.decisions[CLIENT_MOUNT]
+    if mount.reason == "explicit-deny":
+        deciding = mount.deciding or mount.statements
+        if not tls and any(
+            c.key.lower() == "aws:securetransport" for s in deciding for c in s.conditions
+        ):
+            return "policy-secure-transport-no-tls"
+        return "policy-denies-principal" if not anonymous else "iam-option-missing"
+    others = [evaluation.decisions.get(a) for a in (CLIENT_WRITE, CLIENT_ROOT)]
+    if any(d is not None and d.decision == "allow" for d in others):
+        return "policy-missing-clientmount"
+    allows: list[StatementTrace] = [
+        s for s in mount.statements if s.effect == "Allow" and s.policy == "file-system-policy"
+    ]
+    principal_matched = [s for s in allows if s.principal in ("matched", "account") and s.resource]
+    conditional = [
+        s
+        for s in principal_matched
+        if s.failed_conditions and not all(_identity_condition(c.key) for c in s.failed_conditions)
+    ]
+    if anonymous:
+        if conditional and not _names_only_identity(principal_matched):
+            return "policy-condition-not-met"
+        return "iam-option-missing"
+    if conditional:
+        return "policy-condition-not-met"
+    if any(s.principal == "not-matched" for s in allows):
+        return "policy-denies-principal"
+    return "identity-policy-missing-client-actions"
+
+
+def _names_only_identity(statements: Sequence[StatementTrace]) -> bool:
+    """An anonymous client denied by statements that would admit some IAM identity is the
+    missing-``iam`` case, whatever other conditions say."""
+    return any(any(_identity_condition(c.key) for c in s.failed_conditions) for s in statements)

@@ -1,0 +1,98 @@
+"""After EFS admits the client: the sub-path (§3.2, §7 row 2) and what the pod gets (§10.11):
+read-only or read-write, root or squashed, and the POSIX identity files are written as.
+
+- A handle sub-path must exist (relative to the access point root when there is one); EFS
+  does not create it, and efs-doctor cannot look inside the file system.
+- With an access point that has a PosixUser, every operation runs as that user (§5).
+- Otherwise the pod's own uid/gid: the container's ``runAsUser``/``runAsGroup``, else the
+  pod's, else the image default (often root). ``fsGroup`` is not applied to EFS volumes
+  (CSIDriver without fsGroupPolicy, no fsType; §3.6).
+- Without ClientRootAccess uid 0 is squashed to an unprivileged user; the exact uid is not
+  documented (NFS convention 65534; §4.7, §9 Q4).
+- Without ClientWrite the mount succeeds but writes fail (``Read-only file system``, §4.7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from efs_doctor.engine.mount.model import Access, PosixIdentity, StepStatus
+from efs_doctor.model.aws import PosixUser
+from efs_doctor.model.chain import MountChain
+
+
+@dataclass(frozen=True, slots=True)
+class SubPathCheck:
+    status: StepStatus
+    evidence: tuple[str, ...]
+    cause: str | None = None
+    reason: str | None = None
+
+
+def check_sub_path(subpath: str, access_point_root: str | None, fs_id: str) -> SubPathCheck:
+    if subpath in ("", "/", "."):
+        return SubPathCheck("ok", ("mounting the root of the file system or access point",))
+    base = f"access point root {access_point_root}" if access_point_root else fs_id
+    return SubPathCheck(
+        "indeterminate",
+        (f"sub-path {subpath} must already exist under {base}; EFS does not create it",),
+        cause="subpath-missing",
+        reason=f"whether {subpath} exists under {base} cannot be seen from the inputs; if it "
+        "does not, mount.nfs4 reports 'No such file or directory' (§7 row 2)",
+    )
+
+
+def _pod_identity(chain: MountChain) -> tuple[int | None, int | None, str]:
+    workload = chain.workload
+    if workload is None:
+        return None, None, "no pod: the writing process's uid is not known"
+    volume = chain.pod_volume.name if chain.pod_volume is not None else None
+    containers = [m.container for m in workload.volume_mounts if m.volume == volume]
+    pod = workload.pod_security
+    for name in containers:
+        own = workload.container_security.get(name)
+        uid = own.run_as_user if own and own.run_as_user is not None else pod.run_as_user
+        gid = own.run_as_group if own and own.run_as_group is not None else pod.run_as_group
+        if uid is not None:
+            return uid, gid, f"securityContext of container {name} in {workload.key}"
+    if pod.run_as_user is not None:
+        return pod.run_as_user, pod.run_as_group, f"pod securityContext of {workload.key}"
+    return None, None, "the container image's default user (often root): not set in the pod"
+
+
+def result_identity(
+    chain: MountChain,
+    posix_user: PosixUser | None,
+    access_point_id: str | None,
+    root_allowed: bool,
+) -> tuple[PosixIdentity, list[str]]:
+    notes: list[str] = []
+    if posix_user is not None:
+        identity = PosixIdentity(
+            posix_user.uid,
+            posix_user.gid,
+            posix_user.secondary_gids,
+            f"access point {access_point_id or '(to be created)'} PosixUser: every operation "
+            "runs as this user, whatever the pod's uid",
+            squashed=posix_user.uid == 0 and not root_allowed,
+        )
+        return identity, notes
+    uid, gid, source = _pod_identity(chain)
+    squashed = (uid == 0 or uid is None) and not root_allowed
+    if squashed:
+        notes.append(
+            "root is squashed (no ClientRootAccess): uid 0 acts as an unprivileged user "
+            "(uid not documented, 65534 by NFS convention); chown fails"
+            + ("" if uid == 0 else " — applies if the image runs as root")
+        )
+    workload = chain.workload
+    if workload is not None and workload.pod_security.fs_group is not None:
+        notes.append(
+            f"fsGroup {workload.pod_security.fs_group} is not applied to EFS volumes "
+            "(no fsType, CSIDriver without fsGroupPolicy; §3.6)"
+        )
+    return PosixIdentity(uid, gid, (), source, squashed=squashed and uid == 0), notes
+
+
+def effective_access(read_only: bool, write: bool | None, root: bool | None) -> Access:
+    return Access(read=True, write=bool(write) and not read_only, root=bool(root))
