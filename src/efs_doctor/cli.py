@@ -29,6 +29,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "efs_doctor.commands.explain",
         "explain an error message: ranked root causes and the checks that tell them apart",
     ),
+    (
+        "simulate",
+        "efs_doctor.commands.simulate",
+        "simulate the mount of each EFS volume: will it mount, with what access, and if not why",
+    ),
     ("policy", "efs_doctor.commands.policy", "lint and simulate EFS file system policies"),
     ("scan", "efs_doctor.commands.scan", "find what stops EFS volumes mounting, with fixes"),
     ("rules", "efs_doctor.commands.rules", "list the rules scan applies"),

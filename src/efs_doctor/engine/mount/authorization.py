@@ -226,6 +226,7 @@ class Authorizer:
         context = ", ".join(f"{k}={v}" for k, v in low.context.items())
         evidence.append(f"request: principal {low.principal}; {context}")
         decisions: dict[str, tuple[str, str]] = {}
+        previous: tuple[str, str] | None = None
         for action in ACTIONS:
             a, b = low.decisions[action], high.decisions[action]
             if a.decision == b.decision:
@@ -237,7 +238,12 @@ class Authorizer:
                     f"({', '.join(identity.missing)}): {a.decision} without them, "
                     f"{b.decision} if they allow it",
                 )
-            evidence.append(f"{SHORT[action]}: {decisions[action][0]} - {decisions[action][1]}")
+            verdict, summary = decisions[action]
+            if previous is not None and summary == previous[1]:
+                summary = f"as {SHORT[previous[0]]}"
+            else:
+                previous = (action, summary)
+            evidence.append(f"{SHORT[action]}: {verdict} - {summary}")
         evidence.extend(f"note: {n}" for n in low.notes)
         mount = _allowed(decisions[CLIENT_MOUNT][0])
         write = _gated(mount, _allowed(decisions[CLIENT_WRITE][0]))
