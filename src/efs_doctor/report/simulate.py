@@ -110,15 +110,11 @@ def _summary(box: str, outcome: MountOutcome, steps: dict[str, Step]) -> str:
             command = command[: -len(target)] + "<target>"
         return f"efs.csi.aws.com {outcome.csi_driver_version}: {command}"
     if box == "efs-utils proxy":
-        transport = (
-            (outcome.transport or "?").upper()
-            if outcome.transport == "tls"
-            else (outcome.transport or "?")
-        )
+        transport = "TLS" if outcome.transport == "tls" else (outcome.transport or "?")
         return f"efs-utils {outcome.efs_utils_version}, 127.0.0.1:<port> ({transport})"
     if box == "mount target":
-        target = steps.get("target")
-        first = target.evidence[0] if target and target.evidence else "-"
+        selection = steps.get("target")
+        first = selection.evidence[0] if selection and selection.evidence else "-"
         return f"{outcome.mount_target or '-'}; {first}"
     if box == "EFS auth":
         access = outcome.access
