@@ -8,7 +8,7 @@ here is pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,13 @@ class Context:
         self._access: dict[tuple[int, str], AccessEvaluation | None] = {}
         self._principals: dict[int, list[NodePrincipal]] = {}
         self._lints: dict[str, list[LintFinding]] = {}
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute: Callable[[], object]) -> object:
+        """A value computed once per analysis (an engine index shared by several rules)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # ---- chains ---------------------------------------------------------------------
     def chains_with_volume(self) -> list[MountChain]:
@@ -334,18 +341,25 @@ class Context:
         """The role's inline and (loaded) attached managed policies, parsed."""
         from efs_doctor.engine.iam import parse_policy
 
+        return [
+            parse_policy(document, kind="identity", label=f"identity policy {name}")
+            for name, document in self.role_documents(role_arn)
+        ]
+
+    def role_documents(self, role_arn: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """(name, document) of the role's inline policies and of the attached managed
+        policies whose text is known (loaded, or vendored AWS managed policies)."""
+        from efs_doctor.sources.iac.managed_policies import aws_managed_policy
+
         role = self.inventory.role_by_name_or_arn(role_arn)
         if role is None:
             return []
         documents: list[tuple[str, Mapping[str, Any]]] = list(role.inline_policies.items())
         for arn in role.attached_policy_arns:
-            managed = self.inventory.managed_policies.get(arn)
+            managed = self.inventory.managed_policies.get(arn) or aws_managed_policy(arn)
             if managed is not None and managed.document is not None:
                 documents.append((arn, managed.document))
-        return [
-            parse_policy(document, kind="identity", label=f"identity policy {name}")
-            for name, document in documents
-        ]
+        return documents
 
     def client_access(self, chain: MountChain, principal: str) -> AccessEvaluation | None:
         """What EFS grants ``principal`` ("anonymous" or a role ARN) on this chain's

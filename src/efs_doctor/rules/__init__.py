@@ -7,6 +7,11 @@ runs; ``tests/rules/test_catalogue.py`` fails when one is missing.
 
 from __future__ import annotations
 
+from efs_doctor.rules.access_points import (
+    access_point_mismatch,
+    posix_user_vs_pod_security_context,
+    root_directory_without_creation_info,
+)
 from efs_doctor.rules.authorization import (
     mount_anonymous_under_restrictive_policy,
     mount_principal_not_allowed,
@@ -34,6 +39,20 @@ from efs_doctor.rules.csi import (
     tls_with_encryption_disabled,
     unknown_storageclass_parameter,
     unsupported_volume_attribute,
+)
+from efs_doctor.rules.identity import (
+    controller_permissions_missing,
+    iam_without_node_credentials,
+    irsa_trust_mismatch,
+)
+from efs_doctor.rules.network import (
+    file_system_in_other_vpc,
+    mount_target_port_blocked,
+    network_acl_blocks,
+    no_mount_target_in_zone,
+    node_egress_blocked,
+    one_zone_other_zone,
+    vpc_dns_disabled,
 )
 
 REGISTRY: tuple[Rule, ...] = tuple(
@@ -64,6 +83,22 @@ REGISTRY: tuple[Rule, ...] = tuple(
         invalid_mount_option,
         fsgroup_not_applied,
         access_point_id_format,
+        # network
+        no_mount_target_in_zone,
+        mount_target_port_blocked,
+        node_egress_blocked,
+        network_acl_blocks,
+        vpc_dns_disabled,
+        file_system_in_other_vpc,
+        one_zone_other_zone,
+        # identity
+        iam_without_node_credentials,
+        irsa_trust_mismatch,
+        controller_permissions_missing,
+        # access points
+        root_directory_without_creation_info,
+        access_point_mismatch,
+        posix_user_vs_pod_security_context,
     )
 )
 

@@ -1,0 +1,169 @@
+"""The IAM role annotated on an EFS CSI service account does not trust that service account:
+the driver silently runs with other credentials (node) or cannot call AWS (controller).
+
+What it checks
+--------------
+For ``efs-csi-node-sa`` and ``efs-csi-controller-sa`` with an ``eks.amazonaws.com/role-arn``
+annotation, the role's trust policy (``get-account-authorization-details``): an Allow for
+``sts:AssumeRoleWithWebIdentity`` whose ``Federated`` principal is the cluster's OIDC provider
+(when ``describe-cluster`` is among the inputs) and whose ``<issuer>:sub`` condition admits
+``system:serviceaccount:<namespace>:<name>`` (``StringEquals`` or ``StringLike``) and
+``<issuer>:aud`` admits ``sts.amazonaws.com``.
+
+Why it breaks mounts
+--------------------
+When the web identity exchange fails, efs-utils in the node plugin falls through to the
+instance role without a word (efs-semantics.md §2.8), so ``iam`` mounts authenticate as a
+principal the file system policy may not admit; the controller cannot provision at all:
+``WebIdentityErr ... Not authorized to perform sts:AssumeRoleWithWebIdentity`` (causes.md
+``irsa-trust-policy``).
+
+Example
+-------
+Trust policy condition ``...:sub: system:serviceaccount:kube-system:efs-csi-controller-sa``
+on the role annotated on ``efs-csi-node-sa``.
+
+Use instead
+-----------
+A trust statement per service account (or ``StringLike`` on
+``system:serviceaccount:kube-system:efs-csi-*``), with the cluster's OIDC provider as
+``Federated`` principal.
+
+Limits
+------
+Pod Identity associations are not checked here; only ``StringEquals``/``StringLike`` on
+``sub``/``aud`` are understood (other conditions are assumed to hold).
+
+Fix safety
+----------
+No automatic fix: trust policies grant role assumption.
+
+References
+----------
+- efs-semantics.md §2.8, §3.5; causes.md ``irsa-trust-policy``
+- https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from efs_doctor.engine.analysis import Context
+from efs_doctor.findings import Confidence, Related, Severity
+from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, NODE_SERVICE_ACCOUNT
+from efs_doctor.model.kubernetes import ServiceAccount
+from efs_doctor.rules.base import Result, RuleMeta, at, object_key
+
+META = RuleMeta(
+    code="IDN002",
+    slug="irsa-trust-mismatch",
+    summary="IRSA role of an EFS CSI service account does not trust that service account",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    needs=("service-accounts", "iam"),
+    cause="irsa-trust-policy",
+)
+
+ACTIONS = {"sts:assumerolewithwebidentity", "sts:*", "*"}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value] if value is not None else []
+
+
+def _admits(values: list[Any], operator: str, wanted: str) -> bool:
+    if operator.lower().startswith("stringlike"):
+        return any(isinstance(v, str) and fnmatch.fnmatchcase(wanted, v) for v in values)
+    return wanted in values
+
+
+def trusts(trust: Mapping[str, Any], subject: str, issuer: str | None) -> bool:
+    """Whether the trust policy lets ``subject`` assume the role with a web identity."""
+    for statement in _list(trust.get("Statement")):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        if not {str(a).lower() for a in _list(statement.get("Action"))} & ACTIONS:
+            continue
+        principal = statement.get("Principal")
+        federated = _list(principal.get("Federated")) if isinstance(principal, Mapping) else []
+        if not federated:
+            continue
+        if issuer and not any(str(f).endswith(f"oidc-provider/{issuer}") for f in federated):
+            continue
+        ok = True
+        for operator, block in (statement.get("Condition") or {}).items():
+            if not isinstance(block, Mapping):
+                continue
+            for key, values in block.items():
+                if key.endswith(":sub") and not _admits(_list(values), operator, subject):
+                    ok = False
+                if key.endswith(":aud") and not _admits(
+                    _list(values), operator, "sts.amazonaws.com"
+                ):
+                    ok = False
+        if ok:
+            return True
+    return False
+
+
+def _issuer(context: Context) -> str | None:
+    for cluster in context.inventory.clusters.values():
+        if cluster.oidc_issuer:
+            return cluster.oidc_issuer.removeprefix("https://")
+    return None
+
+
+def check(context: Context) -> Iterator[Result]:
+    inv = context.inventory
+    dynamic = any(c.planned is not None for c in context.chains)
+    for sa in inv.service_accounts.values():
+        if (
+            sa.name not in (NODE_SERVICE_ACCOUNT, CONTROLLER_SERVICE_ACCOUNT)
+            or not sa.irsa_role_arn
+        ):
+            continue
+        role = inv.role_by_name_or_arn(sa.irsa_role_arn)
+        if role is None:
+            if inv.has("iam"):
+                yield from _missing_role(sa)
+            else:
+                yield META.inconclusive(sa.irsa_role_arn, "the role is not among the inputs")
+            continue
+        if role.trust_policy is None:
+            yield META.inconclusive(role.arn, "the role's trust policy is not among the inputs")
+            continue
+        subject = f"system:serviceaccount:{sa.namespace}:{sa.name}"
+        if trusts(role.trust_policy, subject, _issuer(context)):
+            continue
+        node = sa.name == NODE_SERVICE_ACCOUNT
+        effect = (
+            "efs-utils falls back to the node instance role for `iam` mounts"
+            if node
+            else "the controller cannot call EFS, so dynamic provisioning fails"
+        )
+        yield META.finding(
+            f"ServiceAccount {sa.key} is annotated with {role.arn}, whose trust policy does not "
+            f"admit {subject}: {effect}",
+            at(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn"),
+            related=[Related(at(role), f"trust policy of {role.name}")],
+            severity=Severity.MEDIUM if node or not dynamic else None,
+            expected_error=None
+            if node
+            else "WebIdentityErr: failed to retrieve credentials ... Not authorized to perform "
+            "sts:AssumeRoleWithWebIdentity",
+            chain=f"ServiceAccount {sa.key}",
+            subjects=[object_key(sa)],
+        )
+
+
+def _missing_role(sa: ServiceAccount) -> Iterator[Result]:
+    yield META.finding(
+        f"ServiceAccount {sa.key} is annotated with {sa.irsa_role_arn}, which is not among the "
+        "roles of the loaded IAM answer (wrong account or name?)",
+        at(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn"),
+        confidence=Confidence.MEDIUM,
+        chain=f"ServiceAccount {sa.key}",
+        subjects=[object_key(sa)],
+    )

@@ -1,0 +1,68 @@
+"""The mount target's security groups do not admit TCP 2049 from the nodes: the mount hangs
+and kubelet gives up with ``DeadlineExceeded``.
+
+What it checks
+--------------
+For every node that may run the pod and the mount target its mount goes to (same zone, or
+the one ``az=``/``mounttargetip`` names): whether any inbound rule of any security group on
+the mount target admits TCP 2049 from the node's address or security groups (network engine,
+``engine/network.py``).
+
+Why it breaks mounts
+--------------------
+Security groups are a union of allow rules; with no rule for TCP 2049 from the node, the SYN
+is dropped. efs-utils does not probe the DNS path, so ``mount.nfs4`` waits, retries after
+15 s, and kubelet's call times out: ``rpc error: code = DeadlineExceeded desc = context
+deadline exceeded`` (efs-semantics.md §6, §3.9; causes.md ``sg-missing-2049``). The node
+plugin uses the host network, so the node's own security groups are the source, not a pod's.
+
+Example
+-------
+Mount target ``fsmt-0abc`` with ``sg-0efs`` whose only inbound rule is TCP 2049 from
+``10.1.0.0/16``; nodes in ``10.0.0.0/16``.
+
+Use instead
+-----------
+An inbound rule on the mount target's security group: TCP 2049 from the node security group
+(``aws ec2 authorize-security-group-ingress --group-id <mt-sg> --protocol tcp --port 2049
+--source-group <node-sg>``).
+
+Limits
+------
+Needs security groups, the mount targets' groups (describe-mount-target-security-groups or
+their network interfaces) and the nodes' instances; without them the check is inconclusive.
+
+Fix safety
+----------
+No automatic fix: security group changes are infrastructure changes.
+
+References
+----------
+- efs-semantics.md §6, §3.9
+- https://docs.aws.amazon.com/efs/latest/ug/network-access.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from efs_doctor.engine.analysis import Context
+from efs_doctor.findings import Confidence, Severity
+from efs_doctor.rules.base import Result, RuleMeta
+from efs_doctor.rules.network_kit import blocked_findings
+
+META = RuleMeta(
+    code="NET002",
+    slug="mount-target-port-blocked",
+    summary="mount target security groups admit no TCP 2049 from the nodes",
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    needs=("security-groups", "mount-targets", "instances"),
+    cause="sg-missing-2049",
+)
+
+
+def check(context: Context) -> Iterator[Result]:
+    from efs_doctor.engine.network import MT_SG_IN
+
+    yield from blocked_findings(context, META, (MT_SG_IN,))

@@ -1,0 +1,63 @@
+"""A network ACL on the node's or the mount target's subnet blocks TCP 2049 or its return
+traffic: the mount hangs.
+
+What it checks
+--------------
+The network ACLs of the node's subnet (outbound 2049, inbound ephemeral ports) and of the
+mount target's subnet (inbound 2049, outbound ephemeral ports 32768-61000), in rule-number
+order with the final deny (network engine). Node and mount target in one subnet cross no ACL.
+
+Why it breaks mounts
+--------------------
+ACLs are stateless: both directions need an allow entry, and the lowest-numbered matching
+entry decides. A deny on 2049, or return traffic to ephemeral ports left out, drops the
+connection and the mount hangs until ``DeadlineExceeded`` (efs-semantics.md §6; causes.md
+``node-sg-egress-blocked``).
+
+Example
+-------
+Mount target subnet ACL: inbound rule 100 allows TCP 443 only; the ``*`` rule denies the rest.
+
+Use instead
+-----------
+Entries allowing TCP 2049 from the node subnets into the mount target subnets, and TCP
+32768-61000 back, in both ACLs.
+
+Limits
+------
+Needs network ACLs, subnets of nodes and mount targets.
+
+Fix safety
+----------
+No automatic fix.
+
+References
+----------
+- efs-semantics.md §6
+- https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from efs_doctor.engine.analysis import Context
+from efs_doctor.findings import Confidence, Severity
+from efs_doctor.rules.base import Result, RuleMeta
+from efs_doctor.rules.network_kit import blocked_findings
+
+META = RuleMeta(
+    code="NET004",
+    slug="network-acl-blocks",
+    summary="a network ACL blocks TCP 2049 or its return traffic",
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    needs=("network-acls", "subnets", "mount-targets", "instances"),
+    cause="node-sg-egress-blocked",
+)
+
+
+def check(context: Context) -> Iterator[Result]:
+    from efs_doctor.engine.network import MT_ACL_IN, MT_ACL_OUT, NODE_ACL_IN, NODE_ACL_OUT
+
+    yield from blocked_findings(context, META, (NODE_ACL_OUT, MT_ACL_IN, MT_ACL_OUT, NODE_ACL_IN))

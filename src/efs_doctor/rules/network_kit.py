@@ -1,0 +1,192 @@
+"""Helpers for network rules: which mount target a node's mount goes to, the two endpoints of
+the TCP 2049 connection, and the network engine's verdict per node and mount target."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from efs_doctor.engine.analysis import Context
+from efs_doctor.findings import Finding, Inconclusive, Location, Related
+from efs_doctor.model.aws import MountTarget
+from efs_doctor.model.chain import MountChain
+from efs_doctor.model.kubernetes import Node
+from efs_doctor.rules.base import RuleMeta, at
+from efs_doctor.rules.kit import chain_subjects, mount_options_location
+from efs_doctor.rules.policy_kit import volume_phrase
+
+if TYPE_CHECKING:
+    from efs_doctor.engine.network import Endpoint, Hop, Reachability
+
+
+def chain_option(context: Context, chain: MountChain, name: str) -> str | None:
+    """The value of mount option ``name`` (``az``, ``mounttargetip``) or of the volume
+    attribute of the same name, as the driver passes it (§3.3, §3.4)."""
+    for option in context.mount_flags(chain):
+        key, _, value = option.partition("=")
+        if key.strip() == name:
+            return value.strip()
+    if chain.volume is not None and chain.volume.csi is not None:
+        for key, value in chain.volume.csi.volume_attributes.items():
+            if key.lower() == name:
+                return value
+    return None
+
+
+def pins_mount_target(context: Context, chain: MountChain) -> bool:
+    """The mount does not rely on the regional DNS name: ``mounttargetip``, an IP map,
+    ``crossaccount`` or an ``az=`` option picks the target (§2.7)."""
+    return any(
+        chain_option(context, chain, name) is not None
+        for name in ("mounttargetip", "mounttargetipmap", "crossaccount", "az")
+    )
+
+
+def available(mount_target: MountTarget) -> bool:
+    return (mount_target.lifecycle_state or "available") == "available"
+
+
+def target_for(context: Context, chain: MountChain, node: Node) -> MountTarget | None:
+    """The mount target a node's mount connects to: the one named by ``mounttargetip``, else
+    the available one in the zone named by ``az=`` or the node's own zone (§6: the regional
+    DNS name resolves to the mount target in the client's AZ)."""
+    targets = [mt for mt in chain.mount_targets if available(mt)]
+    ip = chain_option(context, chain, "mounttargetip")
+    if ip:
+        return next((mt for mt in chain.mount_targets if mt.ip_address == ip), None)
+    zone = chain_option(context, chain, "az") or node.zone
+    return next((mt for mt in targets if mt.availability_zone_name == zone), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    node: Node
+    target: MountTarget
+    result: Reachability
+
+
+def node_endpoint(context: Context, node: Node) -> Endpoint:
+    from efs_doctor.engine.network import Endpoint
+
+    instance = context.inventory.instance_of_node(node)
+    address = (instance.private_ip if instance else None) or node.internal_ip
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    if address:
+        try:
+            networks = (ipaddress.ip_network(address),)
+        except ValueError:
+            networks = ()
+    return Endpoint(
+        label=f"node {node.name}",
+        networks=networks,
+        security_groups=instance.security_group_ids if instance else None,
+        subnet_id=instance.subnet_id if instance else None,
+        vpc_id=instance.vpc_id if instance else None,
+    )
+
+
+def target_endpoint(context: Context, target: MountTarget) -> Endpoint:
+    from efs_doctor.engine.network import Endpoint
+
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    if target.ip_address:
+        try:
+            networks = (ipaddress.ip_network(target.ip_address),)
+        except ValueError:
+            networks = ()
+    return Endpoint(
+        label=f"mount target {target.id}",
+        networks=networks,
+        security_groups=context.inventory.security_groups_of_mount_target(target),
+        subnet_id=target.subnet_id,
+        vpc_id=target.vpc_id,
+    )
+
+
+def connections(context: Context, chain: MountChain) -> Iterator[Connection]:
+    """The TCP 2049 verdict for every candidate node of the chain and its mount target."""
+    from efs_doctor.engine.network import NetworkIndex
+
+    index = context.memo("network-index", lambda: NetworkIndex(context.inventory))
+    assert isinstance(index, NetworkIndex)
+    for node in context.candidate_nodes(chain):
+        target = target_for(context, chain, node)
+        if target is None:
+            continue
+        result = index.tcp(node_endpoint(context, node), target_endpoint(context, target))
+        yield Connection(node, target, result)
+
+
+def hang_error(pv_name: str) -> str:
+    """What kubelet reports when nothing answers on TCP 2049 (§3.9, §6)."""
+    return (
+        f'MountVolume.SetUp failed for volume "{pv_name}" : rpc error: code = DeadlineExceeded '
+        "desc = context deadline exceeded"
+    )
+
+
+def _object_location(context: Context, object_id: str | None) -> Location | None:
+    inv = context.inventory
+    found: object | None = None
+    if object_id:
+        found = inv.security_groups.get(object_id) or inv.network_acls.get(object_id)
+    if found is None:
+        return None
+    return at(found)
+
+
+def blocked_findings(
+    context: Context, meta: RuleMeta, checks: tuple[str, ...]
+) -> Iterator[Finding | Inconclusive]:
+    """One finding per (mount target, blocking hop) among ``checks``, naming the nodes;
+    an inconclusive per mount target whose hop could not be decided."""
+    for chain in context.chains_with_volume():
+        if not chain.file_system_id:
+            continue
+        grouped: dict[tuple[str, str], list[tuple[Connection, Hop]]] = {}
+        for connection in connections(context, chain):
+            for hop in connection.result.hops:
+                if hop.check not in checks:
+                    continue
+                if hop.verdict == "unknown":
+                    yield meta.inconclusive(connection.target.id, f"{hop.check}: {hop.detail}")
+                elif hop.verdict == "block":
+                    key = (hop.check, hop.object_id or hop.detail)
+                    grouped.setdefault(key, []).append((connection, hop))
+        for (check, _), found in grouped.items():
+            first, hop = found[0]
+            nodes = sorted({c.node.name for c, _ in found})
+            targets = sorted({c.target.id for c, _ in found})
+            primary = _object_location(context, hop.object_id) or at(first.target)
+            related = [
+                Related(
+                    at(c.target),
+                    f"mount target {c.target.id} ({c.target.ip_address}) in "
+                    f"{c.target.availability_zone_name}",
+                )
+                for c in {c.target.id: c for c, _ in found}.values()
+            ]
+            related.append(
+                Related(mount_options_location(chain), f"{volume_phrase(chain)} mounts it")
+            )
+            related += [
+                Related(at(c.node, "metadata", "name"), f"node {c.node.name}") for c, _ in found[:3]
+            ]
+            more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
+            yield meta.finding(
+                f"{check}: {hop.detail}{more}. TCP 2049 from {_some(nodes)} to mount target(s) "
+                f"{_some(targets)} of {chain.file_system_id} is blocked, so mounts of "
+                f"{volume_phrase(chain)} hang",
+                primary,
+                related=related,
+                expected_error=hang_error(chain.volume_name or "<pv>"),
+                chain=chain.label,
+                subjects=[*chain_subjects(chain), *targets],
+            )
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:3])
+    return shown + (f" (+{len(names) - 3})" if len(names) > 3 else "")
