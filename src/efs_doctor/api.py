@@ -28,8 +28,18 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     Fixes carry declarative edits; ``efs_doctor.fixes.render_patches`` turns them into
     unified diffs against the input files.
     """
+    from dataclasses import replace
+
     from efs_doctor.engine.analysis import Context, run_rules
+    from efs_doctor.report.simulate import outcome_text
     from efs_doctor.rules import REGISTRY
 
     context = Context(inventory, mount_chains(inventory))
-    return run_rules(context, REGISTRY, config or Config())
+    report = run_rules(context, REGISTRY, config or Config())
+    shown = {f.chain for f in report.findings}
+    paths = {
+        label: outcome_text(outcome)
+        for label, outcome in context.failing_outcomes().items()
+        if label in shown
+    }
+    return replace(report, mount_paths=paths)

@@ -215,6 +215,8 @@ class Report:
     rules_run: tuple[str, ...] = ()  # codes, in registry order
     below_threshold: int = 0
     notes: tuple[str, ...] = field(default=())  # e.g. malformed suppressions
+    # chain label -> the simulated mount path of a chain whose mount fails (text diagram)
+    mount_paths: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def summary(self) -> Summary:

@@ -20,6 +20,7 @@ from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, 
 
 if TYPE_CHECKING:
     from efs_doctor.engine.iam import AccessEvaluation, LintFinding, ParsedPolicy
+    from efs_doctor.engine.mount import MountOutcome, Simulator
     from efs_doctor.rules.base import Rule
 
 
@@ -102,6 +103,42 @@ class Context:
         """Whether the loaded driver is at least ``version``; None when unknown."""
         found = self.driver_version()
         return None if found is None else found >= version
+
+    # ---- the mount simulation (engine/mount) ----------------------------------------
+    def outcomes(self, chain: MountChain) -> list[MountOutcome]:
+        """The simulated mount of ``chain`` per node group or zone (cached)."""
+        key = f"outcomes:{id(chain)}"
+        found = self.memo(key, lambda: self._simulator().simulate(chain))
+        assert isinstance(found, list)
+        return found
+
+    def _simulator(self) -> Simulator:
+        from efs_doctor.engine.mount import Simulator
+
+        simulator = self.memo("simulator", lambda: Simulator(self.inventory))
+        assert isinstance(simulator, Simulator)
+        return simulator
+
+    def simulated_error(self, chain: MountChain, causes: Iterable[str]) -> str | None:
+        """The error a simulated mount of ``chain`` fails with for one of ``causes``: the
+        last line of the kubelet text (the component's own message), else None."""
+        wanted = set(causes)
+        for outcome in self.outcomes(chain):
+            if outcome.outcome == "failed" and outcome.cause in wanted and outcome.error:
+                last = outcome.error.strip().splitlines()[-1].strip()
+                if last.startswith(("b'", 'b"')) and last[-1:] in ("'", '"'):
+                    last = last[2:-1]
+                return last
+        return None
+
+    def failing_outcomes(self) -> dict[str, MountOutcome]:
+        """Chain label -> the first failed simulated outcome, for the text report."""
+        failing: dict[str, MountOutcome] = {}
+        for chain in self.chains:
+            for outcome in self.outcomes(chain):
+                if outcome.outcome == "failed":
+                    failing.setdefault(chain.label, outcome)
+        return failing
 
     # ---- mount options (efs-semantics.md §3.3, §3.4) ---------------------------------
     @staticmethod

@@ -93,6 +93,11 @@ def render(report: Report, *, color: bool = False) -> str:
         for finding in findings:
             out.extend(_finding(finding, paint))
             out.append("")
+        diagram = report.mount_paths.get(label)
+        if diagram:
+            out.append(paint("  simulated mount path:", "1"))
+            out.extend("  " + line if line else "" for line in diagram.rstrip().splitlines())
+            out.append("")
     if report.inconclusive:
         out.append(paint("== could not check (inputs missing)", "1"))
         for item in report.inconclusive:

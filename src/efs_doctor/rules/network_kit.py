@@ -181,7 +181,8 @@ def blocked_findings(
                 f"{volume_phrase(chain)} hang",
                 primary,
                 related=related,
-                expected_error=hang_error(chain.volume_name or "<pv>"),
+                expected_error=context.simulated_error(chain, [meta.cause or ""])
+                or hang_error(chain.volume_name or "<pv>"),
                 chain=chain.label,
                 subjects=[*chain_subjects(chain), *targets],
             )

@@ -126,7 +126,7 @@ def policy_fix(context: Context, fs_id: str, title: str) -> Fix | None:
     target = corrected_path(source.path)
     content = json.dumps(corrected, indent=4) + "\n"
     return Fix(
-        f"{title}; corrected policy written to {target} (apply it with `aws efs "
+        f"{title}: writes the corrected policy to {target} (then apply it with `aws efs "
         f"put-file-system-policy --file-system-id {fs_id} --policy file://{target}`)",
         FixSafety.SAFE,
         (NewFile(target, content),),

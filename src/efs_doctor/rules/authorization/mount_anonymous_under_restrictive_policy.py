@@ -133,7 +133,8 @@ def _check_chain(context: Context, chain: MountChain) -> Iterator[Result]:
         message,
         mount_options_location(chain),
         related=related,
-        expected_error=access_denied_error(chain),
+        expected_error=context.simulated_error(chain, [META.cause or ""])
+        or access_denied_error(chain),
         fix=mount_option_fix(chain, "iam", "add `iam` to mountOptions"),
         chain=chain.label,
         subjects=chain_subjects(chain),

@@ -115,7 +115,10 @@ def check(context: Context) -> Iterator[Result]:
                 f"({denial_reason(decision, principal.arn)})",
                 mount_options_location(chain),
                 related=related,
-                expected_error=access_denied_error(chain),
+                expected_error=context.simulated_error(
+                    chain, ["policy-denies-principal", "identity-policy-missing-client-actions"]
+                )
+                or access_denied_error(chain),
                 fix=Fix(f"grant the role in the file system policy: {grant}", FixSafety.UNSAFE),
                 chain=chain.label,
                 subjects=chain_subjects(chain),
