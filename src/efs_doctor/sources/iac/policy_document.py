@@ -21,8 +21,9 @@ from typing import Any
 UNKNOWN = object()
 """A value known only after apply, where the caller could not link it."""
 
-Linker = Callable[[int, str, int], Any]
-"""(statement index, attribute, item index) -> the linked value, or UNKNOWN."""
+Linker = Callable[[tuple[str | int, ...]], Any]
+"""Path of a list attribute, e.g. ("statement", 0, "resources") -> what the configuration
+links it to: the whole list, one value, or UNKNOWN."""
 
 
 class NotRenderable(ValueError):
@@ -33,54 +34,67 @@ def _one_or_many(values: Sequence[Any]) -> Any:
     return values[0] if len(values) == 1 else list(values)
 
 
-def _strings(
-    statement: Mapping[str, Any], attribute: str, index: int, link: Linker | None
+def _linked_list(
+    raw: Any, path: tuple[str | int, ...], what: str, link: Linker | None
 ) -> list[Any] | None:
-    raw = statement.get(attribute)
+    """A list of strings whose unknown items are linked (or NotRenderable)."""
     if raw is None:
         return None
     if not isinstance(raw, list):
-        raise NotRenderable(f"statement {index + 1}: {attribute} is not a list")
-    out: list[Any] = []
-    for position, item in enumerate(raw):
-        value = item
-        if value is None or value is UNKNOWN:
-            value = link(index, attribute, position) if link is not None else UNKNOWN
-            if value is UNKNOWN:
-                raise NotRenderable(
-                    f"statement {index + 1}: {attribute}[{position}] is known only after apply"
-                )
-        out.append(value)
-    return out
+        raise NotRenderable(f"{what} is not a list")
+    known = [item for item in raw if item is not None and item is not UNKNOWN]
+    missing = len(raw) - len(known)
+    if missing == 0:
+        return list(raw)
+    linked = link(path) if link is not None else UNKNOWN
+    if linked is UNKNOWN or linked is None:
+        raise NotRenderable(f"{what} is known only after apply")
+    # A set of strings keeps no source order: the linked values are the ones not known yet.
+    extra = [v for v in (linked if isinstance(linked, list) else [linked]) if v not in known]
+    if len(extra) != missing:
+        raise NotRenderable(f"{what} is known only after apply")
+    return [*known, *extra]
 
 
-def _principals(blocks: Any, index: int, attribute: str) -> Any:
+def _strings(
+    statement: Mapping[str, Any], attribute: str, index: int, link: Linker | None
+) -> list[Any] | None:
+    what = f"statement {index + 1}: {attribute}"
+    return _linked_list(statement.get(attribute), ("statement", index, attribute), what, link)
+
+
+def _principals(blocks: Any, index: int, attribute: str, link: Linker | None) -> Any:
     if not isinstance(blocks, list) or not blocks:
         return None
     merged: dict[str, list[str]] = {}
-    for block in blocks:
+    for position, block in enumerate(blocks):
         if not isinstance(block, Mapping):
             continue
         kind = block.get("type")
-        identifiers = block.get("identifiers")
-        if not isinstance(kind, str) or not isinstance(identifiers, list):
-            raise NotRenderable(f"statement {index + 1}: {attribute} is known only after apply")
+        what = f"statement {index + 1}: {attribute}"
+        path = ("statement", index, attribute, position, "identifiers")
+        identifiers = _linked_list(block.get("identifiers"), path, f"{what} identifiers", link)
+        if not isinstance(kind, str) or identifiers is None:
+            raise NotRenderable(f"{what} is known only after apply")
         if any(not isinstance(i, str) for i in identifiers):
-            raise NotRenderable(f"statement {index + 1}: {attribute} identifiers not known")
+            raise NotRenderable(f"{what} identifiers must be strings")
         if kind == "*":
             return "*"
         merged.setdefault(kind, []).extend(identifiers)
     return {kind: _one_or_many(ids) for kind, ids in merged.items()}
 
 
-def _conditions(blocks: Any, index: int) -> dict[str, dict[str, Any]] | None:
+def _conditions(blocks: Any, index: int, link: Linker | None) -> dict[str, dict[str, Any]] | None:
     if not isinstance(blocks, list) or not blocks:
         return None
     out: dict[str, dict[str, Any]] = {}
-    for block in blocks:
+    for position, block in enumerate(blocks):
         if not isinstance(block, Mapping):
             continue
-        test, variable, values = block.get("test"), block.get("variable"), block.get("values")
+        test, variable = block.get("test"), block.get("variable")
+        path = ("statement", index, "condition", position, "values")
+        what = f"statement {index + 1}: condition {test} {variable} values"
+        values = _linked_list(block.get("values"), path, what, link)
         if not isinstance(test, str) or not isinstance(variable, str):
             raise NotRenderable(f"statement {index + 1}: a condition is known only after apply")
         if not isinstance(values, list) or any(not isinstance(v, str) for v in values):
@@ -111,10 +125,10 @@ def render_statement(
         if values:
             out[key] = _one_or_many(values)
     for attribute, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        principal = _principals(statement.get(attribute), index, attribute)
+        principal = _principals(statement.get(attribute), index, attribute, link)
         if principal is not None:
             out[key] = principal
-    conditions = _conditions(statement.get("condition"), index)
+    conditions = _conditions(statement.get("condition"), index, link)
     if conditions:
         out["Condition"] = conditions
     return out

@@ -46,6 +46,9 @@ ID_PREFIXES = {
 
 _BARE_REFERENCE = re.compile(r'^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[(?:\d+|"[^"]*")\])+$')
 _TEMPLATE_PART = re.compile(r"\$\{\s*([^{}]+?)\s*\}")
+_ARN_REFERENCE = re.compile(
+    r"\b(?:aws_efs_file_system|aws_efs_access_point)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.arn\b"
+)
 
 
 class Unlinked(Exception):
@@ -66,6 +69,7 @@ class TfContext:
     tf_sources: TerraformSources | None
     _blocks: dict[str, Block | None] = field(default_factory=dict)
     _rendering: set[str] = field(default_factory=set)
+    _rendered: dict[str, str | None] = field(default_factory=dict)
 
     # ---- positions -----------------------------------------------------------------
     def block(self, resource: TfResource) -> Block | None:
@@ -178,30 +182,73 @@ class TfContext:
         known = document.value(("json",))
         if isinstance(known, str) and not document.is_unknown(("json",)):
             return known
+        if document.address in self._rendered:
+            return self._rendered[document.address]
         if document.address in self._rendering:
             return None
         self._rendering.add(document.address)
+        rendered: str | None = None
         try:
-            return render_policy_document(document.values, self._statement_linker(document))
+            rendered = render_policy_document(document.values, self._statement_linker(document))
         except NotRenderable as error:
             self.problem(document, f"policy cannot be evaluated before apply: {error}")
-            return None
         finally:
             self._rendering.discard(document.address)
+        self._rendered[document.address] = rendered
+        return rendered
 
     def _statement_linker(self, document: TfResource) -> Any:
-        def link(index: int, attribute: str, position: int) -> Any:
-            path = ("statement", index, attribute)
+        def link(path: FieldPath) -> Any:
             try:
-                linked = self.link(document, path)
+                return self.link(document, path).value
             except Unlinked:
-                return UNKNOWN
-            value = linked.value
-            if isinstance(value, list):
-                return value[position] if position < len(value) else UNKNOWN
-            return value
+                if len(path) != 3 or path[2] != "resources" or not isinstance(path[1], int):
+                    return UNKNOWN
+                return self._statement_resource(document, path[1])
 
         return link
+
+    def _statement_resource(self, document: TfResource, index: int) -> Any:
+        """The Resource of a statement written in a ``dynamic`` block, which leaves no
+        expressions in the plan: the one file system or access point ARN the data block's
+        source text refers to; else the ARN of the one file system the policy is attached
+        to, reported as an assumption."""
+        block = self.block(document)
+        if block is not None:
+            values = {
+                value
+                for match in _ARN_REFERENCE.finditer(block.text)
+                if isinstance(value := self._reference_value(document, match.group(0)), str)
+            }
+            if len(values) == 1:
+                return values.pop()
+        attached = self._attached_file_systems(document)
+        if len(attached) != 1:
+            return UNKNOWN
+        fs_id = attached[0]
+        self.problem(
+            document,
+            f"statement {index + 1} Resource is known only after apply and not linked in the "
+            f"plan's configuration (dynamic block); taken as the file system the policy is "
+            f"attached to ({fs_id})",
+            path=("statement", index, "resources"),
+        )
+        return file_system_arn(fs_id, self.document.region, self.document.account)
+
+    def _attached_file_systems(self, document: TfResource) -> list[str]:
+        found = []
+        for resource in self.document.resources:
+            if resource.type != "aws_efs_file_system_policy":
+                continue
+            targets = self.document.targets(resource, ("policy",))
+            if any(t.address == document.address for t, _ in targets):
+                try:
+                    fs_id = self.get(resource, ("file_system_id",))
+                except Unlinked:
+                    continue
+                if isinstance(fs_id, str) and fs_id not in found:
+                    found.append(fs_id)
+        return found
 
     # ---- values of the resource being mapped -----------------------------------------
     def get(self, resource: TfResource, path: FieldPath, default: Any = None) -> Any:
