@@ -360,11 +360,7 @@ class Workload:
             # (kubernetes pkg/controller/statefulset/stateful_set_utils.go)
             metadata["namespace"] = namespace
             templated["metadata"] = metadata
-            sub_source = SourceMap(
-                source.path,
-                *_line_col(source, ("spec", "volumeClaimTemplates", t_index)),
-                _loader=_sub_marks(source, ("spec", "volumeClaimTemplates", t_index)),
-            )
+            sub_source = source.sub("spec", "volumeClaimTemplates", t_index)
             pvc, problems = PersistentVolumeClaim.from_raw(templated, sub_source)
             templates.append(replace(pvc, template_of=f"{namespace}/{kind.lower()}/{meta.name}"))
             r.problems.extend(problems)
@@ -399,19 +395,6 @@ class Workload:
             raw=raw,
         )
         return workload, r.problems
-
-
-def _line_col(source: SourceMap, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
-    location = source.location(*path)
-    return location.line, location.column
-
-
-def _sub_marks(source: SourceMap, prefix: tuple[str | int, ...]) -> Any:
-    def load() -> dict[tuple[str | int, ...], tuple[int, int]]:
-        n = len(prefix)
-        return {k[n:]: v for k, v in source.marks.items() if k[:n] == prefix}
-
-    return load
 
 
 @dataclass(frozen=True, slots=True, eq=False)

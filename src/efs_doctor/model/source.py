@@ -33,15 +33,23 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+Locator = Callable[[FieldPath], tuple[int, int] | None]
+
+
 @dataclass(eq=False, slots=True)
 class SourceMap:
-    """Positions of one document's fields. ``marks`` may be computed lazily by ``loader``."""
+    """Positions of one document's fields. ``marks`` may be computed lazily by ``loader``.
+
+    A ``locator`` answers for one field at a time without computing every mark (JSON: a
+    scan of the few containers on the way to the field); when set, ``location`` uses it
+    until somebody asks for all ``marks``."""
 
     path: str | None
     line: int | None = None
     column: int | None = None
     _marks: Marks | None = None
     _loader: Callable[[], Marks] | None = field(default=None, repr=False)
+    _locator: Locator | None = field(default=None, repr=False)
 
     @property
     def marks(self) -> Marks:
@@ -53,16 +61,41 @@ class SourceMap:
                 self._marks = {}
         return self._marks
 
+    def _find(self, path: FieldPath) -> tuple[int, int] | None:
+        if self._marks is None and self._locator is not None:
+            try:
+                return self._locator(path)
+            except Exception:  # positions are a courtesy: never fail a run over them
+                return None
+        return self.marks.get(path)
+
     def location(self, *field_path: str | int, object_name: str | None = None) -> Location:
         """The location of ``field_path`` (or of the nearest enclosing field that is known)."""
         path = tuple(field_path)
-        marks = self.marks
         while path:
-            found = marks.get(path)
+            found = self._find(path)
             if found is not None:
                 return Location(self.path, found[0], found[1], object_name)
             path = path[:-1]
         return Location(self.path, self.line, self.column, object_name)
+
+    def sub(self, *prefix: str | int) -> SourceMap:
+        """The source map of the value at ``prefix`` (a list item, a nested object), with
+        positions relative to it; as lazy as this one."""
+        where = self.location(*prefix)
+        n = len(prefix)
+
+        def marks() -> Marks:
+            return {k[n:]: v for k, v in self.marks.items() if k[:n] == prefix}
+
+        locator: Locator | None = None
+        outer = self._locator
+        if self._marks is None and outer is not None:
+
+            def locator(path: FieldPath) -> tuple[int, int] | None:
+                return outer((*prefix, *path))
+
+        return SourceMap(self.path, where.line, where.column, _loader=marks, _locator=locator)
 
 
 LIVE = SourceMap(path=None)

@@ -55,13 +55,7 @@ POD_IDENTITY = "pod-identity-associations"
 
 
 def _sub(source: SourceMap, *prefix: str | int) -> SourceMap:
-    location = source.location(*prefix)
-    n = len(prefix)
-
-    def marks() -> Any:
-        return {k[n:]: v for k, v in source.marks.items() if k[:n] == prefix}
-
-    return SourceMap(source.path, location.line, location.column, _loader=marks)
+    return source.sub(*prefix)
 
 
 def _each(

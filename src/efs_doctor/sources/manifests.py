@@ -50,14 +50,7 @@ def _list_items(document: Document) -> Iterator[tuple[Mapping[str, Any], SourceM
         for index, item in enumerate(items):
             if not isinstance(item, Mapping):
                 continue
-            location = source.location("items", index)
-            prefix = ("items", index)
-
-            def marks(prefix: tuple[str | int, ...] = prefix) -> Any:
-                n = len(prefix)
-                return {k[n:]: v for k, v in source.marks.items() if k[:n] == prefix}
-
-            item_source = SourceMap(source.path, location.line, location.column, _loader=marks)
+            item_source = source.sub("items", index)
             if item.get("kind") is None and isinstance(data.get("kind"), str):
                 # `kubectl get pv -o json` omits kind on items of a typed list
                 yield {**item, "kind": str(data["kind"])[: -len("List")]}, item_source

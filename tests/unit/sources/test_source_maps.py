@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import Location, SourceMap
@@ -160,12 +164,62 @@ def test_field_of_an_aws_list_item(load: Load, aws_fixtures: Path) -> None:
     ]
 
 
-def test_json_positions_are_computed_only_when_asked(load: Load, aws_fixtures: Path) -> None:
+def test_json_positions_need_no_full_mark_map(load: Load, aws_fixtures: Path) -> None:
+    """Composing a whole JSON answer with the YAML parser costs ~30x json.loads; items and
+    fields are located one path at a time instead, and the full map is never built."""
     inventory = load(aws_fixtures / "ec2-describe-security-groups.json")
     sg = next(iter(inventory.security_groups.values()))
-    assert sg.source._marks is None  # nothing computed at load time
     assert sg.source.location("GroupId").line is not None
-    assert sg.source._marks is not None
+    assert sg.source._marks is None
+
+
+def _paths(node: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*prefix, index))
+
+
+COMPACT = '{"a":[1,{"b":"c\\u00e9\\"x","d":[]},[[]]],"e":{},"f":null,"g":-1.5e3}'
+ODD_SPACING = (
+    '\r\n {\t"k" :\r\n  [ "caf\u00e9" ,\t{"x":true} ] ,"y" : "\u00fc\u00fc",\n"z":{"w":[0]}}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["ec2-describe-instances.json", "iam-get-account-authorization-details.json"]
+)
+def test_json_positions_match_the_full_mark_map(aws_fixtures: Path, name: str) -> None:
+    _same_positions((aws_fixtures / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("text", [COMPACT, ODD_SPACING], ids=["compact", "odd-spacing"])
+def test_json_positions_match_on_odd_layouts(text: str) -> None:
+    _same_positions(text)
+
+
+def _same_positions(text: str) -> None:
+    from efs_doctor.sources.documents import _json_marks, _JsonPositions
+
+    data = json.loads(text)
+    full = _json_marks(text)
+    positions = _JsonPositions(text)
+    paths = list(_paths(data))
+    assert len(paths) > 5
+    for field_path in paths:
+        assert positions.locate(field_path) == full[field_path], field_path
+    assert positions.locate(("no", "such", "path")) is None
+
+
+def test_a_repeated_json_key_points_at_the_value_json_keeps() -> None:
+    from efs_doctor.sources.documents import _JsonPositions
+
+    text = '{"a": 1,\n "a": 2}'
+    assert json.loads(text) == {"a": 2}
+    assert _JsonPositions(text).locate(("a",)) == (2, 7)
 
 
 def test_positions_of_a_broken_loader_fall_back_to_the_object() -> None:
