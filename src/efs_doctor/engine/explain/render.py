@@ -123,6 +123,9 @@ def render_text(explanation: Explanation, context: str | None = None) -> str:
 
     errors = explanation.errors
     out.append(f"{len(errors)} error{'s' if len(errors) != 1 else ''} recognised")
+    best = next((c for c in explanation.causes if c.status != "ruled_out"), None)
+    if best is not None:
+        out.extend(_wrap(f"Most likely: {best.id} ({best.status}) — {best.title}", "", "  "))
     for index, error in enumerate(errors, start=1):
         repeated = f", seen {error.repeats}×" if error.repeats > 1 else ""
         out.append("")
