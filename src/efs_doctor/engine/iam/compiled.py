@@ -15,12 +15,13 @@ from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.conditions import CompiledCondition
 from efs_doctor.engine.iam.context_value import ContextValue
 from efs_doctor.engine.iam.model import Policy, Statement
+from efs_doctor.engine.iam.principals import MatchKind, RequestPrincipal, match_principals
 from efs_doctor.engine.iam.variables import compile_regex, parse_template, to_regex
 from efs_doctor.engine.iam.wildcard import compile_glob
 
 
 class _ResourcePattern:
-    __slots__ = ("head", "templates", "text")
+    __slots__ = ("head", "static", "templates", "text")
 
     def __init__(self, text: str, variables_enabled: bool) -> None:
         self.text = text
@@ -29,6 +30,11 @@ class _ResourcePattern:
             tuple(compile_glob(part, ignore_case=True) for part in parts[1:5]) if parts else None
         )
         self.templates = parse_template(parts[5], variables_enabled) if parts else None
+        self.static = (
+            compile_regex(to_regex(self.templates, {}, True) or "", False)
+            if self.templates is not None and not self.templates.has_variables
+            else None
+        )
 
     def matches(
         self,
@@ -43,6 +49,8 @@ class _ResourcePattern:
         for pattern, part in zip(self.head, resource_parts[1:5], strict=True):
             if pattern.fullmatch(part) is None:
                 return False
+        if self.static is not None:
+            return self.static.fullmatch(resource_parts[5]) is not None
         source = to_regex(self.templates, context, True)
         if source is None:  # a policy variable without a value matches nothing
             return False
@@ -53,6 +61,8 @@ class CompiledStatement:
     __slots__ = (
         "_action_memo",
         "_action_patterns",
+        "_principal_memo",
+        "_resource_memo",
         "conditions",
         "resource_patterns",
         "statement",
@@ -63,6 +73,10 @@ class CompiledStatement:
         self.statement = statement
         self._action_patterns = tuple(compile_glob(a, ignore_case=True) for a in statement.actions)
         self._action_memo: dict[str, bool] = {}
+        self._resource_memo: dict[str, bool] = {}
+        self._principal_memo: dict[
+            tuple[str | None, str | None], tuple[MatchKind | None, str | None]
+        ] = {}
         self.resource_patterns = tuple(
             _ResourcePattern(r, variables_enabled) for r in statement.resources
         )
@@ -92,14 +106,47 @@ class CompiledStatement:
         statement = self.statement
         if statement.resource_missing:
             return True
+        if not self.variable_keys:
+            found = self._resource_memo.get(resource)
+            if found is not None:
+                return found
         hit = any(p.matches(resource, resource_parts, context) for p in self.resource_patterns)
-        return hit != statement.not_resource
+        result = hit != statement.not_resource
+        if not self.variable_keys:
+            self._resource_memo[resource] = result
+        return result
+
+    def principal_match(self, who: RequestPrincipal) -> tuple[MatchKind | None, str | None]:
+        """How ``who`` matches Principal/NotPrincipal (memoised; the element never changes)."""
+        key = (who.arn, who.session_arn)  # everything else in ``who`` derives from these
+        found = self._principal_memo.get(key)
+        if found is None:
+            found = self._match_principal(who)
+            self._principal_memo[key] = found
+        return found
+
+    def _match_principal(self, who: RequestPrincipal) -> tuple[MatchKind | None, str | None]:
+        statement = self.statement
+        if statement.principal is not None:
+            return match_principals(statement.principal, who)
+        if statement.not_principal is not None:
+            kind, entry = match_principals(statement.not_principal, who)
+            # NotPrincipal applies to everyone it does not name (anonymous clients included).
+            return (None, entry) if kind is not None else ("direct", None)
+        return None, None
 
 
 class CompiledPolicy:
     """A policy ready to evaluate; ``referenced_keys`` are the lower-cased context keys it reads."""
 
-    __slots__ = ("key_spelling", "label", "policy", "referenced_keys", "statements")
+    __slots__ = (
+        "_by_action",
+        "key_spelling",
+        "label",
+        "policy",
+        "referenced_keys",
+        "statements",
+    )
 
     def __init__(self, policy: Policy, label: str) -> None:
         self.policy = policy
@@ -113,9 +160,18 @@ class CompiledPolicy:
                 keys.add(condition.key)
                 keys.update(condition.variable_keys)
         self.referenced_keys = frozenset(keys)
+        self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
         self.key_spelling = {
             c.key: c.condition.key for st in self.statements for c in st.conditions
         }
+
+    def statements_for(self, action: str) -> tuple[CompiledStatement, ...]:
+        """The statements whose Action/NotAction covers ``action`` (memoised per action)."""
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(s for s in self.statements if s.action_matches(action))
+            self._by_action[action] = found
+        return found
 
     def statement_at(self, index: int) -> CompiledStatement | None:
         for statement in self.statements:

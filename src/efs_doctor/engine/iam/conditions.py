@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.context_value import ContextValue, Opaque
@@ -66,8 +65,7 @@ IGNORED = "ignored"
 OPAQUE = "opaque"
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionOutcome:
+class ConditionOutcome(NamedTuple):
     matched: bool
     code: str
     seen: ContextValue | None  # the context value compared (None: key absent)
@@ -127,12 +125,22 @@ class CompiledCondition:
     def _single(self, seen: str, context: Context) -> ConditionOutcome:
         if isinstance(seen, Opaque):
             return ConditionOutcome(self.negated, OPAQUE, seen)
-        results = [test(seen, context) for test in self.tests]
-        if self.negated:
-            hit = all(result is False for result in results)
-        else:
-            hit = any(result is True for result in results)
-        if not hit and None in results and self.variable_keys:
+        # Positive: any value matches. Negated: every value is a clean non-match (NOR); a value
+        # that cannot be read or substituted (None) makes the negated condition false.
+        negated = self.negated
+        unresolved = False
+        hit = negated
+        for test in self.tests:
+            result = test(seen, context)
+            if result is None:
+                unresolved = True
+                if negated:
+                    hit = False
+                    break
+            elif result:
+                hit = not negated
+                break
+        if not hit and unresolved and self.variable_keys:
             return ConditionOutcome(False, UNRESOLVED, seen)
         return ConditionOutcome(hit, MATCHED if hit else NOT_MATCHED, seen)
 
@@ -221,6 +229,19 @@ def _arn_test(value: str, variables_enabled: bool) -> ValueTest:
     if policy_parts is None:
         return lambda _seen, _context: None
     templates = [parse_template(part, variables_enabled) for part in policy_parts[1:]]
+    if not any(t.has_variables for t in templates):
+        patterns = [compile_regex(to_regex(t, {}, True) or "", False) for t in templates]
+
+        def static_test(seen: str, _context: Context) -> bool | None:
+            seen_parts = v.split_arn(seen)
+            if seen_parts is None:
+                return None
+            return all(
+                p.fullmatch(part) is not None
+                for p, part in zip(patterns, seen_parts[1:], strict=True)
+            )
+
+        return static_test
 
     def test(seen: str, context: Context) -> bool | None:
         seen_parts = v.split_arn(seen)

@@ -22,7 +22,7 @@ from typing import Literal
 from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.compiled import CompiledPolicy, CompiledStatement
 from efs_doctor.engine.iam.context_value import ContextValue
-from efs_doctor.engine.iam.principals import MatchKind, RequestPrincipal, match_principals
+from efs_doctor.engine.iam.principals import MatchKind, RequestPrincipal
 from efs_doctor.engine.iam.trace import ConditionTrace, PrincipalResult, StatementTrace
 
 Decision = Literal["allow", "deny"]
@@ -64,68 +64,59 @@ class _Tally:
     account_allows: list[StatementTrace] = field(default_factory=list)
 
 
+_PRINCIPAL_RESULT: dict[MatchKind | None, PrincipalResult] = {
+    "direct": "matched",
+    "account": "account",
+    None: "not-matched",
+}
+
+
 def _statement_trace(
     compiled: CompiledStatement,
     label: str,
     request: Request,
     resource_parts: tuple[str, ...] | None,
     principal: tuple[MatchKind | None, str | None] | None,
-) -> StatementTrace | None:
-    """The trace of a statement whose Action matches; ``None`` when the Action does not."""
-    if not compiled.action_matches(request.action):
-        return None
+) -> StatementTrace:
+    """The trace of a statement whose Action matches (positional construction: hot path)."""
     statement = compiled.statement
     resource_ok = compiled.resource_matches(request.resource, resource_parts, request.context)
-    condition_traces = []
-    all_hold = True
-    for condition in compiled.conditions:
-        outcome = condition.evaluate(request.context, request.ignored_keys)
-        all_hold = all_hold and outcome.matched
-        condition_traces.append(
-            ConditionTrace(
-                operator=condition.condition.operator,
-                key=condition.condition.key,
-                values=condition.condition.values,
-                seen=outcome.seen,
-                matched=outcome.matched,
-                code=outcome.code,
-                path=condition.condition.path,
-            )
-        )
-    principal_result: PrincipalResult
-    entry: str | None
     if principal is None:
-        principal_result, entry, principal_ok = "not-applicable", None, True
+        principal_result: PrincipalResult = "not-applicable"
+        entry = None
+        principal_ok = True
     else:
         kind, entry = principal
-        principal_result = "matched" if kind == "direct" else "account" if kind else "not-matched"
+        principal_result = _PRINCIPAL_RESULT[kind]
         principal_ok = kind is not None
+    condition_traces: tuple[ConditionTrace, ...] = ()
+    all_hold = True
+    # Conditions are only evaluated (and reported) when principal and resource match, as IAM does.
+    if resource_ok and principal_ok and compiled.conditions:
+        traces = []
+        for condition in compiled.conditions:
+            matched, code, seen = condition.evaluate(request.context, request.ignored_keys)
+            all_hold = all_hold and matched
+            written = condition.condition
+            traces.append(
+                ConditionTrace(
+                    written.operator, written.key, written.values, seen, matched, code, written.path
+                )
+            )
+        condition_traces = tuple(traces)
     return StatementTrace(
-        policy=label,
-        index=statement.index,
-        sid=statement.sid,
-        effect=statement.effect,
-        principal=principal_result,
-        principal_entry=entry,
-        action=True,
-        resource=resource_ok,
-        conditions=tuple(condition_traces),
-        applies=resource_ok and all_hold and principal_ok,
-        path=statement.path,
+        label,
+        statement.index,
+        statement.sid,
+        statement.effect,
+        principal_result,
+        entry,
+        True,
+        resource_ok,
+        condition_traces,
+        resource_ok and all_hold and principal_ok,
+        statement.path,
     )
-
-
-def _principal_of(
-    compiled: CompiledStatement, who: RequestPrincipal
-) -> tuple[MatchKind | None, str | None]:
-    statement = compiled.statement
-    if statement.principal is not None:
-        return match_principals(statement.principal, who)
-    if statement.not_principal is not None:
-        kind, entry = match_principals(statement.not_principal, who)
-        # NotPrincipal applies to everyone it does not name (anonymous clients included).
-        return (None, entry) if kind is not None else ("direct", None)
-    return None, None
 
 
 def _scan(
@@ -136,11 +127,9 @@ def _scan(
     *,
     resource_policy: bool,
 ) -> None:
-    for compiled in policy.statements:
-        principal = _principal_of(compiled, request.principal) if resource_policy else None
+    for compiled in policy.statements_for(request.action):
+        principal = compiled.principal_match(request.principal) if resource_policy else None
         trace = _statement_trace(compiled, policy.label, request, resource_parts, principal)
-        if trace is None:
-            continue
         tally.traces.append(trace)
         if not trace.applies:
             continue

@@ -13,9 +13,9 @@ efs-semantics.md §4.1-§4.7:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Literal
 
 from efs_doctor.engine.iam import evaluate as ev
@@ -156,10 +156,15 @@ class ActionDecision:
     action: str
     decision: Verdict
     reason: str
-    summary: str
+    # The one-sentence explanation is built on demand: most evaluations never print it.
+    explain: Callable[[], str] = field(repr=False, compare=False)
     statements: tuple[StatementTrace, ...] = ()
     deciding: tuple[StatementTrace, ...] = ()
     hypotheses: tuple[HypothesisResult, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return self.explain()
 
     @property
     def allowed(self) -> bool | None:
@@ -347,7 +352,7 @@ def _decide(
             action=action,
             decision=first.decision,
             reason=reason,
-            summary=summarize(first, reason, request.who, request.file_system_arn),
+            explain=partial(summarize, first, reason, request.who, request.file_system_arn),
             statements=first.statements,
             deciding=first.deciding,
         )
@@ -375,11 +380,17 @@ def _decide(
         action=action,
         decision="indeterminate",
         reason=why,
-        summary=summary,
+        explain=partial(str, summary),
         statements=first.statements,
         deciding=first.deciding,
         hypotheses=outcomes,
     )
+
+
+_UNKNOWN_POLICY = (
+    "the file system policy is not among the inputs (a known absence would mean the default "
+    "full-access policy); save it with `aws efs describe-file-system-policy`"
+)
 
 
 def _unknown_policy_decision(
@@ -403,7 +414,7 @@ def _unknown_policy_decision(
                 action,
                 "deny",
                 ev.EXPLICIT_DENY,
-                summarize(result, ev.EXPLICIT_DENY, request.who, request.file_system_arn),
+                partial(summarize, result, ev.EXPLICIT_DENY, request.who, request.file_system_arn),
                 result.statements,
                 result.deciding,
             )
@@ -411,6 +422,5 @@ def _unknown_policy_decision(
         action,
         "indeterminate",
         POLICY_UNKNOWN,
-        "the file system policy is not among the inputs (a known absence would mean the "
-        "default full-access policy); save it with `aws efs describe-file-system-policy`",
+        partial(str, _UNKNOWN_POLICY),
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from efs_doctor.engine.iam import conditions as c
 from efs_doctor.engine.iam.context_value import ContextValue
@@ -24,8 +23,7 @@ _NOTES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionTrace:
+class ConditionTrace(NamedTuple):
     operator: str
     key: str
     values: tuple[str, ...]
@@ -51,10 +49,9 @@ class ConditionTrace:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class StatementTrace:
+class StatementTrace(NamedTuple):
     policy: str  # "file-system-policy", "default-policy" or an identity policy's label
-    index: int
+    number: int  # the statement's index in the policy ("statement #0")
     sid: str | None
     effect: str
     principal: PrincipalResult
@@ -67,7 +64,7 @@ class StatementTrace:
 
     @property
     def label(self) -> str:
-        return f"{self.policy} statement #{self.index}" + (f' "{self.sid}"' if self.sid else "")
+        return f"{self.policy} statement #{self.number}" + (f' "{self.sid}"' if self.sid else "")
 
     @property
     def failed_conditions(self) -> tuple[ConditionTrace, ...]:
@@ -76,7 +73,7 @@ class StatementTrace:
     def to_json(self) -> dict[str, object]:
         return {
             "policy": self.policy,
-            "index": self.index,
+            "index": self.number,
             "sid": self.sid,
             "effect": self.effect,
             "applies": self.applies,
