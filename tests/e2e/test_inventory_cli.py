@@ -349,6 +349,28 @@ def test_healthy_example_loads_cleanly(cli: Cli, seed: Path) -> None:
     assert any(c["file_system_id"] and c["mount_targets"] for c in report["chains"])
 
 
+def test_placeholder_handle_is_shown_on_its_chain_not_as_a_load_error(
+    cli: Cli, corpus: Path
+) -> None:
+    """The driver's cross-account example PV keeps ``efs:[Filesystem ID]``: the files load
+    (exit 0, nothing on stderr) and the chain carries the driver's message (§3.2)."""
+    specs = corpus / "cross_account_mount" / "specs"
+    files = ["storageclass-static-prov.yaml", "pv.yaml", "claim.yaml", "pod-static-prov.yaml"]
+    result = cli("inventory", *(str(specs / name) for name in files))
+    _no_traceback(result)
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert (
+        "   ! volume ID 'efs:[Filesystem ID]' is invalid: Expected a file system ID of the form "
+        "'fs-[0-9a-f]{8,40}'"
+    ) in result.stdout.splitlines()
+    as_json = cli("inventory", *(str(specs / name) for name in files), "--format", "json")
+    [chain] = json.loads(as_json.stdout)["chains"]
+    assert chain["pod"] == "default/efs-app"
+    assert chain["file_system_id"] is None
+    assert chain["volume_handle_error"].startswith("volume ID 'efs:[Filesystem ID]' is invalid")
+
+
 # ---- start-up cost -------------------------------------------------------------------------
 
 HEAVY = ("boto3", "botocore", "rich", "lightkube", "kubernetes", "moto")
