@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import urllib.request
@@ -17,18 +18,14 @@ from fake_kube import FakeKube
 pytest.importorskip("moto")
 pytest.importorskip("lightkube")
 
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-}
+from live_helpers import AWS_ENV
 
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -63,21 +60,4 @@ def kube_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def child_env(moto: str, kubeconfig: Path, **extra: str) -> dict[str, str]:
-    """The environment of an efs-doctor subprocess: only moto, the fake API, no real config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KUBE"))}
-    env.update(AWS_ENV)
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": moto,
-            "AWS_CONFIG_FILE": "/nonexistent/efs-doctor-test-config",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/efs-doctor-test-credentials",
-            "KUBECONFIG": str(kubeconfig),
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-    )
-    env.update(extra)
-    return env
-
-
-__all__ = ["FakeKube", "child_env"]
+__all__ = ["FakeKube"]

@@ -1,8 +1,8 @@
 """The AWS API calls live mode may make, and one guarded way to make them.
 
 :data:`CALLS` is the complete list: every request goes through :class:`AwsCaller`, whose
-botocore ``before-call`` hook refuses any operation not in it (so a write cannot happen even
-by mistake) and records each request, pages included. The least-privilege IAM policy in
+botocore ``before-parameter-build`` hook refuses any operation not in it (so a write cannot
+happen even by mistake) and records each request, pages included. The least-privilege IAM policy in
 ``data/permissions`` is checked against this list by a test.
 
 Errors never end the run: an access denial becomes an :class:`Inconclusive` that names the
@@ -152,15 +152,17 @@ class AwsCaller:
         self._stop_reason: str | None = None
         self._lock = threading.Lock()
         for service, client in self.clients.items():
-            client.meta.events.register("before-call", self._hook(service))
+            # before-parameter-build comes before any request is built or answered (a test's
+            # Stubber answers at before-call), once per request, paginated pages included
+            client.meta.events.register_first("before-parameter-build", self._hook(service))
 
     def _hook(self, service: str) -> Any:
-        def before_call(model: Any, **_: Any) -> None:
+        def before_request(model: Any, **_: Any) -> None:
             if (service, model.name) not in BY_OPERATION:
                 raise ReadOnlyViolation(f"{service}:{model.name} is not a read-only call we make")
             self.collection.calls.add("aws", f"{service}:{model.name}")
 
-        return before_call
+        return before_request
 
     @property
     def stopped(self) -> str | None:

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from efs_doctor.sources.live_records import Inconclusive
-
 if TYPE_CHECKING:
     from efs_doctor.sources.aws_live import AwsCollector
 
@@ -152,10 +150,6 @@ class _PerRole:
         )
         detail = dict(policy)
         found = version.get("PolicyVersion") if isinstance(version, dict) else None
-        if isinstance(found, Mapping):
+        if isinstance(found, Mapping):  # else the failed call is already an Inconclusive
             detail["PolicyVersionList"] = [{**found, "IsDefaultVersion": True}]
-        else:
-            self.collection.add_inconclusive(
-                Inconclusive(f"aws iam managed policy {arn}", "document not read")
-            )
         return detail
