@@ -94,5 +94,10 @@ def result_identity(
     return PosixIdentity(uid, gid, (), source, squashed=squashed and uid == 0), notes
 
 
-def effective_access(read_only: bool, write: bool | None, root: bool | None) -> Access:
-    return Access(read=True, write=bool(write) and not read_only, root=bool(root))
+def effective_access(
+    read_only: bool, write: bool | None, root: bool | None, posix_user: PosixUser | None
+) -> Access:
+    """``root``: the client can act as uid 0 — ClientRootAccess, and no access point forcing
+    a non-root PosixUser on every operation (§5)."""
+    as_root = bool(root) and (posix_user is None or posix_user.uid == 0)
+    return Access(read=True, write=bool(write) and not read_only, root=as_root)

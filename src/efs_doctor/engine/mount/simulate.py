@@ -595,10 +595,12 @@ class Simulator:
             ap = self.view.inventory.access_points.get(ap_id)
             posix_user = ap.posix_user if ap is not None else None
         identity, notes = result_identity(chain, posix_user, ap_id, bool(root))
-        granted_access = effective_access(chain.read_only, write, root)
+        granted_access = effective_access(chain.read_only, write, root, posix_user)
         words = [
             "read-write" if granted_access.write else "read-only",
-            "root allowed" if granted_access.root else "root squashed",
+            "root allowed"
+            if granted_access.root
+            else ("no root: the access point's user" if posix_user else "root squashed"),
         ]
         evidence = [", ".join(words)]
         if chain.read_only:
