@@ -11,6 +11,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,13 @@ from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import FieldPath
 from efs_doctor.sources.documents import Document
 from efs_doctor.sources.iac.cfn_resolve import BadIntrinsic, Resolver, contains_unknown
-from efs_doctor.sources.iac.common import Fields, IacSourceMap, InventoryBuilder, mapped_source
+from efs_doctor.sources.iac.common import (
+    Fields,
+    IacSourceMap,
+    InventoryBuilder,
+    file_system_arn,
+    mapped_source,
+)
 from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart
 
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
@@ -96,14 +103,43 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def stack_environment(path: str | None) -> tuple[str | None, str | None]:
+    """Account and region of a ``cdk synth`` stack: ``manifest.json`` of the cloud assembly
+    beside the template names each stack's environment ``aws://<account>/<region>``
+    (``unknown-account``/``unknown-region`` for environment-agnostic stacks)."""
+    if not path or path in ("-", "<stdin>"):
+        return None, None
+    manifest = os.path.join(os.path.dirname(path), "manifest.json")
+    try:
+        with open(manifest, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None, None
+    artifacts = data.get("artifacts") if isinstance(data, Mapping) else None
+    for artifact in artifacts.values() if isinstance(artifacts, Mapping) else ():
+        properties = artifact.get("properties") if isinstance(artifact, Mapping) else None
+        template = properties.get("templateFile") if isinstance(properties, Mapping) else None
+        environment = artifact.get("environment") if isinstance(artifact, Mapping) else None
+        if template == os.path.basename(path) and isinstance(environment, str):
+            account, _, region = environment.removeprefix("aws://").partition("/")
+            return (
+                account if account.isdigit() else None,
+                region if region and not region.startswith("unknown") else None,
+            )
+    return None, None
+
+
 def _file_system(t: _Template, logical_id: str) -> None:
     fs_id = t.resolver.resource_id(logical_id)
     name = None
     for tag in _list(t.prop(logical_id, "FileSystemTags")):
         if isinstance(tag, Mapping) and tag.get("Key") == "Name":
             name = tag.get("Value")
+    account, region = t.resolver.account, t.resolver.region
     raw = {
         "FileSystemId": fs_id,
+        "FileSystemArn": file_system_arn(fs_id, region, account) if account and region else None,
+        "OwnerId": account,
         "Name": name,
         "Encrypted": t.prop(logical_id, "Encrypted"),
         "AvailabilityZoneName": t.prop(logical_id, "AvailabilityZoneName"),
@@ -403,7 +439,10 @@ def add_template_document(document: Document, inventory: Inventory) -> None:
     resources = data["Resources"]
     parameters = data.get("Parameters") if isinstance(data.get("Parameters"), Mapping) else {}
     mappings = data.get("Mappings") if isinstance(data.get("Mappings"), Mapping) else {}
-    resolver = Resolver(document.source.path or "<stdin>", resources, parameters, mappings)
+    account, region = stack_environment(document.source.path)
+    resolver = Resolver(
+        document.source.path or "<stdin>", resources, parameters, mappings, account, region
+    )
     builder = InventoryBuilder(inventory)
     template = _Template(document, resolver, builder)
     mapped = 0

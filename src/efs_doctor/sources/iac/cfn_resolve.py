@@ -57,6 +57,8 @@ class Resolver:
     resources: Mapping[str, Any]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     mappings: Mapping[str, Any] = field(default_factory=dict)
+    account: str | None = None  # from a CDK stack's environment, when it names one
+    region: str | None = None
 
     def type_of(self, logical_id: str) -> str | None:
         resource = self.resources.get(logical_id)
@@ -83,6 +85,10 @@ class Resolver:
             raise BadIntrinsic("Ref takes a logical id or parameter name")
         if name in PSEUDO:
             return PSEUDO[name]
+        if name == "AWS::AccountId" and self.account:
+            return self.account
+        if name == "AWS::Region" and self.region:
+            return self.region
         if name.startswith("AWS::"):
             return UNKNOWN  # AccountId, Region, StackName, StackId, NotificationARNs
         if name in self.parameters:
@@ -114,14 +120,12 @@ class Resolver:
             raise BadIntrinsic(f"Fn::GetAtt of {logical_id}, which is not a resource")
         if kind == "AWS::EFS::FileSystem":
             fs_id = self.resource_id(logical_id)
-            return {"FileSystemId": fs_id, "Arn": file_system_arn(fs_id, None, None)}.get(
-                attribute, UNKNOWN
-            )
+            arn = file_system_arn(fs_id, self.region, self.account)
+            return {"FileSystemId": fs_id, "Arn": arn}.get(attribute, UNKNOWN)
         if kind == "AWS::EFS::AccessPoint":
             ap_id = self.resource_id(logical_id)
-            return {"AccessPointId": ap_id, "Arn": access_point_arn(ap_id, None, None)}.get(
-                attribute, UNKNOWN
-            )
+            arn = access_point_arn(ap_id, self.region, self.account)
+            return {"AccessPointId": ap_id, "Arn": arn}.get(attribute, UNKNOWN)
         if kind == "AWS::EC2::SecurityGroup" and attribute == "GroupId":
             return self.resource_id(logical_id)
         if kind == "AWS::EC2::Subnet" and attribute == "SubnetId":
@@ -131,13 +135,17 @@ class Resolver:
             return zone if isinstance(zone, str) else UNKNOWN
         if kind == "AWS::EC2::VPC" and attribute == "VpcId":
             return self.resource_id(logical_id)
+        if kind == "AWS::EC2::VPC" and attribute == "CidrBlock":
+            cidr = self.resolve(self.properties(logical_id).get("CidrBlock"))
+            return cidr if isinstance(cidr, str) else UNKNOWN
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return self.role_arn(logical_id)
         return UNKNOWN
 
     def role_arn(self, logical_id: str) -> str:
         path = self.resolve(self.properties(logical_id).get("Path"))
-        return role_arn(self.role_name(logical_id), path if isinstance(path, str) else None, None)
+        name = self.role_name(logical_id)
+        return role_arn(name, path if isinstance(path, str) else None, self.account)
 
     def managed_policy_arn(self, logical_id: str) -> str:
         props = self.properties(logical_id)
@@ -145,7 +153,7 @@ class Resolver:
         path = self.resolve(props.get("Path"))
         name = name if isinstance(name, str) else logical_id
         path = path if isinstance(path, str) else "/"
-        return f"arn:aws:iam:::policy{path}{name}"
+        return f"arn:aws:iam::{self.account or ''}:policy{path}{name}"
 
     # ---- everything ----------------------------------------------------------------
     def resolve(self, value: Any, depth: int = 0) -> Any:

@@ -33,6 +33,17 @@ def add_iac_document(document: Document, inventory: Inventory) -> bool:
         if is_terraform(data):
             add_terraform_document(document, inventory)
             return True
+    if isinstance(data.get("artifacts"), Mapping) and "version" in data:
+        from efs_doctor.model.problems import ProblemLevel
+
+        inventory.problems.append(
+            InputProblem(
+                document.source.location(),
+                "CDK cloud assembly manifest: read for its stacks' account and region",
+                ProblemLevel.DEBUG,
+            )
+        )
+        return True
     if "Resources" in data:
         from efs_doctor.sources.cloudformation import add_template_document, is_template
 
