@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             select_chains,
             signals_from_inventory,
         )
+        from efs_doctor.engine.explain.simulated import simulation_signals
         from efs_doctor.report.problems import print_problems
 
         inventory = load_inventory(context_paths)
@@ -80,7 +81,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             facts = extract_facts(normalise(text))
             chains = select_chains(inventory, facts)
+            text_only = [cause.id for cause in explain(text).causes]
             signals = signals_from_inventory(inventory, facts)
+            try:
+                signals += simulation_signals(inventory, chains, facts, text_only)
+            except Exception as exc:  # the text and inventory signals still stand
+                if args.verbose:
+                    raise
+                print(f"efs-doctor explain: mount simulation skipped: {exc}", file=sys.stderr)
             named = ", ".join(chain.label for chain in chains) or "none the text names"
             context = f"{', '.join(context_paths)} — chains: {named}; {len(signals)} signals"
             for note in contradictions(chains, facts):

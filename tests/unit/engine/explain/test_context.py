@@ -335,3 +335,18 @@ def test_simulated_outcomes_become_signals() -> None:
     mounted = signals_from_outcome("mounted", None, "policy allows *", text_only)
     assert all(c.status == "ruled_out" for c in explain(SEED_ERROR, mounted).causes)
     assert signals_from_outcome("indeterminate", None, "no policy input", text_only) == []
+
+
+def test_simulation_signals_for_the_seed_and_the_fixed_version() -> None:
+    from efs_doctor.engine.explain.context import select_chains
+    from efs_doctor.engine.explain.simulated import simulation_signals
+
+    facts = extract_facts(normalise(SEED_ERROR))
+    text_only = [c.id for c in explain(SEED_ERROR).causes]
+    seed = load_inventory([str(SEED)])
+    signals = simulation_signals(seed, select_chains(seed, facts), facts, text_only)
+    assert [(s.cause, s.effect) for s in signals] == [("iam-option-missing", "confirms")]
+    healthy = load_inventory([str(SEED.parent / "healthy")])
+    signals = simulation_signals(healthy, select_chains(healthy, facts), facts, text_only)
+    assert signals
+    assert {s.effect for s in signals} == {"rules_out"}
