@@ -4,8 +4,12 @@ Entry points:
 
 - :func:`explain` — pure: text (+ context signals) to an :class:`Explanation`.
 - :class:`ContextSignal` — what callers (inventory, mount simulation) say about a cause.
-- :func:`efs_doctor.engine.explain.context.signals_from_inventory` — signals derived from
-  loaded manifests/policies/AWS state for the chains the text names.
+- :func:`efs_doctor.engine.explain.context.select_chains` /
+  :func:`~efs_doctor.engine.explain.context.signals_from_inventory` — the chains the text names
+  and the signals the loaded manifests, policies and AWS state give about them.
+- :func:`efs_doctor.engine.explain.simulated.simulation_signals` — the mount simulation's
+  outcome for those chains as signals; :func:`~efs_doctor.engine.explain.outcome.
+  signals_from_outcome` does the same from plain outcome values.
 """
 
 from __future__ import annotations
