@@ -316,12 +316,12 @@ class Context:
         )
 
     def policy_location(
-        self, file_system_id: str, json_path: tuple[str | int, ...] = (), note: str = ""
+        self, file_system_id: str, json_path: tuple[str | int, ...] = ()
     ) -> Location:
         """Where ``json_path`` of the policy is: in the policy file itself when it was one,
         else at the ``Policy`` field of the saved describe-file-system-policy answer."""
         policy = self.inventory.policies[file_system_id]
-        label = f"{file_system_id} policy" + (f" {note}" if note else "")
+        label = file_system_id  # the policy is the file system's (contracts.md: object = id)
         parsed = self.parsed_policy(file_system_id)
         if policy.text_source is not None and parsed is not None:
             position = parsed.position(json_path)

@@ -85,7 +85,7 @@ def statement_notes(
         failed = trace.failed_conditions
         if failed:
             path = failed[0].path
-        yield Related(context.policy_location(fs_id, path, f"statement {trace.label}"), note)
+        yield Related(context.policy_location(fs_id, path), note)
 
 
 def principal_notes(context: Context, chain: MountChain) -> tuple[str, list[Related]]:
