@@ -133,7 +133,9 @@ class _Reader:
         principal, not_principal = self.principal_elements(path, item)
         actions, not_action = self.either(path, item, "Action", "NotAction", required=True)
         for i, action in enumerate(actions):
-            self.check_action((*path, "NotAction" if not_action else "Action", i), action)
+            self.check_action(
+                _item_path(path, item, "NotAction" if not_action else "Action", i), action
+            )
         resources, not_resource = self.either(
             path, item, "Resource", "NotResource", required=self.kind == "identity"
         )
@@ -145,7 +147,9 @@ class _Reader:
                 "warning",
             )
         for i, resource in enumerate(resources):
-            self.check_resource((*path, "NotResource" if not_resource else "Resource", i), resource)
+            self.check_resource(
+                _item_path(path, item, "NotResource" if not_resource else "Resource", i), resource
+            )
         conditions = self.conditions(path, item)
         errors_now = len([p for p in self.problems if p.severity == "error"])
         if effect is None or not actions or errors_now > before:
@@ -385,6 +389,11 @@ class _Reader:
                 return None
             out.append(text)
         return tuple(out)
+
+
+def _item_path(path: JsonPath, item: Mapping[str, object], key: str, index: int) -> JsonPath:
+    """The path of entry ``index`` of ``key``: the key itself when it holds a single string."""
+    return (*path, key, index) if isinstance(item.get(key), list) else (*path, key)
 
 
 def _scalar_text(value: object) -> str | None:

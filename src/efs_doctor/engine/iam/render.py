@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from efs_doctor.engine.iam import facts
 from efs_doctor.engine.iam.explain import condition_sentence
 from efs_doctor.engine.iam.lint import LintFinding
 from efs_doctor.engine.iam.model import PolicyProblem
@@ -60,6 +59,13 @@ def outcome_sentence(evaluation: AccessEvaluation) -> str:
     return f"the mount succeeds, {mode}; {root}"
 
 
+def _headline(decision: ActionDecision) -> str:
+    # The statement lines below give the details the one-sentence summary would repeat.
+    if decision.reason == "implicit-deny" and any(t.effect == "Allow" for t in decision.statements):
+        return "implicitly denied: no Allow statement applies"
+    return decision.summary
+
+
 def _statement_lines(trace: StatementTrace) -> list[str]:
     principal = {
         "matched": f'principal matched ("{trace.principal_entry}")'
@@ -96,10 +102,16 @@ def simulation_text(
     if evaluation.principal_session:
         lines.append(f"session:     {evaluation.principal_session}")
     lines += [f"file system: {file_system}", f"context:     {context}", ""]
+    shown: dict[tuple[StatementTrace, ...], str] = {}
     for action, decision in evaluation.decisions.items():
         name = action.split(":", 1)[-1]
         lines.append(f"{name:<18} {decision.decision:<14} {decision.reason}")
-        lines.append(f"    {decision.summary}")
+        lines.append(f"    {_headline(decision)}")
+        if decision.statements in shown:
+            lines.append(f"    (the same statements as for {shown[decision.statements]})")
+            continue
+        if decision.statements:
+            shown[decision.statements] = name
         for trace in decision.statements:
             lines.extend(_statement_lines(trace))
     lines.append("")
@@ -159,5 +171,4 @@ def check_json(
         "schema_version": SCHEMA_VERSION,
         "files": files,
         "summary": {"files": len(files), "findings": total},
-        "client_actions": list(facts.CLIENT_ACTIONS),
     }
