@@ -197,6 +197,29 @@ class Block:
             start, end = hit[2], hit[3]
         return hit
 
+    def attribute_span(self, path: FieldPath) -> tuple[int, int] | None:
+        """Offsets of a one-line attribute's expression (for rewriting it)."""
+        found = self._find(path)
+        if found is None or found[0]:
+            return None
+        text = self.source.text
+        start = found[2]
+        while start < len(text) and text[start] in " \t":
+            start += 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        expression = re.sub(r"\s+(#|//).*$", "", text[start:end]).rstrip()
+        return start, start + len(expression)
+
+    def body_of(self, path: FieldPath) -> tuple[int, int] | None:
+        """Offsets of a nested block's body (``()`` is this block's own body)."""
+        if not path:
+            return self.body_start, self.body_end
+        found = self._find(path)
+        if found is None or not found[0]:
+            return None
+        return found[2], found[3]
+
     def locate(self, path: FieldPath) -> tuple[int, int] | None:
         """Line/column of a Terraform attribute path like ``("spec", 0, "mount_options")``
         (block lists are indexed by occurrence); the deepest part found."""
@@ -292,3 +315,19 @@ class TerraformSources:
                 key = (match.group(1), match.group(2), match.group(3))
                 found.setdefault(key, Block(path, text, match.start(), match.end(), close))
         return found
+
+
+def block_in_file(path: str, mode: str, kind: str, name: str) -> Block | None:
+    """The ``resource``/``data`` block ``kind.name`` in one ``.tf`` file."""
+    try:
+        if os.path.getsize(path) > MAX_TF_BYTES:
+            return None
+        with open(path, encoding="utf-8") as handle:
+            text = _Text(handle.read())
+    except (OSError, UnicodeDecodeError):
+        return None
+    keyword = "data" if mode == "data" else "resource"
+    for match in _BLOCK_START.finditer(text.text):
+        if (match.group(1), match.group(2), match.group(3)) == (keyword, kind, name):
+            return Block(path, text, match.start(), match.end(), text.close_of(match.end() - 1))
+    return None

@@ -62,7 +62,7 @@ def read_document(data: Mapping[str, Any]) -> TfDocument:
         values = _mapping(data.get("values"), "values")
         _read_module(values.get("root_module"), ("values", "root_module"), document, config_index)
     document.region = _provider_region(configuration)
-    document.account = _account(document)
+    document.account = _account(document) or _provider_account(configuration)
     return document
 
 
@@ -222,6 +222,24 @@ def _provider_region(configuration: Mapping[str, Any]) -> str | None:
         if isinstance(value, str):
             regions.add(value)
     return regions.pop() if len(regions) == 1 else None
+
+
+def _provider_account(configuration: Mapping[str, Any]) -> str | None:
+    """The one account the AWS provider may act in: ``allowed_account_ids`` (AWS provider
+    docs: the provider refuses to run against any other account)."""
+    providers = configuration.get("provider_config")
+    accounts: set[str] = set()
+    for provider in providers.values() if isinstance(providers, Mapping) else ():
+        if not isinstance(provider, Mapping) or provider.get("name") != "aws":
+            continue
+        expressions = provider.get("expressions")
+        allowed = (
+            expressions.get("allowed_account_ids") if isinstance(expressions, Mapping) else None
+        )
+        value = allowed.get("constant_value") if isinstance(allowed, Mapping) else None
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            accounts.add(value[0])
+    return accounts.pop() if len(accounts) == 1 else None
 
 
 def _account(document: TfDocument) -> str | None:
