@@ -87,21 +87,37 @@ class _Linter:
         for problem in parsed.problems:
             if problem.severity == "warning":
                 self.add("policy-grammar", "warning", problem.message, problem.path)
-        if parsed.size > MAX_POLICY_CHARS:
-            self.add(
-                "policy-too-large",
-                "error",
-                f"the policy has {parsed.size:,} characters; "
-                f"EFS accepts at most {MAX_POLICY_CHARS:,}",
-                (),
-                "remove statements or merge them; whitespace counts too",
-            )
+        self.size()
         statements = parsed.policy.statements
         for statement in statements:
             self.statement(statement)
         if parsed.kind == "resource":
             self.policy_level(statements)
         return self.findings
+
+    def size(self) -> None:
+        # EFS limits a policy to 20,000 characters (efs-semantics.md §4.4) without saying whether
+        # whitespace counts: over the limit without it is an error, only with it a warning.
+        parsed = self.parsed
+        compact = len(json.dumps(parsed.document, separators=(",", ":"), ensure_ascii=False))
+        if compact > MAX_POLICY_CHARS:
+            severity: LintSeverity = "error"
+            message = f"the policy has {compact:,} characters even without whitespace"
+        elif parsed.size > MAX_POLICY_CHARS:
+            severity = "warning"
+            message = (
+                f"the policy text has {parsed.size:,} characters ({compact:,} without "
+                "whitespace); EFS does not document whether whitespace counts"
+            )
+        else:
+            return
+        self.add(
+            "policy-too-large",
+            severity,
+            f"{message}; EFS accepts at most {MAX_POLICY_CHARS:,}",
+            (),
+            "merge statements (lists of actions, principals and resources) or remove whitespace",
+        )
 
     def statement(self, statement: Statement) -> None:
         for i, action in enumerate(statement.actions):
@@ -186,7 +202,10 @@ class _Linter:
                 condition.path,
                 "check the spelling against the IAM service authorization reference",
             )
-        if self.parsed.kind == "resource":
+        # EFS evaluates identity policies for Client* actions with the same request context.
+        if self.parsed.kind == "resource" or any(
+            _covers(statement, action) for action in facts.CLIENT_ACTIONS
+        ):
             for key in dict.fromkeys(k.lower() for k in keys):
                 if key not in enforced:
                     self.unenforced(statement, condition, key)

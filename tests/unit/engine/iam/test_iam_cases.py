@@ -116,7 +116,8 @@ def run_efs(defaults: dict[str, Any], case: dict[str, Any]) -> None:
 
 
 def run_lint(_defaults: dict[str, Any], case: dict[str, Any]) -> None:
-    codes = {finding.code for finding in lint_policy(parse_policy(case["policy"]))}
+    parsed = parse_policy(case["policy"], kind=case.get("kind", "resource"))
+    codes = {finding.code for finding in lint_policy(parsed)}
     assert set(case["expect"]) <= codes, codes
     if not case["expect"]:
         assert not codes, codes
