@@ -159,6 +159,7 @@ def _file_system(t: _Template, logical_id: str) -> None:
         return
     fields: dict[FieldPath, FieldPath] = {
         (): policy_path,
+        ("Policy",): policy_path,
         ("Statement",): (*policy_path, "Statement"),
     }
     for index, _ in enumerate(_list(raw_policy.get("Statement"))):
