@@ -1,0 +1,37 @@
+"""docs/rules/ is generated from the rule docstrings; this fails when it drifts
+(regenerate with ``make docs`` or ``python scripts/gen_rule_docs.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from efs_doctor.rules import REGISTRY
+from efs_doctor.rules.docs import rst_to_markdown, rule_markdown
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_rule_docs.py"
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("gen_rule_docs", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_match_docstrings() -> None:
+    assert _script().drift() == []
+
+
+def test_rule_page_has_every_heading_and_a_code_block() -> None:
+    page = rule_markdown(REGISTRY[0])
+    for heading in ("## What it checks", "## Fix safety", "## References"):
+        assert heading in page
+    assert "```" in page
+
+
+def test_literal_blocks_become_fences() -> None:
+    text = "An example::\n\n    spec:\n      a: 1\n\nAfter ``x``."
+    assert rst_to_markdown(text) == "An example:\n\n```\nspec:\n  a: 1\n```\n\nAfter `x`.\n"
