@@ -27,10 +27,34 @@ NODE_SG = "sg-0a11aa22bb33cc44d"
 CLUSTER_SG = "sg-0c1c2c3c4c5c6c7c8"
 EFS_SG = "sg-0e1f2a3b4c5d6e7f8"
 ZONES = [
-    ("us-east-1a", "use1-az1", "subnet-0aaa1111bbbb2222c", "10.0.0.0/19", "10.0.12.34", "i-0a1b2c3d4e5f60001"),
-    ("us-east-1b", "use1-az2", "subnet-0bbb2222cccc3333d", "10.0.32.0/19", "10.0.44.51", "i-0a1b2c3d4e5f60002"),
-    ("us-east-1c", "use1-az4", "subnet-0ccc3333dddd4444e", "10.0.64.0/19", "10.0.70.9", "i-0a1b2c3d4e5f60003"),
+    (
+        "us-east-1a",
+        "use1-az1",
+        "subnet-0aaa1111bbbb2222c",
+        "10.0.0.0/19",
+        "10.0.12.34",
+        "i-0a1b2c3d4e5f60001",
+    ),
+    (
+        "us-east-1b",
+        "use1-az2",
+        "subnet-0bbb2222cccc3333d",
+        "10.0.32.0/19",
+        "10.0.44.51",
+        "i-0a1b2c3d4e5f60002",
+    ),
+    (
+        "us-east-1c",
+        "use1-az4",
+        "subnet-0ccc3333dddd4444e",
+        "10.0.64.0/19",
+        "10.0.70.9",
+        "i-0a1b2c3d4e5f60003",
+    ),
 ]
+KMS_KEY = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+POD_UID = "5b1f0c6e-2f7a-4d8e-9c1b-0a2b3c4d5e6f"
+TARGET = f"/var/lib/kubelet/pods/{POD_UID}/volumes/kubernetes.io~csi/efs-pv/mount"
 MT_IPS = ["10.0.5.10", "10.0.37.10", "10.0.69.10"]
 
 
@@ -58,7 +82,7 @@ def file_systems() -> dict[str, Any]:
                 "SizeInBytes": {"Value": 6144, "ValueInIA": 0, "ValueInStandard": 6144},
                 "PerformanceMode": "generalPurpose",
                 "Encrypted": True,
-                "KmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+                "KmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KMS_KEY}",
                 "ThroughputMode": "elastic",
                 "Tags": [{"Key": "Name", "Value": "prod-shared"}],
                 "FileSystemProtection": {"ReplicationOverwriteProtection": "ENABLED"},
@@ -240,10 +264,34 @@ def vpcs() -> dict[str, Any]:
 
 def network_acls() -> dict[str, Any]:
     entries = [
-        {"CidrBlock": "0.0.0.0/0", "Egress": True, "Protocol": "-1", "RuleAction": "allow", "RuleNumber": 100},
-        {"CidrBlock": "0.0.0.0/0", "Egress": True, "Protocol": "-1", "RuleAction": "deny", "RuleNumber": 32767},
-        {"CidrBlock": "0.0.0.0/0", "Egress": False, "Protocol": "-1", "RuleAction": "allow", "RuleNumber": 100},
-        {"CidrBlock": "0.0.0.0/0", "Egress": False, "Protocol": "-1", "RuleAction": "deny", "RuleNumber": 32767},
+        {
+            "CidrBlock": "0.0.0.0/0",
+            "Egress": True,
+            "Protocol": "-1",
+            "RuleAction": "allow",
+            "RuleNumber": 100,
+        },
+        {
+            "CidrBlock": "0.0.0.0/0",
+            "Egress": True,
+            "Protocol": "-1",
+            "RuleAction": "deny",
+            "RuleNumber": 32767,
+        },
+        {
+            "CidrBlock": "0.0.0.0/0",
+            "Egress": False,
+            "Protocol": "-1",
+            "RuleAction": "allow",
+            "RuleNumber": 100,
+        },
+        {
+            "CidrBlock": "0.0.0.0/0",
+            "Egress": False,
+            "Protocol": "-1",
+            "RuleAction": "deny",
+            "RuleNumber": 32767,
+        },
     ]
     return {
         "NetworkAcls": [
@@ -280,7 +328,11 @@ def instances() -> dict[str, Any]:
                         "InstanceId": instance_id,
                         "InstanceType": "m6i.large",
                         "LaunchTime": "2026-11-20T08:00:00+00:00",
-                        "Placement": {"AvailabilityZone": az, "GroupName": "", "Tenancy": "default"},
+                        "Placement": {
+                            "AvailabilityZone": az,
+                            "GroupName": "",
+                            "Tenancy": "default",
+                        },
                         "PrivateDnsName": dns,
                         "PrivateIpAddress": node_ip,
                         "State": {"Code": 16, "Name": "running"},
@@ -353,7 +405,9 @@ def trust_irsa(service_account: str) -> dict[str, Any]:
     }
 
 
-def role(arn: str, trust: dict[str, Any], attached: list[str], profiles: list[str]) -> dict[str, Any]:
+def role(
+    arn: str, trust: dict[str, Any], attached: list[str], profiles: list[str]
+) -> dict[str, Any]:
     name = arn.rsplit("/", 1)[-1]
     return {
         "Path": "/",
@@ -369,9 +423,16 @@ def role(arn: str, trust: dict[str, Any], attached: list[str], profiles: list[st
                 "InstanceProfileId": "AIPAEXAMPLENODEPROFILE",
                 "Arn": p,
                 "CreateDate": "2026-03-02T10:00:00+00:00",
-                "Roles": [{"Path": "/", "RoleName": name, "RoleId": "AROA", "Arn": arn,
-                           "CreateDate": "2026-03-02T10:00:00+00:00",
-                           "AssumeRolePolicyDocument": trust}],
+                "Roles": [
+                    {
+                        "Path": "/",
+                        "RoleName": name,
+                        "RoleId": "AROA",
+                        "Arn": arn,
+                        "CreateDate": "2026-03-02T10:00:00+00:00",
+                        "AssumeRolePolicyDocument": trust,
+                    }
+                ],
             }
             for p in profiles
         ],
@@ -613,7 +674,7 @@ def nodes_yaml() -> str:
       type: Hostname
 """
         )
-    return "apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n" + "".join(items)
+    return 'apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: ""\nitems:\n' + "".join(items)
 
 
 SEED_EVENT = f"""\
@@ -637,9 +698,10 @@ items:
   count: 14
   lastTimestamp: "2026-11-26T09:41:07Z"
   message: |-
-    MountVolume.SetUp failed for volume "efs-pv" : rpc error: code = Internal desc = Could not mount "{FS_ID}:/" at "/var/lib/kubelet/pods/5b1f0c6e-2f7a-4d8e-9c1b-0a2b3c4d5e6f/volumes/kubernetes.io~csi/efs-pv/mount": mount failed: exit status 32
+    MountVolume.SetUp failed for volume "efs-pv" : rpc error: code = Internal desc = \
+Could not mount "{FS_ID}:/" at "{TARGET}": mount failed: exit status 32
     Mounting command: mount
-    Mounting arguments: -t efs -o tls {FS_ID}:/ /var/lib/kubelet/pods/5b1f0c6e-2f7a-4d8e-9c1b-0a2b3c4d5e6f/volumes/kubernetes.io~csi/efs-pv/mount
+    Mounting arguments: -t efs -o tls {FS_ID}:/ {TARGET}
     Output: Could not start amazon-efs-mount-watchdog, unrecognized init system "aws-efs-csi-dri"
     b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'
 """
