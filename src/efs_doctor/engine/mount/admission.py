@@ -10,7 +10,7 @@ but this is not verified (§9 Q9). Then, in NodePublishVolume's order: block vol
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.model import Step
@@ -88,6 +88,24 @@ class MountRequest:
     @property
     def command(self) -> str:
         return self._show(self.csi.command(self.target))
+
+    def mount_error(self, output: str, exit_status: int) -> str:
+        """kubelet's FailedMount text when ``mount`` exits with ``exit_status`` (§3.9)."""
+        return kubelet.mount_failed(
+            self.pv_name,
+            self.csi.source,
+            self.target,
+            self.arguments,
+            exit_status=exit_status,
+            output=output,
+        )
+
+    def efs_utils_error(self, message: str) -> str:
+        """mount.efs printed ``message`` and exited 1 before setting up its proxy (§2.10)."""
+        return self.mount_error(kubelet.efs_utils_output(message), kubelet.EFS_UTILS_EXIT)
+
+    def with_names(self, pv_name: str, target: str) -> MountRequest:
+        return replace(self, pv_name=pv_name, target=target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +272,6 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
     request = MountRequest(built, parsed, pv_name, target, chain.planned is not None)
     rejection = validate_efs_options(parsed, versions)
     if rejection is not None:
-        output = kubelet.efs_utils_output(rejection.message)
         steps.append(
             step(
                 "efs-utils",
@@ -262,14 +279,7 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
                 utils_evidence,
                 where_utils,
                 cause=rejection.cause,
-                error=kubelet.mount_failed(
-                    pv_name,
-                    built.source,
-                    target,
-                    request.arguments,
-                    exit_status=rejection.exit_status,
-                    output=output,
-                ),
+                error=request.efs_utils_error(rejection.message),
                 reason=f"mount.efs rejects the options: {rejection.message}",
             )
         )

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.irsa import web_identity_trust
-from efs_doctor.engine.mount.model import StepStatus
+from efs_doctor.engine.mount.model import Step, StepStatus
 from efs_doctor.engine.mount.placement import Placement
+from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import Role
@@ -165,10 +167,10 @@ class CredentialChain:
         order: list[str] = (
             ["webidentity", "podidentity"] if botocore else ["podidentity", "webidentity"]
         )
-        for step in order:
+        for source_kind in order:
             if candidates and not uncertain:
                 break
-            if step == "podidentity" and pod_identity is not None:
+            if source_kind == "podidentity" and pod_identity is not None:
                 if not self.versions.pod_identity and not botocore:
                     evidence.append(
                         f"Pod Identity association for {namespace}/{sa_name} is ignored: "
@@ -177,7 +179,7 @@ class CredentialChain:
                     continue
                 candidates.append(pod_identity)
                 sources.append(_where(node_sa))
-            elif step == "webidentity":
+            elif source_kind == "webidentity":
                 options_pair = (
                     (role_option, jwt_option) if explicit and role_option and jwt_option else None
                 )
@@ -299,3 +301,31 @@ class CredentialChain:
         evidence.append(f"trust policy: {why}")
         uncertain.append(f"whether {sa_name} can assume {arn} is not known ({why})")
         return principal
+
+
+ANONYMOUS_STEP_EVIDENCE = (
+    "no iam option: efs-utils sends no credentials, EFS sees an anonymous client (§4.1)"
+)
+
+
+def credentials_step(credentials: Credentials | None, request: MountRequest) -> Step:
+    """The credentials step; ``None``: no ``iam`` option, so none are looked up."""
+    if credentials is None:
+        return step("credentials", "skipped", [ANONYMOUS_STEP_EVIDENCE], "efs-semantics.md §4.1")
+    evidence = list(credentials.evidence)
+    if len(credentials.candidates) > 1:
+        evidence.append(
+            "principal: " + " or, if that fails, ".join(c.role_arn for c in credentials.candidates)
+        )
+    error = None
+    if credentials.status == "failed" and credentials.error:
+        error = request.efs_utils_error(credentials.error)
+    return step(
+        "credentials",
+        credentials.status,
+        evidence,
+        credentials.source or "efs-semantics.md §2.8",
+        cause=credentials.cause,
+        error=error,
+        reason=credentials.reason,
+    )

@@ -67,13 +67,13 @@ def efs_utils_output(message: str, *, after_proxy_setup: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def nfs_access_denied(path: str) -> str:
-    return f"mount.nfs4: access denied by server while mounting 127.0.0.1:{path}"
+def nfs_access_denied(path: str, host: str = "127.0.0.1") -> str:
+    return f"mount.nfs4: access denied by server while mounting {host}:{path}"
 
 
-def nfs_no_such_directory(path: str) -> str:
+def nfs_no_such_directory(path: str, host: str = "127.0.0.1") -> str:
     return (
-        f"mount.nfs4: mounting 127.0.0.1:{path} failed, reason given by server: "
+        f"mount.nfs4: mounting {host}:{path} failed, reason given by server: "
         "No such file or directory"
     )
 

@@ -169,6 +169,19 @@ def _zone_placement(
     )
 
 
+def placement_key(chain: MountChain) -> tuple[object, ...]:
+    """Everything :func:`placements` reads from a chain: equal keys, equal placements."""
+    workload = chain.workload
+    return (
+        workload.node_name if workload else None,
+        tuple(sorted(workload.node_selector.items())) if workload else (),
+        workload.zones if workload else (),
+        chain.volume.zones if chain.volume else None,
+        chain.planned.storage_class.allowed_zones if chain.planned else None,
+        chain.file_system_id,
+    )
+
+
 def placements(chain: MountChain, view: InventoryView) -> list[Placement]:
     workload = chain.workload
     if workload is not None and workload.node_name:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from efs_doctor.engine.mount.model import Access, PosixIdentity, StepStatus
+from efs_doctor.engine.mount.model import Access, PosixIdentity, Step, StepStatus
+from efs_doctor.engine.mount.steps import step
 from efs_doctor.model.aws import PosixUser
 from efs_doctor.model.chain import MountChain
 
@@ -101,3 +102,42 @@ def effective_access(
     a non-root PosixUser on every operation (§5)."""
     as_root = bool(root) and (posix_user is None or posix_user.uid == 0)
     return Access(read=True, write=bool(write) and not read_only, root=as_root)
+
+
+def result_step(
+    chain: MountChain,
+    posix_user: PosixUser | None,
+    access_point_id: str | None,
+    granted: tuple[bool | None, bool | None],
+    settled: bool,
+) -> tuple[Step, PosixIdentity, Access]:
+    """Step 11: ``granted`` is (ClientWrite, ClientRootAccess) once ClientMount is allowed;
+    ``settled``: every earlier step passed (else the access applies if the mount works)."""
+    write, root = granted
+    identity, notes = result_identity(chain, posix_user, access_point_id, bool(root))
+    access = effective_access(chain.read_only, write, root, posix_user)
+    if access.root:
+        root_text = "root allowed"
+    elif posix_user is not None:
+        root_text = f"no root: everything runs as the access point user {posix_user.uid}"
+    else:
+        root_text = "root squashed"
+    evidence = [f"{'read-write' if access.write else 'read-only'}, {root_text}"]
+    if chain.read_only:
+        evidence.append("the volume is published read-only (pod or PV readOnly): ro option")
+    elif not access.write:
+        evidence.append(
+            "no ClientWrite: the mount succeeds but writes fail with 'Read-only file system' (§4.7)"
+        )
+    uid = "?" if identity.uid is None else str(identity.uid)
+    gid = "?" if identity.gid is None else str(identity.gid)
+    evidence.append(f"files are written as uid {uid} gid {gid} ({identity.source})")
+    evidence.extend(notes)
+    result = step(
+        "result",
+        "ok" if settled else "indeterminate",
+        evidence,
+        "efs-semantics.md §10",
+        reason=None if settled else "the access above applies if the mount succeeds",
+    )
+    return result, identity, access

@@ -1,35 +1,32 @@
 """The mount simulation: efs-semantics.md §10 run for each chain on each node group or zone.
 
-A chain is admitted once per zone (the CSI options only depend on the zone through
-``mounttargetipmap``); the AWS-side steps run per placement and are memoised on what they
-depend on, so chains that share a file system, options and node profile share the work.
-A failed step ends the run (later steps are ``skipped``); an indeterminate one does not, so
-that a later certain failure is still found.
+Work is shared across chains: a chain is admitted once (per zone only when
+``mounttargetipmap`` makes the options depend on it); the AWS side (region, mount target,
+credentials, network, access point, authorization, sub-path) is computed once per distinct
+(file system, options, sub-path, node profile) and its error texts are then given each
+chain's PV name and target path; placements, endpoints, policy evaluations and network
+checks are cached. A failed step ends a run (later steps are ``skipped``); an undetermined
+one does not, so that a later certain failure is still found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from efs_doctor.engine import network as net
-from efs_doctor.engine.mount import kubelet
-from efs_doctor.engine.mount.access_point import check_access_point
-from efs_doctor.engine.mount.admission import MountRequest, admit
+from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
+from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
+from efs_doctor.engine.mount.auth_step import UNKNOWN_PRINCIPAL, authorization_step, combine
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
-from efs_doctor.engine.mount.credentials import CredentialChain, Credentials, Principal
-from efs_doctor.engine.mount.model import (
-    STEP_ORDER,
-    Access,
-    Layer,
-    MountOutcome,
-    Outcome,
-    PosixIdentity,
-    Step,
-)
-from efs_doctor.engine.mount.placement import Placement, placements
-from efs_doctor.engine.mount.posix import check_sub_path, effective_access, result_identity
-from efs_doctor.engine.mount.steps import skipped, step, where
+from efs_doctor.engine.mount.credentials import CredentialChain, Credentials, credentials_step
+from efs_doctor.engine.mount.local_steps import port_step, region_step
+from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step
+from efs_doctor.engine.mount.outcome import Run, complete, merge
+from efs_doctor.engine.mount.path_steps import network_step, target_steps
+from efs_doctor.engine.mount.placement import Placement, placement_key, placements
+from efs_doctor.engine.mount.posix import check_sub_path, result_step
+from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.target import (
     Target,
     TargetSelector,
@@ -42,18 +39,9 @@ from efs_doctor.model.aws import MountTarget, PosixUser
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 
-NETWORK_CAUSES = {
-    net.MT_SG_IN: "sg-missing-2049",
-    net.NODE_SG_OUT: "node-sg-egress-blocked",
-    net.NODE_ACL_OUT: "node-sg-egress-blocked",
-    net.NODE_ACL_IN: "node-sg-egress-blocked",
-    net.MT_ACL_IN: "mount-target-nacl-blocked",
-    net.MT_ACL_OUT: "mount-target-nacl-blocked",
-}
-REGION_ERROR = (
-    'Error retrieving region. Please set the "region" parameter in the efs-utils configuration '
-    "file or specify it as a mount option."
-)
+# Stand-ins for the chain-specific parts of error texts in shared AWS-side results.
+_PV = "\x00pv\x00"
+_TARGET = "\x00target\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,30 +53,33 @@ class SimulationOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class _AwsFacts:
-    principal: str | None
-    session: str | None
-    granted: tuple[bool | None, bool | None] | None  # (write, root) when ClientMount is allowed
-    mount_target: str | None
-    notes: tuple[str, ...]
+class _AwsSide:
+    """Steps 3-10 for one (file system, options, sub-path, node profile)."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """One chain on one placement, before outcomes on equal placements are merged."""
-
-    placement: Placement
     steps: tuple[Step, ...]
     principal: str | None
     session: str | None
-    access: Access | None
-    posix: PosixIdentity | None
+    granted: tuple[bool | None, bool | None] | None  # (write, root) once ClientMount is allowed
+    posix_user: PosixUser | None
     mount_target: str | None
     notes: tuple[str, ...]
 
+    @property
+    def named(self) -> bool:
+        """Whether an error text waits for a chain's PV name and target path."""
+        return any(s.error is not None for s in self.steps)
+
+    @property
+    def failed(self) -> bool:
+        return any(s.status == "failed" for s in self.steps)
+
+    @property
+    def settled(self) -> bool:
+        return all(s.status in ("ok", "skipped") for s in self.steps)
+
 
 class Simulator:
-    """Simulates chains of one inventory; build once and reuse to share work across chains."""
+    """Simulates the chains of one inventory; build once and reuse to share work."""
 
     def __init__(self, inventory: Inventory, options: SimulationOptions | None = None) -> None:
         options = options or SimulationOptions()
@@ -100,126 +91,145 @@ class Simulator:
         )
         self.authorizer = Authorizer(self.view)
         self.credentials = CredentialChain(self.view, self.versions)
-        self.targets = TargetSelector(self.view, self.authorizer.api_permission, self._probe)
-        self._aws_cache: dict[tuple[object, ...], tuple[tuple[Step, ...], _AwsFacts]] = {}
+        self.targets = TargetSelector(self.view, self.authorizer.api_permission, self.probe)
+        self._placements: dict[tuple[object, ...], list[Placement]] = {}
+        self._admissions: dict[tuple[int, str | None], Admission] = {}
+        self._aws: dict[tuple[object, ...], _AwsSide] = {}
+        self._nodes: dict[tuple[object, ...], net.Endpoint] = {}
+        self._targets_at: dict[str, net.Endpoint] = {}
+        self._access: dict[tuple[object, ...], Authorization] = {}
+        self._results: dict[tuple[object, ...], tuple[Step, PosixIdentity, Access]] = {}
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
-        runs = [self._run(chain, placement) for placement in placements(chain, self.view)]
-        return _merge(chain, runs, self.versions)
+        key = placement_key(chain)
+        found = self._placements.get(key)
+        if found is None:
+            found = self._placements[key] = placements(chain, self.view)
+        return merge(chain, [self._run(chain, p) for p in found], self.versions)
 
     def simulate_all(self, chains: Iterable[MountChain]) -> list[MountOutcome]:
         return [outcome for chain in chains for outcome in self.simulate(chain)]
 
-    # ---- one placement -------------------------------------------------------------------
-    def _probe(self, placement: Placement, mt: MountTarget) -> net.Reachability:
-        return self.view.network.tcp(
-            node_endpoint(placement, self.view), mount_target_endpoint(mt, self.view)
-        )
+    def probe(self, placement: Placement, mt: MountTarget) -> net.Reachability:
+        """TCP 2049 from the placement's nodes to a mount target (§6)."""
+        client = self._nodes.get(placement.key)
+        if client is None:
+            client = self._nodes[placement.key] = node_endpoint(placement, self.view)
+        server = self._targets_at.get(mt.id)
+        if server is None:
+            server = self._targets_at[mt.id] = mount_target_endpoint(mt, self.view)
+        return self.view.network.tcp(client, server)
 
-    def _run(self, chain: MountChain, placement: Placement) -> _Run:
-        admission = admit(chain, self.versions, placement.zone)
-        steps = list(admission.steps)
+    # ---- one chain on one placement ------------------------------------------------------
+    def _admit(self, chain: MountChain, placement: Placement) -> Admission:
+        attributes = chain.volume.csi.volume_attributes if chain.volume and chain.volume.csi else {}
+        zone_matters = any(k.lower() == "mounttargetipmap" for k in attributes)
+        key = (id(chain), placement.zone if zone_matters else None)
+        found = self._admissions.get(key)
+        if found is None:
+            found = self._admissions[key] = admit(chain, self.versions, placement.zone)
+        return found
+
+    def _run(self, chain: MountChain, placement: Placement) -> Run:
+        admission = self._admit(chain, placement)
         request = admission.request
+        command = request.command if request is not None else None
+        transport = None if request is None else ("tls" if request.tls else "plaintext")
         if request is None or chain.file_system_id is None:
-            return _Run(placement, _complete(steps), None, None, None, None, None, ())
+            stopped = complete(admission.steps)
+            return Run(placement, stopped, None, None, None, None, None, command, transport, ())
         key = (
             chain.file_system_id,
             request.csi.option_text,
             request.csi.source,
-            request.planned,
+            chain.planned.storage_class.name if chain.planned else None,
             placement.key,
             id(chain.node_service_account),
-            chain.read_only,
-            request.pv_name,
-            request.target,
         )
-        cached = self._aws_cache.get(key)
-        if cached is None:
-            cached = self._aws_steps(chain, request, placement)
-            self._aws_cache[key] = cached
-        aws_steps, facts = cached
-        steps.extend(aws_steps)
-        result_steps, posix, access = self._result(chain, request, steps, facts.granted)
-        steps.extend(result_steps)
-        return _Run(
+        aws = self._aws.get(key)
+        if aws is None:
+            template = request.with_names(_PV, _TARGET)
+            aws = self._aws[key] = self._aws_side(chain, template, placement)
+        shared = tuple(_named(s, request) for s in aws.steps) if aws.named else aws.steps
+        steps = [*admission.steps, *shared]
+        access = posix = None
+        admitted = all(s.status in ("ok", "skipped") for s in admission.steps)
+        if aws.granted is not None and not aws.failed:
+            settled = admitted and aws.settled
+            result_key = (id(chain), aws.posix_user, aws.granted, settled)
+            found = self._results.get(result_key)
+            if found is None:
+                found = self._results[result_key] = result_step(
+                    chain, aws.posix_user, request.access_point_id, aws.granted, settled
+                )
+            result, posix, access = found
+            steps.append(result)
+        return Run(
             placement,
-            _complete(steps),
-            facts.principal,
-            facts.session,
+            complete(steps),
+            aws.principal,
+            aws.session,
             access,
             posix,
-            facts.mount_target,
-            facts.notes,
+            aws.mount_target,
+            command,
+            transport,
+            aws.notes,
         )
 
-    def _aws_steps(
-        self, chain: MountChain, request: MountRequest, placement: Placement
-    ) -> tuple[tuple[Step, ...], _AwsFacts]:
+    def _aws_side(self, chain: MountChain, request: MountRequest, placement: Placement) -> _AwsSide:
         fs_id = chain.file_system_id or ""
         steps: list[Step] = []
-        notes: list[str] = []
-        principal_text: str | None = None
+        principal: str | None = None
         session: str | None = None
-        access_facts: tuple[bool | None, bool | None] | None = None
+        target: Target | None = None
+        ap: AccessPointCheck | None = None
 
-        def done() -> tuple[tuple[Step, ...], _AwsFacts]:
-            mt_id = target.mount_target.id if target is not None and target.mount_target else None
-            return tuple(steps), _AwsFacts(
-                principal_text, session, access_facts, mt_id, tuple(notes)
+        def stop(granted: tuple[bool | None, bool | None] | None = None) -> _AwsSide:
+            return _AwsSide(
+                tuple(steps),
+                principal,
+                session,
+                granted,
+                ap.posix_user if ap is not None else None,
+                target.mount_target.id if target is not None and target.mount_target else None,
+                target.notes if target is not None else (),
             )
 
-        target: Target | None = None
-        # Region (§2.6)
-        region_step, region = self._region(request, placement, fs_id)
-        steps.append(region_step)
-        if region_step.status == "failed":
-            return done()
-        # Target selection (§2.7, §6)
-        fallback_credentials = self.credentials.resolve(
+        region_result, region = region_step(request, placement, self.view, self.versions)
+        steps.append(region_result)
+        if region_result.status == "failed":
+            return stop()
+        fallback = self.credentials.resolve(
             request.options, placement, chain.node_service_account, botocore=True
         )
-        target = self.targets.select(
-            fs_id, request.options, placement, region, fallback_credentials
-        )
-        steps.extend(self._target_steps(target, request, placement))
-        if steps[-1].status == "failed":
-            return done()
-        notes.extend(target.notes)
-        # Local port (§2.5)
-        steps.append(self._port(request))
-        # Credentials (§2.8)
+        target = self.targets.select(fs_id, request.options, placement, region, fallback)
+        selected = target_steps(target, request)
+        steps.extend(selected)
+        if selected[-1].status == "failed":
+            return stop()
+        steps.append(port_step(request))
         credentials: Credentials | None = None
         if request.iam:
             credentials = self.credentials.resolve(
                 request.options, placement, chain.node_service_account
             )
-            steps.append(self._credentials_step(credentials, request))
-            if credentials.status == "failed":
-                return done()
             if credentials.candidates:
-                principal_text = credentials.candidates[0].role_arn
+                principal = credentials.candidates[0].role_arn
                 session = credentials.candidates[0].session_arn
         else:
-            principal_text = "anonymous"
-            steps.append(
-                step(
-                    "credentials",
-                    "skipped",
-                    [
-                        "no iam option: efs-utils sends no credentials, EFS sees an anonymous "
-                        "client (§4.1)"
-                    ],
-                    "efs-semantics.md §4.1",
-                )
-            )
-        # Network (§6) on the DNS path; probed paths were checked during target selection
+            principal = "anonymous"
+        found = credentials_step(credentials, request)
+        steps.append(found)
+        if found.status == "failed":
+            return stop()
         if target.probe is None:
-            network_step = self._network_step(target, placement, request)
-            steps.append(network_step)
-            if network_step.status == "failed":
-                return done()
-        # Access point (§5)
+            reach = self.probe(placement, target.mount_target) if target.mount_target else None
+            connected = network_step(target, reach, request)
+            steps.append(connected)
+            if connected.status == "failed":
+                return stop()
         ap = check_access_point(request.access_point_id, fs_id, chain.planned, self.view, region)
         steps.append(
             step(
@@ -227,22 +237,18 @@ class Simulator:
             )
         )
         if ap.status == "failed":
-            return done()
-        # Authorization (§4)
+            return stop()
         auth = self._authorize(
-            fs_id, request, credentials, ap_arn=ap.arn, placement=placement, region=region
+            fs_id, request, credentials, ap=ap, placement=placement, region=region
         )
-        auth_step = self._authorization_step(
-            auth, request, target, ap.posix_user is not None and ap.posix_user.uid == 0
-        )
-        steps.append(auth_step)
-        principal_text = auth.principal if auth.principal != "?" else principal_text
+        root_user = ap.posix_user is not None and ap.posix_user.uid == 0
+        decided = authorization_step(auth, request, target, self.versions, root_user)
+        steps.append(decided)
+        if auth.principal != "?":
+            principal = auth.principal
         session = auth.principal_session or session
-        if auth_step.status == "failed":
-            return done()
-        if auth.mount:
-            access_facts = (auth.write, auth.root)
-        # Sub-path (§3.2)
+        if decided.status == "failed":
+            return stop()
         sub = check_sub_path(
             request.subpath, ap.root_path if ap.status != "skipped" else None, fs_id
         )
@@ -256,226 +262,7 @@ class Simulator:
                 reason=sub.reason,
             )
         )
-        return done()
-
-    # ---- steps ---------------------------------------------------------------------------
-    def _region(self, request: MountRequest, placement: Placement, fs_id: str) -> tuple[Step, str]:
-        options = request.options
-        if "region" in options and self.versions.region_option:
-            value = options["region"] or ""
-            from efs_doctor.engine.mount.options import REGION_PATTERN
-
-            if self.versions.region_regex and not REGION_PATTERN.fullmatch(value):
-                message = f'Invalid "region" mount option specified: {value!r}'
-                return (
-                    step(
-                        "region",
-                        "failed",
-                        [f"region={value}"],
-                        "efs-semantics.md §2.6",
-                        cause="invalid-mount-option",
-                        error=self._utils_error(request, message),
-                        reason=message,
-                    ),
-                    value,
-                )
-            return step(
-                "region", "ok", [f"region={value} (mount option)"], "efs-semantics.md §2.6"
-            ), value
-        if placement.imds_disabled:
-            return (
-                step(
-                    "region",
-                    "failed",
-                    [
-                        f"instance {placement.instance.id if placement.instance else '?'} has "
-                        "IMDS disabled and no region option"
-                    ],
-                    where(
-                        placement.instance.source if placement.instance else None,
-                        "efs-semantics.md §2.6",
-                    ),
-                    cause="imds-unavailable",
-                    error=self._utils_error(request, REGION_ERROR),
-                    reason="efs-utils reads the region from the instance metadata service, which "
-                    "is disabled on the node (unless AWS_REGION is set on the efs-plugin "
-                    "container, which the driver's manifests do not do)",
-                ),
-                "",
-            )
-        region = (
-            placement.region
-            or self.view.region_of_file_system(fs_id)
-            or (self.view.cluster.region if self.view.cluster else None)
-        )
-        if region is None:
-            return (
-                step(
-                    "region",
-                    "ok",
-                    ["read from instance metadata at mount time; not known from the inputs"],
-                    "efs-semantics.md §2.6",
-                ),
-                "<region>",
-            )
-        return step(
-            "region",
-            "ok",
-            [f"{region} from instance metadata (IMDS, §2.6)"],
-            "efs-semantics.md §2.6",
-        ), region
-
-    def _utils_error(
-        self,
-        request: MountRequest,
-        message: str,
-        *,
-        exit_status: int = 1,
-        after_proxy: bool = False,
-    ) -> str:
-        return kubelet.mount_failed(
-            request.pv_name,
-            request.csi.source,
-            request.target,
-            request.arguments,
-            exit_status=exit_status,
-            output=kubelet.efs_utils_output(message, after_proxy_setup=after_proxy),
-        )
-
-    def _target_steps(
-        self, target: Target, request: MountRequest, placement: Placement
-    ) -> list[Step]:
-        source = where(
-            target.mount_target.source if target.mount_target else None, "efs-semantics.md §2.7"
-        )
-        error = self._utils_error(request, target.error) if target.error else None
-        if target.layer == "network" and target.status == "failed":
-            reach = target.probe
-            hop = reach.blocking if reach else None
-            ok = step("target", "ok", target.evidence, source)
-            return [
-                ok,
-                step(
-                    "network",
-                    "failed",
-                    [h.detail for h in reach.hops] if reach else [],
-                    hop.location or "efs-semantics.md §6" if hop else "efs-semantics.md §6",
-                    cause=NETWORK_CAUSES.get(hop.check, "sg-missing-2049") if hop else None,
-                    error=error,
-                    reason=(
-                        f"efs-utils probes {target.ip}:2049 and times out: {hop.check}: "
-                        f"{hop.detail}"
-                    )
-                    if hop
-                    else None,
-                ),
-            ]
-        layer: Layer = "efs-utils" if target.layer == "efs-utils" else "dns"
-        steps = [
-            step(
-                "target",
-                target.status,
-                target.evidence,
-                source,
-                cause=target.cause,
-                error=error,
-                reason=target.reason,
-                layer=layer,
-            )
-        ]
-        if target.probe is not None:
-            steps.append(
-                self._reach_step(target.probe, "efs-utils probed TCP 2049 during target selection")
-            )
-        return steps
-
-    def _reach_step(self, reach: net.Reachability, lead: str) -> Step:
-        evidence = [lead, *(f"{h.check}: {h.verdict}: {h.detail}" for h in reach.hops)]
-        if reach.verdict == "reachable":
-            return step("network", "ok", evidence, "efs-semantics.md §6")
-        unknown = "; ".join(f"{h.check}: {h.detail}" for h in reach.unknown)
-        return step(
-            "network",
-            "indeterminate",
-            evidence,
-            "efs-semantics.md §6",
-            reason=f"TCP 2049 reachability not known: {unknown}",
-        )
-
-    def _network_step(self, target: Target, placement: Placement, request: MountRequest) -> Step:
-        mt = target.mount_target
-        if mt is None:
-            return step(
-                "network",
-                "indeterminate",
-                ["no mount target selected"],
-                "efs-semantics.md §6",
-                reason="the mount target is not known, so reachability cannot be checked",
-            )
-        reach = self._probe(placement, mt)
-        if reach.verdict != "blocked":
-            return self._reach_step(reach, f"node -> {mt.id} {mt.ip_address}:2049")
-        hop = reach.blocking
-        assert hop is not None
-        return step(
-            "network",
-            "failed",
-            [
-                f"node -> {mt.id} {mt.ip_address}:2049",
-                *(f"{h.check}: {h.verdict}: {h.detail}" for h in reach.hops),
-            ],
-            hop.location or "efs-semantics.md §6",
-            cause=NETWORK_CAUSES.get(hop.check, "sg-missing-2049"),
-            error=kubelet.deadline_exceeded(request.pv_name),
-            reason=(
-                f"TCP 2049 to {mt.id} is blocked ({hop.check}: {hop.detail}); on the DNS path "
-                "nothing probes first, so mount.nfs4 hangs ('Mount attempt 1/3 failed due to "
-                "timeout after 15 sec') until kubelet gives up (§6, §7 rows 25-26)"
-            ),
-        )
-
-    def _port(self, request: MountRequest) -> Step:
-        tlsport = request.options.get("tlsport")
-        if tlsport is not None:
-            return step(
-                "port",
-                "ok",
-                [
-                    f"tlsport={tlsport}: efs-proxy listens on 127.0.0.1:{tlsport}; if it is busy "
-                    f"at mount time: 'Specified port [{tlsport}] is unavailable. Try selecting a "
-                    "different port.'"
-                ],
-                "efs-semantics.md §2.5",
-            )
-        return step(
-            "port",
-            "ok",
-            [
-                "a free port from 20049-21048 on 127.0.0.1 (one per mount; exhausted only past "
-                "~1000 concurrent mounts on a node, which the inputs cannot show)"
-            ],
-            "efs-semantics.md §2.5",
-        )
-
-    def _credentials_step(self, credentials: Credentials, request: MountRequest) -> Step:
-        evidence = list(credentials.evidence)
-        if len(credentials.candidates) > 1:
-            evidence.append(
-                "principal: "
-                + " or, if that fails, ".join(c.role_arn for c in credentials.candidates)
-            )
-        error = None
-        if credentials.status == "failed" and credentials.error:
-            error = self._utils_error(request, credentials.error)
-        return step(
-            "credentials",
-            credentials.status,
-            evidence,
-            credentials.source or "efs-semantics.md §2.8",
-            cause=credentials.cause,
-            error=error,
-            reason=credentials.reason,
-        )
+        return stop((auth.write, auth.root) if auth.mount else None)
 
     def _authorize(
         self,
@@ -483,287 +270,40 @@ class Simulator:
         request: MountRequest,
         credentials: Credentials | None,
         *,
-        ap_arn: str | None,
+        ap: AccessPointCheck,
         placement: Placement,
         region: str,
     ) -> Authorization:
+        if credentials is not None and not credentials.candidates:
+            return UNKNOWN_PRINCIPAL
+        candidates = credentials.candidates if credentials is not None else (None,)
         source_ip = placement.addresses[0] if placement.addresses else None
-        region_or_none = region if region and not region.startswith("<") else None
-
-        def access(principal: Principal | None) -> Authorization:
-            return self.authorizer.client_access(
-                fs_id,
-                principal,
-                tls=request.tls,
-                access_point_arn=ap_arn,
-                source_ip=source_ip,
-                region=region_or_none,
-            )
-
+        known_region = region if region and not region.startswith("<") else None
+        results = []
+        for candidate in candidates:
+            key = (fs_id, candidate, request.tls, ap.arn, source_ip, known_region)
+            found = self._access.get(key)
+            if found is None:
+                found = self._access[key] = self.authorizer.client_access(
+                    fs_id,
+                    candidate,
+                    tls=request.tls,
+                    access_point_arn=ap.arn,
+                    source_ip=source_ip,
+                    region=known_region,
+                )
+            results.append(found)
         if credentials is None:
-            return access(None)
-        if not credentials.candidates:
-            return Authorization(
-                "indeterminate",
-                None,
-                None,
-                None,
-                "?",
-                None,
-                ("the principal is not known (see credentials)",),
-                "efs-semantics.md §4.4",
-                reason="the principal efs-utils presents is not known",
-            )
-        results = [access(c) for c in credentials.candidates]
-        return _combine(results, credentials.candidates)
-
-    def _authorization_step(
-        self, auth: Authorization, request: MountRequest, target: Target, ap_root_user: bool
-    ) -> Step:
-        if auth.status == "failed":
-            proxy = self.versions.efs_proxy and "stunnel" not in request.options
-            host = (
-                "127.0.0.1"
-                if proxy or request.tls
-                else (target.ip if target.via != "dns" else target.dns_name)
-            )
-            stderr = f"mount.nfs4: access denied by server while mounting {host}:{request.subpath}"
-            retried = (
-                request.access_point_id is not None and self.versions.retries_access_point_denied
-            )
-            if proxy or request.tls:
-                output = kubelet.nfs_failure_output(stderr, retried=retried)
-            else:
-                output = kubelet.bytes_repr(stderr) + "\n"
-            error = kubelet.mount_failed(
-                request.pv_name,
-                request.csi.source,
-                request.target,
-                request.arguments,
-                exit_status=kubelet.NFS_EXIT,
-                output=output,
-            )
-            return step(
-                "authorization",
-                "failed",
-                auth.evidence,
-                auth.source,
-                cause=auth.cause,
-                error=error,
-                reason=auth.reason,
-            )
-        if auth.status == "ok" and ap_root_user and auth.root is False:
-            return step(
-                "authorization",
-                "indeterminate",
-                auth.evidence,
-                auth.source,
-                reason="the access point's PosixUser is uid/gid 0, which needs ClientRootAccess "
-                "(efs-access-points); whether the mount then fails or is squashed is not "
-                "documented (efs-semantics.md §9 Q7)",
-            )
-        return step(
-            "authorization",
-            auth.status,
-            auth.evidence,
-            auth.source,
-            cause=auth.cause if auth.status != "ok" else None,
-            reason=auth.reason,
-        )
-
-    def _result(
-        self,
-        chain: MountChain,
-        request: MountRequest,
-        steps: Sequence[Step],
-        granted: tuple[bool | None, bool | None] | None,
-    ) -> tuple[list[Step], PosixIdentity | None, Access | None]:
-        if any(s.status == "failed" for s in steps) or granted is None:
-            return [], None, None
-        write, root = granted
-        posix_user: PosixUser | None = None
-        ap_id = request.access_point_id
-        planned = chain.planned
-        if (
-            request.planned
-            and planned is not None
-            and planned.uid is not None
-            and planned.gid is not None
-        ):
-            posix_user = PosixUser(planned.uid, planned.gid)
-        elif ap_id:
-            ap = self.view.inventory.access_points.get(ap_id)
-            posix_user = ap.posix_user if ap is not None else None
-        identity, notes = result_identity(chain, posix_user, ap_id, bool(root))
-        granted_access = effective_access(chain.read_only, write, root, posix_user)
-        words = [
-            "read-write" if granted_access.write else "read-only",
-            "root allowed"
-            if granted_access.root
-            else ("no root: the access point's user" if posix_user else "root squashed"),
-        ]
-        evidence = [", ".join(words)]
-        if chain.read_only:
-            evidence.append("the volume is published read-only (pod or PV readOnly): ro option")
-        elif not granted_access.write:
-            evidence.append(
-                "no ClientWrite: the mount succeeds but writes fail with 'Read-only file system' "
-                "(§4.7)"
-            )
-        uid = "?" if identity.uid is None else str(identity.uid)
-        gid = "?" if identity.gid is None else str(identity.gid)
-        evidence.append(f"files are written as uid {uid} gid {gid} ({identity.source})")
-        evidence.extend(notes)
-        settled = all(s.status in ("ok", "skipped") for s in steps)
-        result = step(
-            "result",
-            "ok" if settled else "indeterminate",
-            evidence,
-            "efs-semantics.md §10",
-            reason=None if settled else "the access above applies if the mount succeeds",
-        )
-        return [result], identity, granted_access
+            return results[0]
+        return combine(results, credentials.candidates)
 
 
-def _combine(results: Sequence[Authorization], candidates: Sequence[Principal]) -> Authorization:
-    first = results[0]
-    if all(
-        (r.status, r.mount, r.write, r.root) == (first.status, first.mount, first.write, first.root)
-        for r in results
-    ):
-        evidence = list(first.evidence)
-        if len(results) > 1:
-            evidence.append("the same answer for " + " and ".join(c.role_arn for c in candidates))
-        return replace(first, evidence=tuple(evidence))
-    parts = [f"{c.role_arn}: {r.status}" for c, r in zip(candidates, results, strict=True)]
-    return Authorization(
-        "indeterminate",
-        None,
-        None,
-        None,
-        first.principal,
-        first.principal_session,
-        tuple(e for r in results for e in r.evidence),
-        first.source,
-        reason="the answer depends on which principal efs-utils ends up with ("
-        + "; ".join(parts)
-        + ")",
-    )
-
-
-def _complete(steps: list[Step]) -> tuple[Step, ...]:
-    """Every step of §10 once, in run order; those not run are ``skipped``."""
-    seen = {s.step for s in steps}
-    failed = any(s.status == "failed" for s in steps)
-    out = list(steps)
-    for name in STEP_ORDER:
-        if name not in seen:
-            out.append(
-                skipped(name)
-                if failed
-                else skipped(name, "not reached: an earlier input is missing")
-            )
-    return tuple(out)
-
-
-def _outcome_of(steps: Sequence[Step]) -> tuple[Outcome, Step | None, str]:
-    failed = next((s for s in steps if s.status == "failed"), None)
-    unknown = [s for s in steps if s.status == "indeterminate"]
-    if failed is not None:
-        reason = failed.reason or f"{failed.step} failed"
-        before = [s for s in unknown if STEP_ORDER.index(s.step) < STEP_ORDER.index(failed.step)]
-        if before:
-            reason += (
-                " (this assumes the earlier undetermined step(s) pass: "
-                + "; ".join(s.reason or s.step for s in before)
-                + ")"
-            )
-        return "failed", failed, reason
-    if unknown:
-        return (
-            "indeterminate",
-            unknown[0],
-            "; ".join(s.reason or f"{s.step} not determined" for s in unknown),
-        )
-    return "mounted", None, ""
-
-
-def _merge(chain: MountChain, runs: Sequence[_Run], versions: Versions) -> list[MountOutcome]:
-    groups: dict[tuple[object, ...], list[_Run]] = {}
-    for run in runs:
-        outcome, deciding, _ = _outcome_of(run.steps)
-        key = (
-            outcome,
-            deciding.layer if deciding else None,
-            deciding.cause if deciding else None,
-            deciding.error if deciding else None,
-            run.principal,
-            run.access,
-            run.posix,
-        )
-        groups.setdefault(key, []).append(run)
-    outcomes = []
-    for members in groups.values():
-        outcomes.append(_to_outcome(chain, members, versions))
-    return outcomes
-
-
-def _to_outcome(chain: MountChain, members: Sequence[_Run], versions: Versions) -> MountOutcome:
-    run = members[0]
-    outcome, deciding, reason = _outcome_of(run.steps)
-    label = ", ".join(m.placement.label for m in members)
-    notes = list(run.notes)
-    if len(members) > 1:
-        notes.append(f"steps shown for {run.placement.label}; the same outcome on {label}")
-    if outcome == "mounted":
-        access = run.access
-        reason = _mounted_reason(run)
-    else:
-        access = run.access if outcome == "indeterminate" else None
-    csi = next((s for s in run.steps if s.step == "csi" and s.status == "ok"), None)
-    command = None
-    if csi is not None:
-        command = next(
-            (e.split(": ", 1)[1] for e in csi.evidence if e.startswith("NodePublishVolume runs: ")),
-            None,
-        )
-    tls = None
-    if command is not None:
-        options = command.split(" -o ", 1)[1].split(" ", 1)[0] if " -o " in command else ""
-        tls = "tls" if "tls" in options.split(",") else "plaintext"
-    return MountOutcome(
-        pod=chain.pod_key,
-        pvc=chain.claim_key,
-        pv=chain.volume_name,
-        node_or_zone=label,
-        outcome=outcome,
-        layer=deciding.layer if deciding else None,
-        cause=deciding.cause if deciding else None,
-        error=deciding.error if deciding and outcome == "failed" else None,
-        reason=reason,
-        mount_command=command,
-        principal=run.principal,
-        principal_session=run.session,
-        access=access,
-        posix=run.posix,
-        steps=run.steps,
-        file_system_id=chain.file_system_id,
-        access_point_id=chain.access_point_id,
-        mount_target=run.mount_target,
-        transport=tls,
-        csi_driver_version=str(versions.csi_driver),
-        efs_utils_version=str(versions.efs_utils),
-        notes=tuple(n for n in notes if not n.startswith("posix-user:")),
-    )
-
-
-def _mounted_reason(run: _Run) -> str:
-    access = run.access
-    assert access is not None
-    mode = "read-write" if access.write else "read-only"
-    root = "root allowed" if access.root else "root squashed"
-    who = run.principal or "?"
-    return f"mounts {mode}, {root}, as {who}"
+def _named(shared: Step, request: MountRequest) -> Step:
+    """A shared AWS-side step with this chain's PV name and target path in its error."""
+    if shared.error is None or (_PV not in shared.error and _TARGET not in shared.error):
+        return shared
+    error = shared.error.replace(_PV, request.pv_name).replace(_TARGET, request.target)
+    return replace(shared, error=error)
 
 
 def simulate_chain(
@@ -776,5 +316,5 @@ def simulate_chain(
 def simulate_all(
     inventory: Inventory, chains: Iterable[MountChain], options: SimulationOptions | None = None
 ) -> list[MountOutcome]:
-    """Every chain, sharing policy evaluations, network checks and target selection."""
+    """Every chain, sharing policy evaluations, target selection and network checks."""
     return Simulator(inventory, options).simulate_all(chains)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from efs_doctor.engine.mount.model import STEP_LAYERS, Layer, Step, StepStatus
 from efs_doctor.model.source import SourceMap
@@ -38,5 +39,6 @@ def step(
     )
 
 
+@cache
 def skipped(name: str, why: str = "not reached: an earlier step failed") -> Step:
     return step(name, "skipped", (why,), "")

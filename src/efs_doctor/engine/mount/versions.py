@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import cache, total_ordering
 
 DEFAULT_CSI_DRIVER_VERSION = "3.4.1"
 DEFAULT_EFS_UTILS_VERSION = "3.2.0"
@@ -42,6 +42,7 @@ class Version:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
+@cache
 def v(text: str) -> Version:
     return Version.parse(text)
 

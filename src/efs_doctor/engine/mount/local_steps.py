@@ -1,0 +1,86 @@
+"""Steps 3 and 5 of efs-semantics.md §10, local to the node: the region efs-utils uses
+(§2.6) and the local proxy port (§2.5)."""
+
+from __future__ import annotations
+
+from efs_doctor.engine.mount.admission import MountRequest
+from efs_doctor.engine.mount.model import Step
+from efs_doctor.engine.mount.options import REGION_PATTERN
+from efs_doctor.engine.mount.placement import Placement
+from efs_doctor.engine.mount.steps import step, where
+from efs_doctor.engine.mount.versions import Versions
+from efs_doctor.engine.mount.view import InventoryView
+
+SECTION_REGION = "efs-semantics.md §2.6"
+SECTION_PORT = "efs-semantics.md §2.5"
+REGION_ERROR = (
+    'Error retrieving region. Please set the "region" parameter in the efs-utils configuration '
+    "file or specify it as a mount option."
+)
+UNKNOWN_REGION = "<region>"
+
+
+def region_step(
+    request: MountRequest, placement: Placement, view: InventoryView, versions: Versions
+) -> tuple[Step, str]:
+    """``metadata.get_target_region``: the ``region`` option (validated from v3.2.0), the
+    environment/config (not set by the driver's manifests), then the instance identity
+    document from IMDS."""
+    options = request.options
+    fs_id = request.csi.handle.file_system_id
+    if "region" in options and versions.region_option:
+        value = options["region"] or ""
+        if versions.region_regex and not REGION_PATTERN.fullmatch(value):
+            message = f'Invalid "region" mount option specified: {value!r}'
+            failed = step(
+                "region",
+                "failed",
+                [f"region={value}"],
+                SECTION_REGION,
+                cause="invalid-mount-option",
+                error=request.efs_utils_error(message),
+                reason=message,
+            )
+            return failed, value
+        return step("region", "ok", [f"region={value} (mount option)"], SECTION_REGION), value
+    if placement.imds_disabled:
+        instance = placement.instance
+        failed = step(
+            "region",
+            "failed",
+            [f"instance {instance.id if instance else '?'} has IMDS disabled, no region option"],
+            where(instance.source if instance else None, SECTION_REGION),
+            cause="imds-unavailable",
+            error=request.efs_utils_error(REGION_ERROR),
+            reason="efs-utils reads the region from the instance metadata service, which is "
+            "disabled on the node (unless AWS_REGION is set on the efs-plugin container, which "
+            "the driver's manifests do not do)",
+        )
+        return failed, ""
+    region = (
+        placement.region
+        or view.region_of_file_system(fs_id)
+        or (view.cluster.region if view.cluster else None)
+    )
+    if region is None:
+        evidence = ["read from instance metadata at mount time; not known from the inputs"]
+        return step("region", "ok", evidence, SECTION_REGION), UNKNOWN_REGION
+    evidence = [f"{region} from instance metadata (IMDS)"]
+    return step("region", "ok", evidence, SECTION_REGION), region
+
+
+def port_step(request: MountRequest) -> Step:
+    """One proxy and one port per mount, from 20049-21048 unless ``tlsport`` pins one."""
+    tlsport = request.options.get("tlsport")
+    if tlsport is not None:
+        evidence = [
+            f"tlsport={tlsport}: efs-proxy listens on 127.0.0.1:{tlsport}; if it is busy at "
+            f"mount time: 'Specified port [{tlsport}] is unavailable. Try selecting a different "
+            "port.'"
+        ]
+    else:
+        evidence = [
+            "a free port from 20049-21048 on 127.0.0.1 (one per mount; exhausted only past "
+            "~1000 concurrent mounts on a node, which the inputs cannot show)"
+        ]
+    return step("port", "ok", evidence, SECTION_PORT)
