@@ -380,17 +380,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{counts.get('Node', 0)} nodes",
     ]
     print(f"inventory: {', '.join(sizes)}; {len(chains)} chains")
-    best = float("inf")
+    best = best_cpu = float("inf")
     outcomes = []
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         outcomes = simulate_all(inventory, chains)
         best = min(best, time.perf_counter() - start)
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
     by_outcome: dict[str, int] = {}
     for outcome in outcomes:
         by_outcome[outcome.outcome] = by_outcome.get(outcome.outcome, 0) + 1
     print(f"outcomes: {len(outcomes)} {by_outcome}")
-    print(f"simulate_all: {best * 1000:.1f} ms for {len(chains)} chains (best of {args.repeat})")
+    print(
+        f"simulate_all: {best * 1000:.1f} ms wall, {best_cpu * 1000:.1f} ms CPU for "
+        f"{len(chains)} chains (best of {args.repeat})"
+    )
     print(f"{len(chains) / best:,.0f} chains/s (target: {len(chains)} chains < 500 ms)")
     return 0 if best < 0.5 or len(chains) != 1000 else 1
 

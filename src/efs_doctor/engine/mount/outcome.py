@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from efs_doctor.engine.mount.model import (
     STEP_ORDER,
@@ -29,9 +30,9 @@ from efs_doctor.model.chain import MountChain
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One chain on one placement."""
+    """One chain on one or more placements that share every answer."""
 
-    placement: Placement
+    placements: tuple[Placement, ...]
     steps: tuple[Step, ...]
     principal: str | None
     session: str | None
@@ -45,14 +46,18 @@ class Run:
 
 def complete(steps: Sequence[Step]) -> tuple[Step, ...]:
     """Every step of §10 once, in run order; those not run are ``skipped`` with why."""
-    seen = {s.step for s in steps}
     failed = any(s.status == "failed" for s in steps)
+    return (*steps, *_missing(frozenset(s.step for s in steps), failed))
+
+
+@cache
+def _missing(seen: frozenset[str], failed: bool) -> tuple[Step, ...]:
     why = (
         "not reached: an earlier step failed"
         if failed
         else "not reached: an earlier input is missing"
     )
-    return (*steps, *(skipped(name, why) for name in STEP_ORDER if name not in seen))
+    return tuple(skipped(name, why) for name in STEP_ORDER if name not in seen)
 
 
 def verdict(steps: Sequence[Step]) -> tuple[Outcome, Step | None, str]:
@@ -106,10 +111,11 @@ def merge(chain: MountChain, runs: Sequence[Run], versions: Versions) -> list[Mo
 def _outcome(chain: MountChain, members: Sequence[Run], versions: Versions) -> MountOutcome:
     run = members[0]
     outcome, deciding, reason = verdict(run.steps)
-    label = ", ".join(m.placement.label for m in members)
+    where = [p for m in members for p in m.placements]
+    label = ", ".join(p.label for p in where)
     notes = list(run.notes)
-    if len(members) > 1:
-        notes.append(f"steps shown for {run.placement.label}; the same outcome on {label}")
+    if len(where) > 1:
+        notes.append(f"steps shown for {where[0].label}; the same outcome on {label}")
     if outcome == "mounted":
         reason = _mounted_reason(run)
     return MountOutcome(

@@ -63,19 +63,10 @@ class _AwsSide:
     posix_user: PosixUser | None
     mount_target: str | None
     notes: tuple[str, ...]
-
-    @property
-    def named(self) -> bool:
-        """Whether an error text waits for a chain's PV name and target path."""
-        return any(s.error is not None for s in self.steps)
-
-    @property
-    def failed(self) -> bool:
-        return any(s.status == "failed" for s in self.steps)
-
-    @property
-    def settled(self) -> bool:
-        return all(s.status in ("ok", "skipped") for s in self.steps)
+    named: bool = False  # an error text waits for a chain's PV name and target path
+    failed: bool = False
+    settled: bool = False  # every step ok or skipped
+    signature: tuple[object, ...] = ()  # what decides the outcome (equal: merged)
 
 
 class Simulator:
@@ -106,7 +97,18 @@ class Simulator:
         found = self._placements.get(key)
         if found is None:
             found = self._placements[key] = placements(chain, self.view)
-        return merge(chain, [self._run(chain, p) for p in found], self.versions)
+        # Placements whose admission and AWS side give the same answer are run once.
+        groups: dict[tuple[object, ...], list[tuple[Placement, Admission, _AwsSide | None]]] = {}
+        for placement in found:
+            admission = self._admit(chain, placement)
+            aws = self._aws_for(chain, admission.request, placement)
+            signature = (id(admission), aws.signature if aws is not None else None)
+            groups.setdefault(signature, []).append((placement, admission, aws))
+        runs = [
+            self._run(chain, tuple(p for p, _, _ in members), *members[0][1:])
+            for members in groups.values()
+        ]
+        return merge(chain, runs, self.versions)
 
     def simulate_all(self, chains: Iterable[MountChain]) -> list[MountOutcome]:
         return [outcome for chain in chains for outcome in self.simulate(chain)]
@@ -123,6 +125,9 @@ class Simulator:
 
     # ---- one chain on one placement ------------------------------------------------------
     def _admit(self, chain: MountChain, placement: Placement) -> Admission:
+        found = self._admissions.get((id(chain), None))
+        if found is not None:
+            return found
         attributes = chain.volume.csi.volume_attributes if chain.volume and chain.volume.csi else {}
         zone_matters = any(k.lower() == "mounttargetipmap" for k in attributes)
         key = (id(chain), placement.zone if zone_matters else None)
@@ -131,14 +136,11 @@ class Simulator:
             found = self._admissions[key] = admit(chain, self.versions, placement.zone)
         return found
 
-    def _run(self, chain: MountChain, placement: Placement) -> Run:
-        admission = self._admit(chain, placement)
-        request = admission.request
-        command = request.command if request is not None else None
-        transport = None if request is None else ("tls" if request.tls else "plaintext")
+    def _aws_for(
+        self, chain: MountChain, request: MountRequest | None, placement: Placement
+    ) -> _AwsSide | None:
         if request is None or chain.file_system_id is None:
-            stopped = complete(admission.steps)
-            return Run(placement, stopped, None, None, None, None, None, command, transport, ())
+            return None
         key = (
             chain.file_system_id,
             request.csi.option_text,
@@ -151,6 +153,21 @@ class Simulator:
         if aws is None:
             template = request.with_names(_PV, _TARGET)
             aws = self._aws[key] = self._aws_side(chain, template, placement)
+        return aws
+
+    def _run(
+        self,
+        chain: MountChain,
+        where: tuple[Placement, ...],
+        admission: Admission,
+        aws: _AwsSide | None,
+    ) -> Run:
+        request = admission.request
+        command = request.command if request is not None else None
+        transport = None if request is None else ("tls" if request.tls else "plaintext")
+        if request is None or aws is None:
+            stopped = complete(admission.steps)
+            return Run(where, stopped, None, None, None, None, None, command, transport, ())
         shared = tuple(_named(s, request) for s in aws.steps) if aws.named else aws.steps
         steps = [*admission.steps, *shared]
         access = posix = None
@@ -166,7 +183,7 @@ class Simulator:
             result, posix, access = found
             steps.append(result)
         return Run(
-            placement,
+            where,
             complete(steps),
             aws.principal,
             aws.session,
@@ -195,6 +212,10 @@ class Simulator:
                 ap.posix_user if ap is not None else None,
                 target.mount_target.id if target is not None and target.mount_target else None,
                 target.notes if target is not None else (),
+                named=any(s.error is not None for s in steps),
+                failed=any(s.status == "failed" for s in steps),
+                settled=all(s.status in ("ok", "skipped") for s in steps),
+                signature=_signature(steps, principal, granted, ap),
             )
 
         region_result, region = region_step(request, placement, self.view, self.versions)
@@ -296,6 +317,27 @@ class Simulator:
         if credentials is None:
             return results[0]
         return combine(results, credentials.candidates)
+
+
+def _signature(
+    steps: list[Step],
+    principal: str | None,
+    granted: tuple[bool | None, bool | None] | None,
+    ap: AccessPointCheck | None,
+) -> tuple[object, ...]:
+    """Placements with equal signatures get the same outcome (outcome.merge's key)."""
+    deciding = next((s for s in steps if s.status == "failed"), None) or next(
+        (s for s in steps if s.status == "indeterminate"), None
+    )
+    return (
+        tuple(s.status for s in steps),
+        deciding.layer if deciding else None,
+        deciding.cause if deciding else None,
+        deciding.error if deciding else None,
+        principal,
+        granted,
+        ap.posix_user if ap is not None else None,
+    )
 
 
 def _named(shared: Step, request: MountRequest) -> Step:
