@@ -387,14 +387,16 @@ def _entry_ports(entry: NetworkAclEntry) -> tuple[int, int]:
 
 def _describe_entry(entry: NetworkAclEntry) -> str:
     number = "*" if entry.rule_number >= 32767 else str(entry.rule_number)
-    protocol = "all" if entry.protocol == "-1" else "tcp"
     low, high = _entry_ports(entry)
-    ports = "all ports" if (low, high) == (0, 65535) else _ports_text([(low, high)])
+    if entry.protocol == "-1":
+        what = "all traffic"
+    elif (low, high) == (0, 65535):
+        what = "tcp, all ports"
+    else:
+        what = f"tcp {_ports_text([(low, high)])}"
     action = "allow" if entry.allow else "deny"
-    return (
-        f"{'outbound' if entry.egress else 'inbound'} rule {number} "
-        f"({action} {protocol} {ports} {entry.cidr or entry.ipv6_cidr})"
-    )
+    peer = f"{'to' if entry.egress else 'from'} {entry.cidr or entry.ipv6_cidr}"
+    return f"{'outbound' if entry.egress else 'inbound'} rule {number} ({action} {what} {peer})"
 
 
 def _ports_text(ranges: Sequence[tuple[int, int]]) -> str:

@@ -119,9 +119,15 @@ def _summary(box: str, outcome: MountOutcome, steps: dict[str, Step]) -> str:
     if box == "EFS auth":
         access = outcome.access
         if access is None:
-            return f"{outcome.principal or '?'}"
+            return outcome.principal or "principal unknown"
         mode = "read-write" if access.write else "read-only"
-        root = "root" if access.root else "root squashed"
+        posix = outcome.posix
+        if access.root:
+            root = "root"
+        elif posix is not None and posix.source.startswith("access point"):
+            root = "as the access point user"
+        else:
+            root = "root squashed"
         return f"{outcome.principal}: {mode}, {root}"
     if box == "access point":
         return outcome.access_point_id or "none"

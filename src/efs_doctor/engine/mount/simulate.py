@@ -218,6 +218,8 @@ class Simulator:
                 signature=_signature(steps, principal, granted, ap),
             )
 
+        if not request.iam:
+            principal = "anonymous"
         region_result, region = region_step(request, placement, self.view, self.versions)
         steps.append(region_result)
         if region_result.status == "failed":
@@ -239,8 +241,6 @@ class Simulator:
             if credentials.candidates:
                 principal = credentials.candidates[0].role_arn
                 session = credentials.candidates[0].session_arn
-        else:
-            principal = "anonymous"
         found = credentials_step(credentials, request)
         steps.append(found)
         if found.status == "failed":
