@@ -25,15 +25,34 @@ CASES = int(os.environ.get("EFS_DOCTOR_DIFFERENTIAL_CASES", "3000"))
 SEED = int(os.environ.get("EFS_DOCTOR_DIFFERENTIAL_SEED", "20261126"))
 
 
-@pytest.fixture(scope="module")
-def oracle() -> Any:
+def _require_oracle() -> None:
+    """Skip without the oracle, unless EFS_DOCTOR_REQUIRE_ORACLE=1 (CI): then fail."""
     reason = unavailable_reason()
     if reason is not None:
         if oracle_required():
             pytest.fail(f"EFS_DOCTOR_REQUIRE_ORACLE=1 but the oracle cannot run: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def oracle() -> Any:
+    _require_oracle()
     with Oracle() as running:
         yield running
+
+
+@pytest.mark.parametrize(
+    ("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_missing_oracle_skips_unless_required(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, required: str, outcome: type[BaseException]
+) -> None:
+    import iam_oracle
+
+    monkeypatch.setattr(iam_oracle, "PACKAGE", tmp_path / "absent")
+    monkeypatch.setenv("EFS_DOCTOR_REQUIRE_ORACLE", required)
+    with pytest.raises(outcome, match="node_modules is absent"):
+        _require_oracle()
 
 
 def ours(case: Case) -> str:
