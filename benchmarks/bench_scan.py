@@ -1,0 +1,347 @@
+"""``efs-doctor scan`` as a whole process, against the YAML parsing floor and Checkov.
+
+Every measurement is a fresh process (interpreter start, imports, reading the files,
+output), run several times on a generated corpus (``benchmarks/corpus.py``); the table gives
+the median, min and max wall time, the median CPU time (user + system) and the peak RSS.
+Peak RSS is the largest ``ru_maxrss`` the kernel reports for the process (``os.wait4``, as
+``/usr/bin/time`` does), plus, when the process starts workers, the peak of the summed RSS of
+the whole process tree (sampled every 5 ms from ``/proc``).
+
+- **efs-doctor**: ``efs-doctor scan DIR`` (text report to a file), N = 500 and 5,000 files,
+  and 50,000 with ``--large``;
+- **parsing floor**: a Python process that reads the same files and loads every document
+  with PyYAML's ``CSafeLoader`` (libyaml) and nothing else: what any YAML-reading Python
+  tool pays before it does any work;
+- **Checkov**: ``checkov -d DIR --framework kubernetes --quiet`` on the same directory, when
+  installed (``--checkov PATH``, the throwaway venv ``--install-checkov`` makes, or PATH);
+- ``efs-doctor --version`` (cold start) and ``efs-doctor scan examples/seed-incident``.
+
+    .venv/bin/python -m benchmarks [--large] [--runs N] [--install-checkov] [--no-checkov]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKOV_VENV = Path(tempfile.gettempdir()) / "efs-doctor-checkov"
+SMALL, MEDIUM, LARGE = 500, 5_000, 50_000
+
+# The parsing floor: read the files efs-doctor reads (same suffixes, same walk) and load
+# every document with libyaml; count them so nothing is optimised away.
+FLOOR = """
+import os, sys, yaml
+loader = yaml.CSafeLoader
+count = 0
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        if name.endswith((".yaml", ".yml", ".json")):
+            with open(os.path.join(root, name), encoding="utf-8") as handle:
+                for _ in yaml.load_all(handle.read(), Loader=loader):
+                    count += 1
+print(count)
+"""
+
+
+@dataclass
+class Measure:
+    """Runs of one command: wall seconds, CPU seconds, peak RSS (KiB) per run."""
+
+    label: str
+    files: int | None
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    rss_kib: list[int] = field(default_factory=list)
+    tree_kib: list[int] = field(default_factory=list)
+    target_s: float | None = None
+    target_mb: float | None = None
+    target_faster: float | None = None  # times faster than Checkov
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(*self.rss_kib, *self.tree_kib) / 1024
+
+
+def _descendants_rss_kib(pid: int) -> tuple[int, int]:
+    """(how many, summed VmRSS) of the descendants of ``pid``."""
+    total = count = 0
+    pending = _children(pid)
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        count += 1
+                        break
+        except (OSError, ValueError):
+            continue
+        pending.extend(_children(current))
+    return count, total
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def run_once(command: Sequence[str], measure: Measure, ok: Sequence[int] = (0,)) -> None:
+    """Run ``command`` once (stdout to a scratch file) and record wall, CPU and RSS.
+
+    The command runs under ``/usr/bin/time`` when it exists: ``ru_maxrss`` keeps the high
+    water mark of the memory a process had before ``exec``, so a child forked from this
+    (bigger) Python process would report this process's size; a small C parent does not
+    distort it. The summed RSS of the process tree is sampled every 20 ms, and counts only
+    when the command runs more than one process (workers)."""
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "time"
+        full = [timer, "-q", "-f", "%U %S %M", "-o", str(report), *command] if timer else command
+        with open(Path(scratch) / "out", "wb") as out, open(Path(scratch) / "err", "wb") as err:
+            start = time.perf_counter()
+            process = subprocess.Popen(full, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            peak_tree = 0
+            done = threading.Event()
+
+            def sample() -> None:
+                nonlocal peak_tree
+                while not done.wait(0.02):
+                    count, total = _descendants_rss_kib(process.pid)
+                    if count > 1 + (timer is not None):
+                        peak_tree = max(peak_tree, total)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+            done.set()
+            sampler.join()
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            tail = (Path(scratch) / "err").read_text(errors="replace")[-2000:]
+            raise SystemExit(f"{' '.join(command)} exited {code}:\n{tail}")
+        if (Path(scratch) / "out").stat().st_size == 0:
+            raise SystemExit(f"{' '.join(command)} printed nothing")
+        if timer:
+            user, system, rss = report.read_text().split()[-3:]
+            cpu, rss_kib = float(user) + float(system), int(rss)
+        else:
+            cpu, rss_kib = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    measure.wall.append(wall)
+    measure.cpu.append(cpu)
+    measure.rss_kib.append(rss_kib)
+    measure.tree_kib.append(peak_tree)
+
+
+def efs_doctor() -> list[str]:
+    script = Path(sys.executable).with_name("efs-doctor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "efs_doctor"]
+
+
+def find_checkov(explicit: str | None) -> str | None:
+    if explicit:
+        return explicit
+    venv = CHECKOV_VENV / "bin" / "checkov"
+    if venv.exists():
+        return str(venv)
+    return shutil.which("checkov")
+
+
+def install_checkov() -> str:
+    """Checkov into a throwaway venv under the temp directory (pip from PyPI)."""
+    print(f"installing Checkov into {CHECKOV_VENV} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(CHECKOV_VENV)], check=True)
+    pip = [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "checkov"], check=True)
+    return str(CHECKOV_VENV / "bin" / "checkov")
+
+
+def checkov_version(checkov: str) -> str:
+    found = subprocess.run([checkov, "--version"], capture_output=True, text=True, check=False)
+    return found.stdout.strip() or "?"
+
+
+def corpus_dir(base: Path, files: int, seed: int) -> Path:
+    """A generated corpus of ``files`` files, reused when ``base`` already holds it."""
+    folder = base / f"corpus-{files}-seed{seed}"
+    stamp = folder / ".complete"
+    if not stamp.exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        start = time.perf_counter()
+        made = corpus.generate(folder, files, seed)
+        stamp.write_text(f"{made}\n")
+        print(
+            f"corpus: {made.files:,} files, {made.documents:,} documents, "
+            f"{made.bytes / 1e6:.1f} MB, {made.k8s_objects:,} Kubernetes objects "
+            f"(generated in {time.perf_counter() - start:.1f} s) -> {folder}",
+            file=sys.stderr,
+        )
+    return folder
+
+
+def fmt_row(m: Measure, floor: Measure | None, checkov: Measure | None) -> str:
+    files = f"{m.files:,}" if m.files else "-"
+    vs_floor = f"{m.median / floor.median:.2f}x" if floor and floor is not m else ""
+    faster = checkov.median / m.median if checkov and checkov is not m else None
+    vs_checkov = f"{faster:.0f}x faster than Checkov" if faster else ""
+    ratio = "; ".join(r for r in (vs_floor and f"{vs_floor} the floor", vs_checkov) if r)
+    verdict = ""
+    if m.target_s is not None:
+        wanted = [f"<= {m.target_s:g} s"]
+        met = m.median <= m.target_s
+        if m.target_mb is not None:
+            wanted.append(f"<= {m.target_mb:g} MB")
+            met = met and m.peak_mb <= m.target_mb
+        if m.target_faster is not None:
+            wanted.append(f">= {m.target_faster:g}x Checkov")
+            met = met and (faster is not None and faster >= m.target_faster)
+        verdict = f"{'met' if met else 'NOT met'}: {', '.join(wanted)}"
+        if m.target_faster is not None and faster is None:
+            verdict += " (Checkov not run)"
+    cells = [
+        m.label,
+        files,
+        f"{m.median:.3f}",
+        f"{min(m.wall):.3f}",
+        f"{max(m.wall):.3f}",
+        f"{statistics.median(m.cpu):.3f}",
+        f"{m.peak_mb:.0f}",
+        ratio,
+        verdict,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+HEADER = (
+    "| command | files | median s | min s | max s | CPU s | peak RSS MB | ratio | target |\n"
+    "|---|--:|--:|--:|--:|--:|--:|---|---|"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=(__doc__ or "").split("\n\n")[0]
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--large", action="store_true", help="also N = 50,000 files")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", help=f"corpus sizes (default {SMALL} {MEDIUM})"
+    )
+    parser.add_argument("--seed", type=int, default=corpus.SEED)
+    parser.add_argument("--workdir", type=Path, help="keep generated corpora here (reused)")
+    parser.add_argument("--checkov", metavar="PATH", help="the checkov executable to compare")
+    parser.add_argument(
+        "--install-checkov",
+        action="store_true",
+        help=f"install Checkov into a throwaway venv ({CHECKOV_VENV}) first",
+    )
+    parser.add_argument("--no-checkov", action="store_true", help="do not run Checkov")
+    parser.add_argument(
+        "--checkov-runs", type=int, default=3, help="runs of Checkov per size (default 3)"
+    )
+    args = parser.parse_args(argv)
+    sizes = args.sizes or [SMALL, MEDIUM]
+    if args.large and LARGE not in sizes:
+        sizes.append(LARGE)
+
+    checkov = None
+    if not args.no_checkov:
+        checkov = install_checkov() if args.install_checkov else find_checkov(args.checkov)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="efs-doctor-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    folders = {size: corpus_dir(workdir, size, args.seed) for size in sizes}
+    tool = efs_doctor()
+    python = sys.executable
+
+    version = subprocess.run([*tool, "--version"], capture_output=True, text=True, check=True)
+    print(
+        f"# {version.stdout.strip()}; Python {platform.python_version()}; "
+        f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}"
+    )
+    if checkov:
+        print(f"# Checkov {checkov_version(checkov)} ({checkov})")
+    else:
+        print("# Checkov not installed (--install-checkov installs it into a throwaway venv)")
+
+    rows: list[tuple[Measure, Measure | None, Measure | None]] = []
+    cold = Measure("`efs-doctor --version`", None, target_s=0.1)
+    seed = ROOT / "examples" / "seed-incident"
+    example = Measure(
+        "`efs-doctor scan examples/seed-incident`",
+        sum(1 for p in seed.rglob("*") if p.suffix in (".yaml", ".json")),
+        target_s=0.3,
+    )
+    for _ in range(max(args.runs, 10)):
+        run_once([*tool, "--version"], cold)
+        run_once([*tool, "scan", str(seed)], example, ok=(1,))
+    rows += [(cold, None, None), (example, None, None)]
+
+    for size, folder in folders.items():
+        scan = Measure("`efs-doctor scan`", size)
+        if size == SMALL:
+            scan.target_s = 0.25
+        elif size == MEDIUM:
+            scan.target_s, scan.target_mb, scan.target_faster = 1.0, 150, 30
+        floor = Measure("parsing floor (CSafeLoader)", size)
+        runs = args.runs if size < LARGE else max(1, min(args.runs, 3))
+        for _ in range(runs):  # interleaved, so a load spike hits both alike
+            run_once([*tool, "scan", str(folder)], scan, ok=(0, 1))
+            run_once([python, "-c", FLOOR, str(folder)], floor)
+        checked = None
+        if checkov and size <= MEDIUM:
+            checked = Measure("`checkov -d DIR --framework kubernetes --quiet`", size)
+            for _ in range(args.checkov_runs):
+                run_once(
+                    [checkov, "-d", str(folder), "--framework", "kubernetes", "--quiet"],
+                    checked,
+                    ok=(0, 1),
+                )
+        rows.append((scan, floor, checked))
+        rows.append((floor, None, None))
+        if checked:
+            rows.append((checked, floor, None))
+
+    print()
+    print(HEADER)
+    for measure, floor_of, checkov_of in rows:
+        print(fmt_row(measure, floor_of, checkov_of))
+    print()
+    print(
+        f"{args.runs} runs per row (Checkov: {args.checkov_runs}; --version and the example: "
+        f"{max(args.runs, 10)}), each a fresh process; CPU s = median user+system; "
+        f"ratio: time over the parsing floor, and Checkov's time over efs-doctor's. "
+        f"Load average at the end {os.getloadavg()[0]:.2f}."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
