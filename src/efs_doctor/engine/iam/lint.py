@@ -312,11 +312,19 @@ class _Linter:
                     "matches the EFS console policy with no options selected: full access for any "
                     "client through a mount target"
                 )
-            if "prevent-anonymous-access" not in preset.options:
+            if "prevent-anonymous-access" in preset.options:
+                message += (
+                    "; this is also the policy AWS CDK sets by default "
+                    "(https://github.com/aws/aws-cdk/issues/30753)"
+                )
+            else:
                 message += '; it keeps {"AWS": "*"}, so anonymous clients can still mount'
             self.add("console-preset", "info", message, ("Statement",))
 
 
 def lint_policy(parsed: ParsedPolicy) -> list[LintFinding]:
-    """Lint a parsed policy (grammar errors are in ``parsed.errors``, not repeated here)."""
-    return _Linter(parsed).run()
+    """Lint a parsed policy (grammar errors are in ``parsed.errors``, not repeated here).
+
+    Findings come in file order (those without a position first)."""
+    findings = _Linter(parsed).run()
+    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))

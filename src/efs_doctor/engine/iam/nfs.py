@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from efs_doctor.engine.iam import evaluate as ev
 from efs_doctor.engine.iam import facts
@@ -223,39 +223,49 @@ def effective_access(decisions: Mapping[str, ActionDecision]) -> EffectiveAccess
     )
 
 
+class _Alternative(NamedTuple):
+    """One answer to an undocumented question; hypotheses combine one from each question."""
+
+    name: str
+    ignored: frozenset[str]  # condition keys taken as satisfied
+    ignores_unenforced: bool
+    drops_source_ip: bool
+
+
 def _hypotheses(request: NfsRequest, referenced: frozenset[str]) -> list[Hypothesis]:
     base = request.context()
     enforced = facts.enforced_keys()
     unenforced = frozenset(key for key in referenced if key not in enforced)
-    dimensions: list[list[tuple[str, frozenset[str], bool, bool]]] = []
+    questions: list[tuple[_Alternative, _Alternative]] = []
     if unenforced and not request.who.anonymous:
-        dimensions.append(
-            [
-                ("unenforced keys absent", frozenset(), False, False),
-                ("unenforced keys ignored", unenforced, True, False),
-            ]
+        # efs-semantics.md §4.5 / §9 Q1: absent (IAM absent-key rules) or ignored (dropped).
+        questions.append(
+            (
+                _Alternative("unenforced keys absent", frozenset(), False, False),
+                _Alternative("unenforced keys ignored", unenforced, True, False),
+            )
         )
     if isinstance(base.get(facts.SOURCE_IP), Opaque) and facts.SOURCE_IP in referenced:
-        dimensions.append(
-            [
-                ("private source address present", frozenset(), False, False),
-                ("source address absent", frozenset(), False, True),
-            ]
+        # efs-semantics.md §9 Q2: the private address present (matching no range) or absent.
+        questions.append(
+            (
+                _Alternative("private source address present", frozenset(), False, False),
+                _Alternative("source address absent", frozenset(), False, True),
+            )
         )
-    if not dimensions:
+    if not questions:
         return [Hypothesis("as documented", base, frozenset(), False, False)]
     out = []
-    for combo in itertools.product(*dimensions):
-        ignored = frozenset().union(*(item[1] for item in combo))
-        drop_ip = any(item[3] for item in combo)
+    for combo in itertools.product(*questions):
+        drop_ip = any(a.drops_source_ip for a in combo)
         context = {k: val for k, val in base.items() if not (drop_ip and k == facts.SOURCE_IP)}
         out.append(
             Hypothesis(
-                "; ".join(item[0] for item in combo),
-                context,
-                ignored,
-                any(item[2] for item in combo),
-                drop_ip,
+                name="; ".join(a.name for a in combo),
+                context=context,
+                ignored=frozenset().union(*(a.ignored for a in combo)),
+                unenforced_ignored=any(a.ignores_unenforced for a in combo),
+                source_ip_absent=drop_ip,
             )
         )
     return out
