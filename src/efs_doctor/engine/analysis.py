@@ -55,6 +55,7 @@ class Context:
         self._principals: dict[int, list[NodePrincipal]] = {}
         self._lints: dict[str, list[LintFinding]] = {}
         self._memo: dict[str, object] = {}
+        self.notes: list[str] = []
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:
         """A value computed once per analysis (an engine index shared by several rules)."""
@@ -108,9 +109,20 @@ class Context:
     def outcomes(self, chain: MountChain) -> list[MountOutcome]:
         """The simulated mount of ``chain`` per node group or zone (cached)."""
         key = f"outcomes:{id(chain)}"
-        found = self.memo(key, lambda: self._simulator().simulate(chain))
+        found = self.memo(key, lambda: self._simulate(chain))
         assert isinstance(found, list)
         return found
+
+    def _simulate(self, chain: MountChain) -> list[MountOutcome]:
+        # The simulation only refines expected errors and the report's mount path; a failure
+        # in it must not take the whole scan down, so it is recorded and the rules go on.
+        try:
+            return self._simulator().simulate(chain)
+        except Exception as error:  # recorded in the report notes
+            self.notes.append(
+                f"mount simulation failed for {chain.label}: {type(error).__name__}: {error}"
+            )
+            return []
 
     def _simulator(self) -> Simulator:
         from efs_doctor.engine.mount import Simulator
@@ -496,7 +508,18 @@ def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report
         if not config.enabled(rule):
             continue
         ran.append(rule.code)
-        for result in rule.check(context):
+        try:
+            results = list(rule.check(context))
+        except Exception as error:  # a broken rule is reported, not fatal
+            results = [
+                Inconclusive(
+                    rule.code,
+                    "*",
+                    f"internal error in the rule ({type(error).__name__}: {error}); "
+                    "please report it",
+                )
+            ]
+        for result in results:
             if isinstance(result, Inconclusive):
                 inconclusive.setdefault((result.code, result.object, result.reason), result)
                 continue
@@ -528,7 +551,7 @@ def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report
         chains=len(context.chains),
         rules_run=tuple(ran),
         below_threshold=below,
-        notes=tuple(notes),
+        notes=(*notes, *context.notes),
     )
 
 
