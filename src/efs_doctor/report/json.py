@@ -75,6 +75,7 @@ class ScanJson(TypedDict):
     findings: list[FindingJson]
     inconclusive: list[InconclusiveJson]
     suppressed: list[SuppressedJson]
+    notes: list[str]
     summary: SummaryJson
 
 
@@ -137,6 +138,7 @@ def scan_json(report: Report) -> ScanJson:
             }
             for s in report.suppressed
         ],
+        "notes": list(report.notes),
         "summary": {
             "files": summary.files,
             "objects": summary.objects,
