@@ -59,6 +59,18 @@ def _covers(statement: Statement, action: str) -> bool:
     return hit != statement.not_action
 
 
+def _could_be_file_system(resource: str) -> bool:
+    # Client actions have the file-system resource type only
+    # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticfilesystem.html).
+    parts = v.split_arn(resource)
+    if resource == "*" or parts is None:
+        return True
+    kind = parts[5].split("/", 1)[0]
+    return glob_match(parts[2], "elasticfilesystem", ignore_case=True) and glob_match(
+        kind, "file-system"
+    )
+
+
 def _admits_anyone(statement: Statement) -> bool:
     if statement.principal is not None:
         return statement.principal.anyone
@@ -147,6 +159,7 @@ class _Linter:
             self.condition(statement, condition)
         if self.parsed.kind != "resource" or statement.effect != "Allow":
             return
+        self.resource_kind(statement)
         grants_other = _covers(statement, facts.CLIENT_WRITE) or _covers(
             statement, facts.CLIENT_ROOT
         )
@@ -161,6 +174,24 @@ class _Linter:
                 'add "elasticfilesystem:ClientMount" to Action (it gives read-only access)',
             )
         self.public(statement)
+
+    def resource_kind(self, statement: Statement) -> None:
+        if statement.not_resource or statement.resource_missing:
+            return
+        if not any(_covers(statement, action) for action in facts.CLIENT_ACTIONS):
+            return
+        if any(_could_be_file_system(resource) for resource in statement.resources):
+            return
+        self.add(
+            "resource-not-file-system",
+            "warning",
+            f"statement {statement.label} grants or denies Client actions on resources that are "
+            "not file systems: EFS authorises ClientMount, ClientWrite and ClientRootAccess on "
+            "the file system ARN (also for access point mounts), so the statement never applies",
+            (*statement.path, "Resource"),
+            "use the file system ARN (arn:aws:elasticfilesystem:<region>:<account>:file-system/"
+            "<id>) and restrict access points with elasticfilesystem:AccessPointArn",
+        )
 
     def public(self, statement: Statement) -> None:
         if not _admits_anyone(statement) or not any(
