@@ -18,9 +18,9 @@ from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.authorization import Authorization
 from efs_doctor.engine.mount.credentials import Principal
+from efs_doctor.engine.mount.dns import Target
 from efs_doctor.engine.mount.model import Step
 from efs_doctor.engine.mount.steps import step
-from efs_doctor.engine.mount.target import Target
 from efs_doctor.engine.mount.versions import Versions
 
 UNKNOWN_PRINCIPAL = Authorization(

@@ -20,32 +20,19 @@ from efs_doctor.engine.iam import (
     CLIENT_ROOT,
     CLIENT_WRITE,
     AccessEvaluation,
-    ActionDecision,
     NfsRequest,
     ParsedPolicy,
-    StatementTrace,
     evaluate_client_access,
     parse_policy,
 )
 from efs_doctor.engine.mount.credentials import Principal
+from efs_doctor.engine.mount.denial import classify_denial
 from efs_doctor.engine.mount.model import StepStatus
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import FileSystemPolicy
 
 ACTIONS = (CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT)
 SHORT = {CLIENT_MOUNT: "ClientMount", CLIENT_WRITE: "ClientWrite", CLIENT_ROOT: "ClientRootAccess"}
-# Keys that describe the caller's identity: absent for an anonymous client (§4.5 item 2).
-IDENTITY_KEYS = (
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principaltype",
-    "aws:principaltag/",
-    "aws:userid",
-    "aws:username",
-    "aws:principalisawsservice",
-)
 _ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [
@@ -342,47 +329,3 @@ def _arn_from_policy(document: Mapping[str, Any], fs_id: str) -> str | None:
             if isinstance(resource, str) and resource.endswith(f":file-system/{fs_id}"):
                 return resource
     return None
-
-
-def _identity_condition(key: str) -> bool:
-    lowered = key.lower()
-    return any(lowered.startswith(k) for k in IDENTITY_KEYS)
-
-
-def classify_denial(evaluation: AccessEvaluation, anonymous: bool, tls: bool) -> str:
-    """The causes.md id that names why ClientMount is denied."""
-    mount: ActionDecision = evaluation.decisions[CLIENT_MOUNT]
-    if mount.reason == "explicit-deny":
-        deciding = mount.deciding or mount.statements
-        if not tls and any(
-            c.key.lower() == "aws:securetransport" for s in deciding for c in s.conditions
-        ):
-            return "policy-secure-transport-no-tls"
-        return "policy-denies-principal" if not anonymous else "iam-option-missing"
-    others = [evaluation.decisions.get(a) for a in (CLIENT_WRITE, CLIENT_ROOT)]
-    if any(d is not None and d.decision == "allow" for d in others):
-        return "policy-missing-clientmount"
-    allows: list[StatementTrace] = [
-        s for s in mount.statements if s.effect == "Allow" and s.policy == "file-system-policy"
-    ]
-    principal_matched = [s for s in allows if s.principal in ("matched", "account") and s.resource]
-    conditional = [
-        s
-        for s in principal_matched
-        if s.failed_conditions and not all(_identity_condition(c.key) for c in s.failed_conditions)
-    ]
-    if anonymous:
-        if conditional and not _names_only_identity(principal_matched):
-            return "policy-condition-not-met"
-        return "iam-option-missing"
-    if conditional:
-        return "policy-condition-not-met"
-    if any(s.principal == "not-matched" for s in allows):
-        return "policy-denies-principal"
-    return "identity-policy-missing-client-actions"
-
-
-def _names_only_identity(statements: Sequence[StatementTrace]) -> bool:
-    """An anonymous client denied by statements that would admit some IAM identity is the
-    missing-``iam`` case, whatever other conditions say."""
-    return any(any(_identity_condition(c.key) for c in s.failed_conditions) for s in statements)

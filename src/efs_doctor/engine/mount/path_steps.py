@@ -11,9 +11,9 @@ from __future__ import annotations
 from efs_doctor.engine import network as net
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
+from efs_doctor.engine.mount.dns import Target
 from efs_doctor.engine.mount.model import Layer, Step
 from efs_doctor.engine.mount.steps import step, where
-from efs_doctor.engine.mount.target import Target
 
 SECTION = "efs-semantics.md §6"
 # The causes.md id for each hop that can block, in the order a packet meets them.
