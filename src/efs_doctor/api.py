@@ -31,15 +31,15 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     from dataclasses import replace
 
     from efs_doctor.engine.analysis import Context, run_rules
-    from efs_doctor.report.simulate import outcome_text
     from efs_doctor.rules import REGISTRY
 
     context = Context(inventory, mount_chains(inventory))
     report = run_rules(context, REGISTRY, config or Config())
     shown = {f.chain for f in report.findings}
-    paths = {
-        label: outcome_text(outcome)
-        for label, outcome in context.failing_outcomes().items()
-        if label in shown
-    }
+    failing = {k: v for k, v in context.failing_outcomes().items() if k in shown}
+    if not failing:
+        return report
+    from efs_doctor.report.simulate import outcome_text
+
+    paths = {label: outcome_text(outcome) for label, outcome in failing.items()}
     return replace(report, mount_paths=paths)

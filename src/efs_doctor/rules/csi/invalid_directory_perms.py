@@ -61,6 +61,7 @@ META = RuleMeta(
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     needs=("manifests",),
+    cause="storageclass-parameters-invalid",
 )
 
 OCTAL = re.compile(r"[0-7]{3,4}")

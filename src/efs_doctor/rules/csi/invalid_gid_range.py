@@ -59,7 +59,7 @@ META = RuleMeta(
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     needs=("manifests",),
-    cause="gid-range-exhausted",
+    cause="storageclass-parameters-invalid",
 )
 
 # Access points per file system (EFS quota, efs-semantics.md §5; driver constant from v3.0.0).

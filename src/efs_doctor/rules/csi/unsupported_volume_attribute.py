@@ -65,7 +65,7 @@ META = RuleMeta(
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     needs=("manifests",),
-    cause="volume-handle-format",
+    cause="volume-attributes-invalid",
 )
 
 KNOWN = {"encryptintransit", "mounttargetip", "mounttargetipmap", "crossaccount"}
