@@ -12,16 +12,48 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-from collections.abc import Iterator
+import re
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from efs_doctor.model.problems import InputProblem
+from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import FieldPath, Location, SourceMap
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR_TAGS = ("int", "float", "timestamp")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, except that a scalar Python cannot hold (an integer of more than 4300
+    digits, ``2024-02-30`` read as a date) is a YAML error at its position, not a ValueError."""
+
+
+def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
+    def guarded(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value: {_value_reason(error)}", node.start_mark
+            ) from None
+
+    return guarded
+
+
+for _tag in _SCALAR_TAGS:
+    _name = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_name, _guarded(_BaseLoader.yaml_constructors[_name]))
+
+
+def _value_reason(error: Exception) -> str:
+    text = str(error)
+    if "integer string conversion" in text:  # sys.get_int_max_str_digits() guards int()
+        return f"a number with more than {sys.get_int_max_str_digits()} digits"
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +68,17 @@ class _AliasRefused(Exception):
         self.line, self.column = line, column
 
 
-def _collect_marks(node: yaml.Node) -> dict[FieldPath, tuple[int, int]]:
+@dataclass(frozen=True, slots=True)
+class _Duplicate:
+    key: str
+    line: int
+    column: int
+    first_line: int
+
+
+def _collect_marks(
+    node: yaml.Node, duplicates: list[_Duplicate] | None = None
+) -> dict[FieldPath, tuple[int, int]]:
     marks: dict[FieldPath, tuple[int, int]] = {}
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, FieldPath]] = [(node, ())]
@@ -48,8 +90,17 @@ def _collect_marks(node: yaml.Node) -> dict[FieldPath, tuple[int, int]]:
         seen.add(id(current))
         marks[path] = (current.start_mark.line + 1, current.start_mark.column + 1)
         if isinstance(current, yaml.MappingNode):
+            keys: dict[str, int] = {}
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
+                    mark = key.start_mark
+                    if key.value not in keys:
+                        keys[key.value] = mark.line + 1
+                    elif duplicates is not None:
+                        first = keys[key.value]
+                        duplicates.append(
+                            _Duplicate(key.value, mark.line + 1, mark.column + 1, first)
+                        )
                     stack.append((value, (*path, key.value)))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
@@ -57,14 +108,46 @@ def _collect_marks(node: yaml.Node) -> dict[FieldPath, tuple[int, int]]:
     return marks
 
 
-def _yaml_problem(path: str, error: yaml.YAMLError) -> InputProblem:
+def _yaml_problem(path: str, error: yaml.YAMLError, text: str) -> InputProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML forbids; no mark
+        character = error.character
+        shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+        message = f"invalid YAML: character {shown} is not allowed ({error.reason})"
+        line, column = _line_column(text, error.position)
+        return InputProblem(Location(path, line, column), _one_line(message))
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    message = _one_line(f"invalid YAML: {problem}" + (f" ({context})" if context else ""))
     if mark is not None:
         return InputProblem(Location(path, mark.line + 1, mark.column + 1), message)
-    return InputProblem(Location(path), message)
+    return InputProblem(Location(path, 1, 1), message)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _one_line(message: str) -> str:
+    """Messages quote the input; a control character in it must not break the line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+def _duplicate_problem(path: str, duplicate: _Duplicate) -> InputProblem:
+    # kubectl since about 1.21 refuses such a file ('mapping key "spec" already defined at
+    # line 7', github.com/olix0r/l2-k3d-multi/issues/6); older kubectl and the API server
+    # kept the last value (github.com/kubernetes/kubernetes/issues/89303). We keep the last
+    # one, as the YAML and JSON libraries do, and say so.
+    return InputProblem(
+        Location(path, duplicate.line, duplicate.column),
+        _one_line(
+            f"duplicate key {duplicate.key!r} (first at line {duplicate.first_line}); the last "
+            "value is used (kubectl rejects duplicate keys)"
+        ),
+        ProblemLevel.WARNING,
+    )
 
 
 def parse_yaml(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
@@ -74,8 +157,9 @@ def parse_yaml(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
             node = loader.get_node()
             if node is None:
                 continue
+            duplicates: list[_Duplicate] = []
             try:
-                marks = _collect_marks(node)
+                marks = _collect_marks(node, duplicates)
             except _AliasRefused as refused:
                 problems.append(
                     InputProblem(
@@ -85,11 +169,12 @@ def parse_yaml(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
                     )
                 )
                 continue
+            problems.extend(_duplicate_problem(path, d) for d in duplicates)
             data = loader.construct_document(node)
             start = node.start_mark
             yield Document(data, SourceMap(path, start.line + 1, start.column + 1, marks))
     except yaml.YAMLError as error:
-        problems.append(_yaml_problem(path, error))
+        problems.append(_yaml_problem(path, error, text))
     except RecursionError:
         problems.append(InputProblem(Location(path), "document nested too deeply; skipped"))
     finally:
@@ -175,12 +260,44 @@ class _JsonPositions:
         return line + 1, found - self.line_starts[line] + 1
 
 
+class _KeyCounter:
+    """``object_pairs_hook`` that notes repeated keys (json.loads keeps the last one)."""
+
+    def __init__(self) -> None:
+        self.repeated: dict[str, None] = {}
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    self.repeated.setdefault(key)
+                seen.add(key)
+        return result
+
+
+_LONG_INTEGER = re.compile(rf"-?\d{{{sys.get_int_max_str_digits() + 1},}}")
+
+
+def _duplicate_json_problem(path: str, text: str, key: str) -> InputProblem:
+    needle = json.dumps(key)
+    first = text.find(needle)
+    second = text.find(needle, first + 1) if first != -1 else -1
+    line, column = _line_column(text, second if second != -1 else max(first, 0))
+    first_line = _line_column(text, max(first, 0))[0]
+    return _duplicate_problem(path, _Duplicate(key, line, column, first_line))
+
+
 def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
+    counter = _KeyCounter()
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=counter)
     except json.JSONDecodeError as error:
         problems.append(
-            InputProblem(Location(path, error.lineno, error.colno), f"invalid JSON: {error.msg}")
+            InputProblem(
+                Location(path, error.lineno, error.colno), _one_line(f"invalid JSON: {error.msg}")
+            )
         )
         return
     except RecursionError:
@@ -188,9 +305,17 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
             InputProblem(Location(path), "JSON nested too deeply (over ~1000 levels); skipped")
         )
         return
-    except ValueError as error:  # e.g. integers longer than Python's digit limit
-        problems.append(InputProblem(Location(path), f"invalid JSON: {error}"))
+    except ValueError as error:  # integers longer than Python's digit limit
+        found = _LONG_INTEGER.search(text)
+        line, column = _line_column(text, found.start()) if found else (1, 1)
+        problems.append(
+            InputProblem(
+                Location(path, line, column), f"invalid JSON: {_value_reason(error)}; skipped"
+            )
+        )
         return
+    for key in counter.repeated:
+        problems.append(_duplicate_json_problem(path, text, key))
     positions = _JsonPositions(text)
     start = positions.locate(()) or (1, 1)
     yield Document(
