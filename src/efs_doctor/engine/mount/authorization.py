@@ -1,5 +1,5 @@
-"""EFS authorisation of the mount through the IAM engine (efs-semantics.md §4.4-§4.7), and the
-cause id that best names a denial (``../shared/docs/causes.md``).
+"""EFS authorisation of the mount through the IAM engine (efs-semantics.md §4.4-§4.7); the
+cause id of a denial comes from :mod:`efs_doctor.engine.mount.denial`.
 
 The IAM engine (``efs_doctor.engine.iam``) decides each Client* action. This module builds its
 request (principal, TLS, access point ARN, source address), supplies the file system policy

@@ -221,6 +221,7 @@ def _relabel(placement: Placement, label: str, pinned: bool) -> Placement:
         security_groups=placement.security_groups,
         imds_disabled=placement.imds_disabled,
         pinned=pinned,
+        fargate=placement.fargate,
     )
 
 

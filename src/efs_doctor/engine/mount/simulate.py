@@ -35,6 +35,19 @@ from efs_doctor.model.aws import MountTarget, PosixUser
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 
+# A pod pinned to a Fargate node: the efs-csi-node DaemonSet does not run there (§3.1).
+_FARGATE = Admission(
+    (
+        step(
+            "kubernetes",
+            "indeterminate",
+            ["the pod runs on Fargate, where the efs-csi-node plugin does not run"],
+            "efs-semantics.md §3.1",
+            reason="Fargate mounts EFS through its own agent, which efs-doctor does not model",
+        ),
+    ),
+    None,
+)
 # Stand-ins for the chain-specific parts of error texts in shared AWS-side results.
 _PV = "\x00pv\x00"
 _TARGET = "\x00target\x00"
@@ -96,6 +109,9 @@ class Simulator:
         # Placements whose admission and AWS side give the same answer are run once.
         groups: dict[tuple[object, ...], list[tuple[Placement, Admission, _AwsSide | None]]] = {}
         for placement in found:
+            if placement.fargate:
+                groups[("fargate",)] = [(placement, _FARGATE, None)]
+                continue
             admission = self._admit(chain, placement)
             aws = self._aws_for(chain, admission.request, placement)
             signature = (id(admission), aws.signature if aws is not None else None)
