@@ -38,7 +38,7 @@ class KubeList:
 
     plural: str
     group: str  # "" is the core group
-    module: str  # lightkube.resources.<module>
+    namespaced: bool
     kind: str
     field_selector: tuple[tuple[str, str], ...] = ()
     keep: str = "all"  # "all" | "driver" | "pods" | "service-accounts"
@@ -55,23 +55,24 @@ class KubeList:
 
     @property
     def rbac(self) -> str:
-        return f'list {self.plural} (apiGroup "{self.group}", all namespaces)'
+        scope = "all namespaces" if self.namespaced else "cluster-scoped"
+        return f'list {self.plural} (apiGroup "{self.group}", {scope})'
 
 
 # Every Kubernetes request live mode makes. The ClusterRole in data/permissions is checked
 # against this tuple by a test.
 LISTS: tuple[KubeList, ...] = (
-    KubeList("persistentvolumes", "", "core_v1", "PersistentVolume"),
-    KubeList("persistentvolumeclaims", "", "core_v1", "PersistentVolumeClaim"),
-    KubeList("storageclasses", "storage.k8s.io", "storage_v1", "StorageClass"),
-    KubeList("pods", "", "core_v1", "Pod", keep="pods"),
-    KubeList("nodes", "", "core_v1", "Node"),
-    KubeList("serviceaccounts", "", "core_v1", "ServiceAccount", keep="service-accounts"),
-    KubeList("events", "", "core_v1", "Event", (("reason", "FailedMount"),)),
-    KubeList("events", "", "core_v1", "Event", (("reason", "ProvisioningFailed"),)),
-    KubeList("csidrivers", "storage.k8s.io", "storage_v1", "CSIDriver"),
-    KubeList("daemonsets", "apps", "apps_v1", "DaemonSet", keep="driver"),
-    KubeList("deployments", "apps", "apps_v1", "Deployment", keep="driver"),
+    KubeList("persistentvolumes", "", False, "PersistentVolume"),
+    KubeList("persistentvolumeclaims", "", True, "PersistentVolumeClaim"),
+    KubeList("storageclasses", "storage.k8s.io", False, "StorageClass"),
+    KubeList("pods", "", True, "Pod", keep="pods"),
+    KubeList("nodes", "", False, "Node"),
+    KubeList("serviceaccounts", "", True, "ServiceAccount", keep="service-accounts"),
+    KubeList("events", "", True, "Event", (("reason", "FailedMount"),)),
+    KubeList("events", "", True, "Event", (("reason", "ProvisioningFailed"),)),
+    KubeList("csidrivers", "storage.k8s.io", False, "CSIDriver"),
+    KubeList("daemonsets", "apps", True, "DaemonSet", keep="driver"),
+    KubeList("deployments", "apps", True, "Deployment", keep="driver"),
 )
 
 
@@ -177,10 +178,17 @@ def _hints(merged: Mapping[str, Any], context_name: str) -> KubeHints:
 
 
 def _resource_class(item: KubeList) -> Any:
-    import importlib
+    """A lightkube generic resource for the list: the server's JSON is kept as it is (no
+    typed model to reject an object the server sent), and nothing is registered globally."""
+    from lightkube.generic_resource import (
+        GenericGlobalResource,
+        GenericNamespacedResource,
+        create_api_info,
+    )
 
-    module = importlib.import_module(f"lightkube.resources.{item.module}")
-    return getattr(module, item.kind)
+    base = GenericNamespacedResource if item.namespaced else GenericGlobalResource
+    info = create_api_info(item.group, "v1", item.kind, item.plural, verbs=["list", "global_list"])
+    return type(item.kind, (base,), {"_api_info": info})
 
 
 def _denial(item: KubeList, error: Any) -> Inconclusive:
@@ -210,7 +218,7 @@ def _list(client: Any, item: KubeList, collection: Collection) -> Listed | None:
     kwargs: dict[str, Any] = {"chunk_size": CHUNK}
     if item.field_selector:
         kwargs["fields"] = dict(item.field_selector)
-    if _namespaced(resource):
+    if item.namespaced:
         kwargs["namespace"] = "*"
     try:
         listing = client.list(resource, **kwargs)
@@ -232,18 +240,11 @@ def _list(client: Any, item: KubeList, collection: Collection) -> Listed | None:
     return None
 
 
-def _namespaced(resource: Any) -> bool:
-    from lightkube.core.resource import NamespacedResource
-
-    return issubclass(resource, NamespacedResource)
-
-
 def _with_kind(items: list[dict[str, Any]], item: KubeList) -> list[dict[str, Any]]:
+    """Items as kubectl shows them: with ``apiVersion`` and ``kind``, which the apiserver
+    leaves out of the items of a typed list."""
     api_version = f"{item.group}/v1" if item.group else "v1"
-    for obj in items:
-        obj.setdefault("apiVersion", api_version)
-        obj.setdefault("kind", item.kind)
-    return items
+    return [{"apiVersion": api_version, "kind": item.kind, **obj} for obj in items]
 
 
 def _uses_volumes(pod: Mapping[str, Any]) -> bool:
