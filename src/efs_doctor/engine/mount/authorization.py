@@ -26,7 +26,7 @@ from efs_doctor.engine.iam import (
     parse_policy,
 )
 from efs_doctor.engine.mount.credentials import Principal
-from efs_doctor.engine.mount.denial import classify_denial
+from efs_doctor.engine.mount.denial import DENIAL_LEADS, classify_denial
 from efs_doctor.engine.mount.model import StepStatus
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import FileSystemPolicy
@@ -260,7 +260,8 @@ class Authorizer:
                 tuple(evidence),
                 source,
                 cause=cause,
-                reason=f"EFS denies ClientMount to {who}: {decisions[CLIENT_MOUNT][1]}",
+                reason=f"{DENIAL_LEADS.get(cause, '')}EFS denies ClientMount to {who}: "
+                f"{decisions[CLIENT_MOUNT][1]}",
                 evaluation=low,
             )
         mount_decision = low.decisions[CLIENT_MOUNT]

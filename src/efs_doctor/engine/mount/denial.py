@@ -39,6 +39,30 @@ IDENTITY_KEYS = (
 )
 
 
+# The first words of a denial's reason, per cause (efs-semantics.md §4.2, §4.6, §8).
+DENIAL_LEADS = {
+    "iam-option-missing": (
+        "the mount has no iam option, so efs-utils connects anonymously, and a file system "
+        "policy is in effect (it replaces the default allow-all, §4.2); "
+    ),
+    "policy-secure-transport-no-tls": (
+        "the mount does not use TLS and the policy denies aws:SecureTransport=false; "
+    ),
+    "policy-missing-clientmount": (
+        "the policy grants ClientWrite/ClientRootAccess but never ClientMount; "
+    ),
+    "policy-denies-principal": (
+        "the policy admits other principals than the one efs-utils presents; "
+    ),
+    "policy-condition-not-met": (
+        "the policy admits this client only under conditions this mount does not meet; "
+    ),
+    "identity-policy-missing-client-actions": (
+        "neither the file system policy nor the principal's identity policies grant ClientMount; "
+    ),
+}
+
+
 def _identity_condition(key: str) -> bool:
     lowered = key.lower()
     return any(lowered.startswith(k) for k in IDENTITY_KEYS)
