@@ -4,6 +4,8 @@ the compiled form the evaluator uses."""
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -118,6 +120,15 @@ def decode_policy_text(text: str) -> object:
         ) from None
     except RecursionError:
         raise PolicyTextError("invalid JSON: nested too deeply", 1, 1) from None
+    except ValueError:  # an integer over sys.get_int_max_str_digits() digits
+        line, column = _long_number(text)
+        raise PolicyTextError("invalid JSON: a number with too many digits", line, column) from None
+
+
+def _long_number(text: str) -> tuple[int, int]:
+    found = re.search(rf"\d{{{sys.get_int_max_str_digits() + 1},}}", text)
+    offset = found.start() if found else 0
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _find_key(text: str, key: str) -> tuple[int, int]:
