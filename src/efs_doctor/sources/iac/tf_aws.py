@@ -13,7 +13,7 @@ from typing import Any
 from efs_doctor.model.aws import VpcDnsAttribute
 from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.sources.iac.common import file_system_arn
-from efs_doctor.sources.iac.tf_context import TfContext, Unlinked
+from efs_doctor.sources.iac.tf_context import TfContext, Unlinked, path_text
 from efs_doctor.sources.iac.tf_plan import TfResource
 
 Mapper = Callable[[TfContext, TfResource], None]
@@ -30,7 +30,7 @@ def _get(ctx: TfContext, res: TfResource, *path: str | int, what: str | None = N
     try:
         return ctx.get(res, tuple(path))
     except Unlinked:
-        attribute = ".".join(str(p) for p in path)
+        attribute = path_text(tuple(path))
         ctx.problem(
             res,
             f"{attribute} is known only after apply and the plan's configuration does not link "

@@ -51,6 +51,14 @@ _ARN_REFERENCE = re.compile(
 )
 
 
+def path_text(path: FieldPath) -> str:
+    """``("spec", 0, "mount_options")`` -> ``spec[0].mount_options``, as Terraform writes it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 class Unlinked(Exception):
     """A value known only after apply that the configuration does not let us link."""
 
@@ -302,7 +310,7 @@ class TfContext:
         many_strings = len(candidates) > 1 and all(isinstance(c, str) for c in candidates)
         if many_strings and self._is_list_attribute(resource, path):
             return Linked(list(candidates), False)
-        raise Unlinked(".".join(str(p) for p in path))
+        raise Unlinked(path_text(path))
 
     def _is_list_attribute(self, resource: TfResource, path: FieldPath) -> bool:
         value = resource.value(path)

@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.model.source import FieldPath
 from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart, merge_values
-from efs_doctor.sources.iac.tf_context import TfContext, Unlinked
+from efs_doctor.sources.iac.tf_context import TfContext, Unlinked, path_text
 from efs_doctor.sources.iac.tf_plan import TfResource
 
 Mapper = Callable[[TfContext, TfResource], None]
@@ -34,18 +33,11 @@ class _Manifest:
     fields: dict[FieldPath, FieldPath] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
-    def copy(self, model: FieldPath, tf: FieldPath, *, essential: bool = False) -> Any:
+    def copy(self, model: FieldPath, tf: FieldPath) -> Any:
         try:
             value = self.ctx.get(self.res, tf)
         except Unlinked:
-            self.missing.append(".".join(str(p) for p in tf))
-            if not essential:
-                self.ctx.problem(
-                    self.res,
-                    f"{'.'.join(str(p) for p in tf)} is known only after apply and not linked "
-                    "by the plan's configuration; left out",
-                    path=tf,
-                )
+            self.missing.append(path_text(tf))
             return None
         if value is None or value in ([], {}):
             return None
@@ -66,21 +58,22 @@ class _Manifest:
             else ("storage.k8s.io/v1" if self.kind == "StorageClass" else "v1")
         )
         self.out["kind"] = self.kind
-        self.copy(("metadata", "name"), ("metadata", 0, "name"), essential=True)
+        self.copy(("metadata", "name"), ("metadata", 0, "name"))
         if namespaced:
             self.copy(("metadata", "namespace"), ("metadata", 0, "namespace"))
         self.copy(("metadata", "labels"), ("metadata", 0, "labels"))
         self.copy(("metadata", "annotations"), ("metadata", 0, "annotations"))
         self.fields[("metadata",)] = ("metadata", 0)
 
-    def emit(self, essential: tuple[str, ...] = ()) -> None:
-        lost = [m for m in self.missing if m.split(".")[-1] in essential or m.endswith("name")]
-        if lost:
+    def emit(self) -> None:
+        """Add the object, unless a value it needs could not be linked: leaving it out could
+        change what the object means (no ``iam`` option, no file system), so the object is
+        not checked at all and the problem says why."""
+        if self.missing:
             self.ctx.problem(
                 self.res,
-                f"{', '.join(lost)} known only after apply and not linked by the plan's "
+                f"{', '.join(self.missing)} known only after apply and not linked by the plan's "
                 f"configuration; this {self.kind} is not checked",
-                ProblemLevel.WARNING,
             )
             return
         self.ctx.builder.kubernetes(self.out, self.ctx.source_for(self.res, self.fields))
@@ -108,7 +101,7 @@ def persistent_volume(ctx: TfContext, res: TfResource) -> None:
         m.copy(("spec", "claimRef", "name"), (*claim, "name"))
         m.copy(("spec", "claimRef", "namespace"), (*claim, "namespace"))
     _node_affinity(m, (*spec, "node_affinity", 0, "required", 0, "node_selector_term"))
-    m.emit(essential=("volume_handle", "driver"))
+    m.emit()
 
 
 def _volume_handle(m: _Manifest, tf: FieldPath) -> None:
@@ -117,15 +110,15 @@ def _volume_handle(m: _Manifest, tf: FieldPath) -> None:
     plan alone (no ``.tf`` beside it) is reported as an assumption."""
     ctx, res = m.ctx, m.res
     if not res.is_unknown(tf):
-        m.copy(("spec", "csi", "volumeHandle"), tf, essential=True)
+        m.copy(("spec", "csi", "volumeHandle"), tf)
         return
     try:
         linked = ctx.link(res, tf)
     except Unlinked:
-        m.missing.append("volume_handle")
+        m.missing.append(path_text(tf))
         return
     if not isinstance(linked.value, str):
-        m.missing.append("volume_handle")
+        m.missing.append(path_text(tf))
         return
     if not linked.confirmed:
         ctx.problem(
@@ -195,7 +188,7 @@ def persistent_volume_claim(ctx: TfContext, res: TfResource) -> None:
 def storage_class(ctx: TfContext, res: TfResource) -> None:
     m = _Manifest(ctx, res, "StorageClass")
     m.metadata(namespaced=False)
-    m.copy(("provisioner",), ("storage_provisioner",), essential=True)
+    m.copy(("provisioner",), ("storage_provisioner",))
     m.copy(("parameters",), ("parameters",))
     m.copy(("mountOptions",), ("mount_options",))
     m.copy(("volumeBindingMode",), ("volume_binding_mode",))
@@ -226,7 +219,7 @@ def storage_class(ctx: TfContext, res: TfResource) -> None:
             out.append({"matchLabelExpressions": expressions})
         if out:
             m.out["allowedTopologies"] = out
-    m.emit(essential=("storage_provisioner", "fileSystemId"))
+    m.emit()
 
 
 def service_account(ctx: TfContext, res: TfResource) -> None:
@@ -272,8 +265,7 @@ def _link_nested(ctx: TfContext, res: TfResource, path: FieldPath, value: Any) -
         except Unlinked:
             ctx.problem(
                 res,
-                f"{'.'.join(str(p) for p in path)} is known only after apply and not linked; "
-                "object not checked",
+                f"{path_text(path)} is known only after apply and not linked; object not checked",
                 path=path,
             )
             return _DROP

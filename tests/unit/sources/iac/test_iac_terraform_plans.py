@@ -252,7 +252,10 @@ def test_handle_of_two_unknown_ids_without_the_tf_is_not_guessed(tmp_path: Path)
     assert inventory.persistent_volumes == {}
     assert mount_chains(inventory) == []
     (problem,) = warnings(inventory)
-    assert "kubernetes_persistent_volume_v1.app: volume_handle known only after apply" in problem
+    assert (
+        "kubernetes_persistent_volume_v1.app: "
+        "spec[0].persistent_volume_source[0].csi[0].volume_handle known only after apply" in problem
+    )
     assert "not checked" in problem
 
 
