@@ -258,10 +258,13 @@ def _ip_from_map(value: str, zone: str | None, notes: list[str]) -> str | CsiRej
     """mounttargetipmap (v3.1.0+): the node's AZ, else any entry (§3.3)."""
     try:
         mapping = json.loads(value)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        # Nesting past Python's limit fails here; Go's decoder fails on it too (a value that
+        # is not a map of strings, or over its 10000-level depth limit).
+        reason = error if isinstance(error, ValueError) else "nested too deeply"
         return CsiRejection(
             "InvalidArgument",
-            f"Failed to parse mounttargetipmap: {error}",
+            f"Failed to parse mounttargetipmap: {reason}",
             "volume-attributes-invalid",
             "mounttargetipmap",
         )
