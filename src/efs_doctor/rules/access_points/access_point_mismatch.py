@@ -72,7 +72,9 @@ def check(context: Context) -> Iterator[Result]:
         where = at(pv, "spec", "csi", "volumeHandle")
         ap = chain.access_point
         if ap is None:
-            if inv.has("access-points"):
+            if not inv.has("access-points"):
+                yield META.inconclusive(ap_id, "access points not among the inputs")
+            else:
                 yield META.finding(
                     f"PV {pv.name} mounts through access point {ap_id}, which is not among the "
                     "loaded access points (deleted, mistyped, or in another account/region)",

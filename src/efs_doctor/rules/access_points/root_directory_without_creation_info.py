@@ -66,6 +66,8 @@ META = RuleMeta(
 def check(context: Context) -> Iterator[Result]:
     for chain in context.chains_with_volume():
         ap = chain.access_point
+        if ap is None and chain.access_point_id and not context.inventory.has("access-points"):
+            yield META.inconclusive(chain.access_point_id, "access points not among the inputs")
         if ap is None or ap.root_path in ("", "/") or ap.creation_info is not None:
             continue
         pv = chain.volume

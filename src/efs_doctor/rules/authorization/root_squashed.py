@@ -140,11 +140,14 @@ def check(context: Context) -> Iterator[Result]:
         fs_id = chain.file_system_id
         if not fs_id:
             continue
-        policy = context.inventory.policies.get(fs_id)
-        if policy is None or policy.absent:
-            continue
         use = _root_use(chain)
         if use is None:
+            continue
+        policy = context.inventory.policies.get(fs_id)
+        if policy is None:
+            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
+            continue
+        if policy.absent:
             continue
         principal = context.mount_principal(chain)
         if principal is None:

@@ -75,7 +75,10 @@ def check(context: Context) -> Iterator[Result]:
         if not fs_id or context.uses_tls(chain):
             continue
         policy = context.inventory.policies.get(fs_id)
-        if policy is None or policy.absent:
+        if policy is None:
+            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
+            continue
+        if policy.absent:
             continue
         principal = context.mount_principal(chain) or "anonymous"
         evaluation = context.client_access(chain, principal)

@@ -77,6 +77,8 @@ def check(context: Context) -> Iterator[Result]:
         outside: dict[str, list[str]] = {}
         for node in context.candidate_nodes(chain):
             instance = inv.instance_of_node(node)
+            if instance is None:
+                yield META.inconclusive(node.name, "the node's instance is not among the inputs")
             if instance is not None and instance.vpc_id and instance.vpc_id not in target_vpcs:
                 outside.setdefault(instance.vpc_id, []).append(node.name)
         for vpc, nodes in sorted(outside.items()):

@@ -66,6 +66,11 @@ META = RuleMeta(
 def check(context: Context) -> Iterator[Result]:
     for chain in context.chains_with_volume():
         fs = chain.file_system
+        if fs is None and chain.file_system_id:
+            yield META.inconclusive(
+                chain.file_system_id,
+                "the file system is not among the inputs (describe-file-systems)",
+            )
         if fs is None or not fs.availability_zone_name:
             continue
         if any(chain_option(context, chain, n) is not None for n in ("az", "mounttargetip")):
