@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from efs_doctor.model.aws import VpcDnsAttribute
@@ -56,6 +56,16 @@ class _Template:
     document: Document
     resolver: Resolver
     builder: InventoryBuilder
+    unknown: set[tuple[str, str]] = field(default_factory=set)  # (logical id, property)
+
+    def was_unknown(self, logical_id: str, *names: str) -> bool:
+        return any((logical_id, name) in self.unknown for name in names)
+
+    def incomplete(self, key: str, logical_id: str, what: str) -> None:
+        location = self.source(logical_id).location()
+        self.builder.mark_incomplete(
+            key, location, f"{logical_id}: {what} known only at deploy time"
+        )
 
     def source(self, logical_id: str, fields: Fields | None = None) -> IacSourceMap:
         base: FieldPath = ("Resources", logical_id)
@@ -86,6 +96,7 @@ class _Template:
         value = self.resolver.resolve(raw)
         unknown = contains_unknown(value)
         if unknown:
+            self.unknown.add((logical_id, name))
             self.problem(
                 logical_id,
                 f"{name}{'' if unknown == ['(value)'] else ' ' + ', '.join(unknown)} is known "
@@ -205,6 +216,8 @@ def _access_point(t: _Template, logical_id: str) -> None:
     root = t.prop(logical_id, "RootDirectory")
     if isinstance(root, Mapping):
         raw["RootDirectory"] = dict(root)
+    if t.was_unknown(logical_id, "PosixUser", "RootDirectory"):
+        return  # without them the access point would read as a different one
     fields = {
         ("PosixUser",): ("Properties", "PosixUser"),
         ("RootDirectory",): ("Properties", "RootDirectory"),
@@ -244,6 +257,8 @@ def _security_group(t: _Template, logical_id: str) -> None:
             for r in _list(t.prop(logical_id, "SecurityGroupEgress", "its rules are unknown"))
             if isinstance(r, Mapping)
         ]
+    if t.was_unknown(logical_id, "SecurityGroupIngress", "SecurityGroupEgress"):
+        t.incomplete(t.resolver.resource_id(logical_id), logical_id, "its rules are")
     raw = {
         "GroupId": t.resolver.resource_id(logical_id),
         "GroupName": t.prop(logical_id, "GroupName"),
@@ -265,11 +280,12 @@ def _security_group_rule(t: _Template, logical_id: str) -> None:
         else "egress"
     )
     group = t.prop(logical_id, "GroupId", "the rule is not applied")
-    rule = t.resolver.resolve(dict(t.resolver.properties(logical_id)))
-    if not isinstance(group, str) or not isinstance(rule, Mapping):
+    if not isinstance(group, str):
+        t.incomplete("*sg", logical_id, "the group of a rule is")
         return
-    if contains_unknown(rule):
-        t.problem(logical_id, "rule known only at deploy time; not applied", ProblemLevel.WARNING)
+    rule = t.resolver.resolve(dict(t.resolver.properties(logical_id)))
+    if not isinstance(rule, Mapping) or contains_unknown(rule):
+        t.incomplete(group, logical_id, "a rule of the group is")
         return
     t.builder.security_group_rule(
         group, direction, _permission(rule, direction), t.source(logical_id)
@@ -326,6 +342,8 @@ def _role(t: _Template, logical_id: str) -> None:
         for a in _list(t.prop(logical_id, "ManagedPolicyArns", "its managed policies are unknown"))
         if isinstance(a, str)
     ]
+    if t.was_unknown(logical_id, "Policies", "ManagedPolicyArns"):
+        t.incomplete(name, logical_id, "policies of the role are")
     raw = {
         "RoleName": name,
         "Arn": t.resolver.role_arn(logical_id),
@@ -344,9 +362,14 @@ def _role_names(t: _Template, logical_id: str) -> list[str]:
 def _policy(t: _Template, logical_id: str) -> None:
     document = t.prop(logical_id, "PolicyDocument", "the policy is not applied")
     name = t.prop(logical_id, "PolicyName") or logical_id
-    if isinstance(document, Mapping):
-        for role in _role_names(t, logical_id):
+    roles = _role_names(t, logical_id)
+    if t.was_unknown(logical_id, "Roles"):
+        t.incomplete("*role", logical_id, "the roles of a policy are")
+    for role in roles:
+        if isinstance(document, Mapping):
             t.builder.role_policy(role, str(name), document, t.source(logical_id))
+        else:
+            t.incomplete(role, logical_id, "a policy of the role is")
 
 
 def _managed_policy(t: _Template, logical_id: str) -> None:

@@ -131,6 +131,9 @@ class InventoryBuilder:
         default_factory=list
     )
     loose_attachments: list[tuple[str, str, SourceMap]] = field(default_factory=list)
+    # Objects a rule or policy of which could not be read: left out whole, since a group
+    # missing a rule or a role missing a policy would be narrower than the real one.
+    incomplete: dict[str, tuple[Location, str]] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[InputProblem]:
@@ -228,6 +231,19 @@ class InventoryBuilder:
         if self.inventory.caller is None:
             self.inventory.caller = CallerIdentity(account, arn, source)
 
+    def mark_incomplete(self, key: str, location: Location, reason: str) -> None:
+        """Leave out the security group (by id) or role (by name) ``key``; ``"*sg"`` / ``"*role"``
+        leave out every security group / role of this input."""
+        self.incomplete.setdefault(key, (location, reason))
+
+    def _left_out(self, key: str, wildcard: str, what: str) -> bool:
+        found = self.incomplete.get(key) or self.incomplete.get(wildcard)
+        if found is None:
+            return False
+        location, reason = found
+        self.problem(location, f"{what} not checked: {reason}", ProblemLevel.WARNING)
+        return True
+
     # ---- Kubernetes objects ----------------------------------------------------------
     def kubernetes(self, raw: Mapping[str, Any], source: SourceMap) -> None:
         add_kubernetes_document(Document(raw, source), self.inventory, self.problems)
@@ -253,6 +269,8 @@ class InventoryBuilder:
         if self.groups:
             self.inventory.aws_sections.add(sections.SECURITY_GROUPS)
         for group_id, pending in self.groups.items():
+            if self._left_out(group_id, "*sg", f"security group {group_id}"):
+                continue
             group, found = SecurityGroup.from_raw(pending.raw, pending.source)
             self.problems.extend(found)
             self.inventory.security_groups[group_id] = group
@@ -276,7 +294,9 @@ class InventoryBuilder:
             )
         if self.roles:
             self.inventory.aws_sections.add(sections.IAM)
-        for pending in self.roles.values():
+        for name, pending in self.roles.items():
+            if self._left_out(name, "*role", f"IAM role {name}"):
+                continue
             role, found = Role.from_raw(pending.raw, pending.source)
             self.problems.extend(found)
             if role.arn:

@@ -208,15 +208,14 @@ def _inline_rules(ctx: TfContext, res: TfResource, key: str, own_id: str) -> lis
     ``aws_security_group``), so the group has only the rules of separate rule resources."""
     if res.is_unknown((key,)) and not res.configures((key,)):
         return []
-    rules = _get(ctx, res, key, what="its inline rules are unknown")
+    rules = ctx.get(res, (key,))  # Unlinked: the caller leaves the group out
     out = []
     for index, rule in enumerate(_list(rules)):
         if not isinstance(rule, Mapping):
             continue
         groups = _list(rule.get("security_groups"))
         if any(g is None for g in groups):
-            linked = _get(ctx, res, key, index, "security_groups")
-            groups = _list(linked)
+            groups = _list(ctx.get(res, (key, index, "security_groups")))
         if rule.get("self"):
             groups.append(own_id)
         out.append(
@@ -235,35 +234,69 @@ def _inline_rules(ctx: TfContext, res: TfResource, key: str, own_id: str) -> lis
 
 def security_group(ctx: TfContext, res: TfResource) -> None:
     group_id = ctx.id_of(res)
+    try:
+        ingress = _inline_rules(ctx, res, "ingress", group_id)
+        egress = _inline_rules(ctx, res, "egress", group_id)
+    except Unlinked as unlinked:
+        reason = f"{res.address}: {unlinked} is known only after apply and not linked"
+        ctx.builder.mark_incomplete(group_id, ctx.location(res), reason)
+        ingress, egress = [], []
     raw = {
         "GroupId": group_id,
         "GroupName": res.value(("name",)),
         "VpcId": _get(ctx, res, "vpc_id"),
-        "IpPermissions": _inline_rules(ctx, res, "ingress", group_id),
-        "IpPermissionsEgress": _inline_rules(ctx, res, "egress", group_id),
+        "IpPermissions": ingress,
+        "IpPermissionsEgress": egress,
     }
     fields = {("IpPermissions",): ("ingress",), ("IpPermissionsEgress",): ("egress",)}
     ctx.builder.security_group(raw, ctx.source_for(res, fields))
 
 
+def _rule_group(ctx: TfContext, res: TfResource) -> str | None:
+    """The group a rule resource belongs to; when it cannot be linked, every group of the
+    plan may be missing the rule, so none is checked."""
+    try:
+        group_id = ctx.get(res, ("security_group_id",))
+    except Unlinked:
+        reason = f"{res.address}: security_group_id is known only after apply and not linked"
+        ctx.builder.mark_incomplete("*sg", ctx.location(res), reason)
+        return None
+    return group_id if isinstance(group_id, str) else None
+
+
+def _rule_peers(ctx: TfContext, res: TfResource, group_id: str, *names: str) -> list[Any]:
+    try:
+        return [ctx.get(res, (name,)) for name in names]
+    except Unlinked as unlinked:
+        reason = f"{res.address}: {unlinked} is known only after apply and not linked"
+        ctx.builder.mark_incomplete(group_id, ctx.location(res), reason)
+        return [None for _ in names]
+
+
 def security_group_rule(ctx: TfContext, res: TfResource) -> None:
-    group_id = _get(ctx, res, "security_group_id", what="the rule is not applied")
-    if not isinstance(group_id, str):
+    group_id = _rule_group(ctx, res)
+    if group_id is None:
         return
     direction = res.value(("type",))
-    groups = []
-    source_group = _get(ctx, res, "source_security_group_id")
-    if isinstance(source_group, str) and source_group:
-        groups.append(source_group)
+    source_group, cidrs, ipv6, prefixes = _rule_peers(
+        ctx,
+        res,
+        group_id,
+        "source_security_group_id",
+        "cidr_blocks",
+        "ipv6_cidr_blocks",
+        "prefix_list_ids",
+    )
+    groups = [source_group] if isinstance(source_group, str) and source_group else []
     if res.value(("self",)):
         groups.append(group_id)
     permission = _permission(
         res.value(("protocol",)),
         res.value(("from_port",)),
         res.value(("to_port",)),
-        _get(ctx, res, "cidr_blocks"),
-        _get(ctx, res, "ipv6_cidr_blocks"),
-        _get(ctx, res, "prefix_list_ids"),
+        cidrs,
+        ipv6,
+        prefixes,
         groups,
     )
     ctx.builder.security_group_rule(
@@ -272,17 +305,25 @@ def security_group_rule(ctx: TfContext, res: TfResource) -> None:
 
 
 def vpc_security_group_rule(ctx: TfContext, res: TfResource) -> None:
-    group_id = _get(ctx, res, "security_group_id", what="the rule is not applied")
-    if not isinstance(group_id, str):
+    group_id = _rule_group(ctx, res)
+    if group_id is None:
         return
-    referenced = _get(ctx, res, "referenced_security_group_id")
+    referenced, cidr4, cidr6, prefix = _rule_peers(
+        ctx,
+        res,
+        group_id,
+        "referenced_security_group_id",
+        "cidr_ipv4",
+        "cidr_ipv6",
+        "prefix_list_id",
+    )
     permission = _permission(
         res.value(("ip_protocol",)),
         res.value(("from_port",)),
         res.value(("to_port",)),
-        _get(ctx, res, "cidr_ipv4"),
-        _get(ctx, res, "cidr_ipv6"),
-        _get(ctx, res, "prefix_list_id"),
+        cidr4,
+        cidr6,
+        prefix,
         [referenced] if isinstance(referenced, str) else [],
     )
     direction = "egress" if res.type.endswith("egress_rule") else "ingress"
@@ -347,9 +388,15 @@ def iam_role(ctx: TfContext, res: TfResource) -> None:
             except ValueError:
                 continue
             inline.append({"PolicyName": block.get("name") or "inline", "PolicyDocument": document})
+    try:
+        arns = ctx.get(res, ("managed_policy_arns",))
+    except Unlinked:
+        reason = f"{res.address}: managed_policy_arns is known only after apply and not linked"
+        ctx.builder.mark_incomplete(name, ctx.location(res), reason)
+        arns = []
     attached = [
         {"PolicyArn": a, "PolicyName": a.rsplit("/", 1)[-1]}
-        for a in _list(_get(ctx, res, "managed_policy_arns"))
+        for a in _list(arns)
         if isinstance(a, str)
     ]
     raw = {
@@ -364,19 +411,44 @@ def iam_role(ctx: TfContext, res: TfResource) -> None:
     ctx.builder.role(raw, ctx.source_for(res, fields))
 
 
+def _policy_role(ctx: TfContext, res: TfResource) -> str | None:
+    """The role name a policy/attachment resource is for; when it cannot be linked, any role
+    of the plan may miss the policy, so none is checked."""
+    try:
+        role = ctx.get(res, ("role",))
+    except Unlinked:
+        reason = f"{res.address}: role is known only after apply and not linked"
+        ctx.builder.mark_incomplete("*role", ctx.location(res), reason)
+        return None
+    return role.rsplit("/", 1)[-1] if isinstance(role, str) else None
+
+
 def iam_role_policy(ctx: TfContext, res: TfResource) -> None:
-    role = _get(ctx, res, "role", what="the policy is not applied")
+    role = _policy_role(ctx, res)
+    if role is None:
+        return
     document = _policy_json(ctx, res, "policy")
-    if isinstance(role, str) and document is not None:
-        name = res.value(("name",)) or res.name
-        ctx.builder.role_policy(role.rsplit("/", 1)[-1], str(name), document, ctx.source_for(res))
+    if document is None:
+        reason = f"{res.address}: its policy is known only after apply"
+        ctx.builder.mark_incomplete(role, ctx.location(res), reason)
+        return
+    name = res.value(("name",)) or res.name
+    ctx.builder.role_policy(role, str(name), document, ctx.source_for(res))
 
 
 def iam_role_policy_attachment(ctx: TfContext, res: TfResource) -> None:
-    role = _get(ctx, res, "role", what="the attachment is not applied")
-    arn = _get(ctx, res, "policy_arn", what="the attachment is not applied")
-    if isinstance(role, str) and isinstance(arn, str):
-        ctx.builder.role_attachment(role.rsplit("/", 1)[-1], arn, ctx.source_for(res))
+    role = _policy_role(ctx, res)
+    if role is None:
+        return
+    try:
+        arn = ctx.get(res, ("policy_arn",))
+    except Unlinked:
+        arn = None
+    if not isinstance(arn, str):
+        reason = f"{res.address}: policy_arn is known only after apply and not linked"
+        ctx.builder.mark_incomplete(role, ctx.location(res), reason)
+        return
+    ctx.builder.role_attachment(role, arn, ctx.source_for(res))
 
 
 def iam_policy(ctx: TfContext, res: TfResource) -> None:

@@ -197,3 +197,26 @@ def test_resolver_depth_is_bounded() -> None:
         expression = {"Fn::Join": ["", [expression]]}
     with pytest.raises(BadIntrinsic, match="nested too deeply"):
         resolver().resolve(expression)
+
+
+def test_template_group_with_a_deploy_time_rule_is_left_out(write: Any) -> None:
+    path = write(
+        "t.yaml",
+        "Resources:\n"
+        "  Sg:\n"
+        "    Type: AWS::EC2::SecurityGroup\n"
+        "    Properties:\n"
+        "      GroupDescription: efs\n"
+        "      SecurityGroupIngress:\n"
+        "        - {IpProtocol: tcp, FromPort: 2049, ToPort: 2049, CidrIp: !ImportValue cidr}\n"
+        "  Ap:\n"
+        "    Type: AWS::EFS::AccessPoint\n"
+        "    Properties:\n"
+        "      FileSystemId: fs-0123456789abcdef0\n"
+        "      PosixUser: {Uid: !Ref AWS::AccountId, Gid: '1000'}\n",
+    )
+    inventory = load_inventory([str(path)])
+    assert inventory.security_groups == {}
+    assert inventory.access_points == {}
+    messages = [p.message for p in inventory.problems if p.level is ProblemLevel.WARNING]
+    assert any("not checked: Sg: its rules are known only at deploy time" in m for m in messages)

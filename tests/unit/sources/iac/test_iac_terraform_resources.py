@@ -303,3 +303,54 @@ def test_unlinkable_values_are_problems_naming_the_address(tmp_path: Path) -> No
     ]
     assert inventory.policies == {}
     assert inventory.storage_classes == {}  # not half-read: no fileSystemId is no finding
+
+
+def test_a_group_with_an_unlinked_rule_is_left_out_not_narrowed(tmp_path: Path) -> None:
+    changes = [
+        change(
+            "aws_security_group.efs",
+            {"name": "efs", "vpc_id": "vpc-1"},
+            {"id": True, "ingress": True, "egress": True},
+        ),
+        change(
+            "aws_security_group_rule.nfs",
+            {
+                "type": "ingress",
+                "protocol": "tcp",
+                "from_port": 2049,
+                "to_port": 2049,
+                "security_group_id": None,
+                "cidr_blocks": None,
+            },
+            {"security_group_id": True, "cidr_blocks": True},
+        ),
+        change("aws_iam_role.r", {"name": "r", "assume_role_policy": "{}"}, {"arn": True}),
+        change(
+            "aws_iam_role_policy_attachment.a",
+            {"role": "r", "policy_arn": None},
+            {"policy_arn": True},
+        ),
+    ]
+    configs = [
+        config("aws_security_group.efs", {"name": {"constant_value": "efs"}}),
+        config(
+            "aws_security_group_rule.nfs",
+            {
+                "security_group_id": refs("aws_security_group.efs.id", "aws_security_group.efs"),
+                "cidr_blocks": refs("var.cidrs"),
+            },
+        ),
+        config("aws_iam_role_policy_attachment.a", {"policy_arn": refs("var.policy")}),
+    ]
+    inventory = load_inventory([str(write_plan(tmp_path, changes, configs))])
+    assert inventory.security_groups == {}
+    assert inventory.roles == {}
+    messages = [p.message for p in inventory.problems if p.level is ProblemLevel.WARNING]
+    assert any(
+        m.startswith("security group sg-00000000")
+        and "not checked: aws_security_group_rule.nfs: cidr_blocks is known only after apply" in m
+        for m in messages
+    ), messages
+    assert any(
+        m.startswith("IAM role r not checked: aws_iam_role_policy_attachment.a") for m in messages
+    )
