@@ -36,7 +36,7 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     context = Context(inventory, mount_chains(inventory))
     report = run_rules(context, REGISTRY, config or Config())
     shown = {f.chain for f in report.findings}
-    failing = {k: v for k, v in context.failing_outcomes().items() if k in shown}
+    failing = context.failing_outcomes(shown)
     if not failing:
         return report
     from efs_doctor.report.simulate import outcome_text

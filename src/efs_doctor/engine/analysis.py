@@ -143,10 +143,14 @@ class Context:
                 return last
         return None
 
-    def failing_outcomes(self) -> dict[str, MountOutcome]:
-        """Chain label -> the first failed simulated outcome, for the text report."""
+    def failing_outcomes(self, labels: Iterable[str | None]) -> dict[str, MountOutcome]:
+        """Chain label -> the first failed simulated outcome, for the chains of ``labels``
+        (the report shows the mount path of chains that have findings)."""
+        wanted = set(labels)
         failing: dict[str, MountOutcome] = {}
         for chain in self.chains:
+            if chain.label not in wanted or chain.label in failing:
+                continue
             for outcome in self.outcomes(chain):
                 if outcome.outcome == "failed":
                     failing.setdefault(chain.label, outcome)

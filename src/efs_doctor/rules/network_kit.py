@@ -4,6 +4,7 @@ the TCP 2049 connection, and the network engine's verdict per node and mount tar
 from __future__ import annotations
 
 import ipaddress
+from functools import partial
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -105,18 +106,30 @@ def target_endpoint(context: Context, target: MountTarget) -> Endpoint:
     )
 
 
-def connections(context: Context, chain: MountChain) -> Iterator[Connection]:
-    """The TCP 2049 verdict for every candidate node of the chain and its mount target."""
-    from efs_doctor.engine.network import NetworkIndex
+def connections(context: Context, chain: MountChain) -> list[Connection]:
+    """The TCP 2049 verdict for every candidate node of the chain and its mount target
+    (computed once per chain and shared by the network rules)."""
+    found = context.memo(f"connections:{id(chain)}", lambda: _connections(context, chain))
+    assert isinstance(found, list)
+    return found
+
+
+def _connections(context: Context, chain: MountChain) -> list[Connection]:
+    from efs_doctor.engine.network import Endpoint, NetworkIndex
 
     index = context.memo("network-index", lambda: NetworkIndex(context.inventory))
     assert isinstance(index, NetworkIndex)
+    out = []
     for node in context.candidate_nodes(chain):
         target = target_for(context, chain, node)
         if target is None:
             continue
-        result = index.tcp(node_endpoint(context, node), target_endpoint(context, target))
-        yield Connection(node, target, result)
+        client = context.memo(f"endpoint:node:{node.name}", partial(node_endpoint, context, node))
+        server = context.memo(f"endpoint:mt:{target.id}", partial(target_endpoint, context, target))
+        assert isinstance(client, Endpoint)
+        assert isinstance(server, Endpoint)
+        out.append(Connection(node, target, index.tcp(client, server)))
+    return out
 
 
 def hang_error(pv_name: str) -> str:
