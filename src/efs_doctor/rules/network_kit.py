@@ -4,9 +4,9 @@ the TCP 2049 connection, and the network engine's verdict per node and mount tar
 from __future__ import annotations
 
 import ipaddress
-from functools import partial
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from efs_doctor.engine.analysis import Context
