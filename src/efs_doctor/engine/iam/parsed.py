@@ -116,7 +116,10 @@ def decode_policy_text(text: str) -> object:
     except _DuplicateKey as duplicate:
         line, column = _find_key(text, duplicate.key)
         raise PolicyTextError(
-            f'duplicate key "{duplicate.key}": only one of them would take effect', line, column
+            # json.dumps quotes the key with its control characters escaped: one line.
+            f"duplicate key {json.dumps(duplicate.key)}: only one of them would take effect",
+            line,
+            column,
         ) from None
     except RecursionError:
         raise PolicyTextError("invalid JSON: nested too deeply", 1, 1) from None
