@@ -27,7 +27,6 @@ from efs_doctor.model.aws import (
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import FieldPath, Location, Marks, SourceMap
-from efs_doctor.sources import aws_snapshot as sections
 from efs_doctor.sources.documents import Document
 from efs_doctor.sources.manifests import add_kubernetes_document
 
@@ -121,7 +120,12 @@ class _PendingRole:
 @dataclass(slots=True)
 class InventoryBuilder:
     """Collects documents read from one IaC input and adds them to the inventory at the end
-    (security group rules and role policies arrive as separate resources)."""
+    (security group rules and role policies arrive as separate resources).
+
+    It records no ``Inventory.aws_sections``: a plan or template describes the resources it
+    manages, not all that exist (an access point, a mount target or a role made elsewhere is
+    simply not in it), so "not among the inputs" stays unknown rather than "does not
+    exist"."""
 
     inventory: Inventory
     groups: dict[str, _PendingGroup] = field(default_factory=dict)
@@ -144,7 +148,6 @@ class InventoryBuilder:
 
     # ---- AWS objects, in the shapes the AWS CLI prints ------------------------------
     def file_system(self, raw: Mapping[str, Any], source: SourceMap) -> None:
-        self.inventory.aws_sections.add(sections.FILE_SYSTEMS)
         fs, found = FileSystem.from_raw(raw, source)
         self.problems.extend(found)
         if fs.id:
@@ -161,7 +164,6 @@ class InventoryBuilder:
     def mount_target(
         self, raw: Mapping[str, Any], groups: tuple[str, ...] | None, source: SourceMap
     ) -> None:
-        self.inventory.aws_sections.add(sections.MOUNT_TARGETS)
         mt, found = MountTarget.from_raw(raw, source)
         self.problems.extend(found)
         if mt.id:
@@ -170,7 +172,6 @@ class InventoryBuilder:
                 self.inventory.mount_target_groups[mt.id] = groups
 
     def access_point(self, raw: Mapping[str, Any], source: SourceMap) -> None:
-        self.inventory.aws_sections.add(sections.ACCESS_POINTS)
         ap, found = AccessPoint.from_raw(raw, source)
         self.problems.extend(found)
         if ap.id:
@@ -189,14 +190,12 @@ class InventoryBuilder:
         self.loose_rules.append((group_id, direction, permission, source))
 
     def subnet(self, raw: Mapping[str, Any], source: SourceMap) -> None:
-        self.inventory.aws_sections.add(sections.SUBNETS)
         subnet, found = Subnet.from_raw(raw, source)
         self.problems.extend(found)
         if subnet.id:
             self.inventory.subnets[subnet.id] = subnet
 
     def vpc(self, raw: Mapping[str, Any], source: SourceMap) -> None:
-        self.inventory.aws_sections.add(sections.VPCS)
         vpc, found = Vpc.from_raw(raw, source)
         self.problems.extend(found)
         if vpc.id:
@@ -222,7 +221,6 @@ class InventoryBuilder:
         self.inventory.managed_policies[arn] = ManagedPolicy(arn, name, document, source)
 
     def pod_identity(self, raw: Mapping[str, Any], source: SourceMap) -> None:
-        self.inventory.aws_sections.add(sections.POD_IDENTITY)
         association, found = PodIdentityAssociation.from_raw(raw, source)
         self.problems.extend(found)
         self.inventory.pod_identity_associations.append(association)
@@ -266,8 +264,6 @@ class InventoryBuilder:
                 continue
             key = "IpPermissions" if direction == "ingress" else "IpPermissionsEgress"
             pending.raw.setdefault(key, []).append(permission)
-        if self.groups:
-            self.inventory.aws_sections.add(sections.SECURITY_GROUPS)
         for group_id, pending in self.groups.items():
             if self._left_out(group_id, "*sg", f"security group {group_id}"):
                 continue
@@ -292,8 +288,6 @@ class InventoryBuilder:
             pending.raw.setdefault("AttachedManagedPolicies", []).append(
                 {"PolicyArn": policy_arn, "PolicyName": policy_arn.rsplit("/", 1)[-1]}
             )
-        if self.roles:
-            self.inventory.aws_sections.add(sections.IAM)
         for name, pending in self.roles.items():
             if self._left_out(name, "*role", f"IAM role {name}"):
                 continue
