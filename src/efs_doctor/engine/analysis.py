@@ -80,9 +80,17 @@ class Context:
 
     def chain_of_volume(self, name: str) -> MountChain | None:
         """The first chain that mounts the PersistentVolume ``name``."""
-        return next(
-            (c for c in self.chains if c.volume is not None and c.volume.name == name), None
-        )
+        index = self.memo("chain-by-volume", self._chains_by_volume)
+        assert isinstance(index, dict)
+        found = index.get(name)
+        return found if isinstance(found, MountChain) else None
+
+    def _chains_by_volume(self) -> dict[str, MountChain]:
+        index: dict[str, MountChain] = {}
+        for chain in self.chains:
+            if chain.volume is not None:
+                index.setdefault(chain.volume.name, chain)
+        return index
 
     def efs_volumes(self) -> list[PersistentVolume]:
         return [pv for pv in self.inventory.persistent_volumes.values() if pv.is_efs]
