@@ -316,6 +316,139 @@ def _link_set_value(ctx: TfContext, res: TfResource, key: str, name: str) -> Any
     return None
 
 
+# Where the pod spec sits in each workload resource (kubernetes provider schemas), and the
+# path of the same spec in the Kubernetes object.
+WORKLOADS: dict[str, tuple[str, tuple[str | int, ...], tuple[str, ...]]] = {
+    "kubernetes_pod": ("Pod", ("spec", 0), ("spec",)),
+    "kubernetes_deployment": (
+        "Deployment",
+        ("spec", 0, "template", 0, "spec", 0),
+        ("spec", "template", "spec"),
+    ),
+    "kubernetes_stateful_set": (
+        "StatefulSet",
+        ("spec", 0, "template", 0, "spec", 0),
+        ("spec", "template", "spec"),
+    ),
+    "kubernetes_daemonset": (
+        "DaemonSet",
+        ("spec", 0, "template", 0, "spec", 0),
+        ("spec", "template", "spec"),
+    ),
+    "kubernetes_daemon_set": (
+        "DaemonSet",
+        ("spec", 0, "template", 0, "spec", 0),
+        ("spec", "template", "spec"),
+    ),
+    "kubernetes_job": ("Job", ("spec", 0, "template", 0, "spec", 0), ("spec", "template", "spec")),
+    "kubernetes_cron_job": (
+        "CronJob",
+        ("spec", 0, "job_template", 0, "spec", 0, "template", 0, "spec", 0),
+        ("spec", "jobTemplate", "spec", "template", "spec"),
+    ),
+}
+
+
+def workload(ctx: TfContext, res: TfResource) -> None:
+    """A workload's pod spec: the claims it mounts, its service account and placement."""
+    kind, tf_spec, k8s_spec = WORKLOADS[res.type.removesuffix("_v1").removesuffix("_v2")]
+    m = _Manifest(ctx, res, kind)
+    m.metadata(namespaced=True)
+    m.out["apiVersion"] = (
+        "v1" if kind == "Pod" else ("batch/v1" if kind in ("Job", "CronJob") else "apps/v1")
+    )
+    m.fields[k8s_spec] = tf_spec
+    m.copy((*k8s_spec, "serviceAccountName"), (*tf_spec, "service_account_name"))
+    m.copy((*k8s_spec, "nodeName"), (*tf_spec, "node_name"))
+    m.copy((*k8s_spec, "nodeSelector"), (*tf_spec, "node_selector"))
+    context = (*tf_spec, "security_context", 0)
+    for key, attribute in (
+        ("runAsUser", "run_as_user"),
+        ("runAsGroup", "run_as_group"),
+        ("fsGroup", "fs_group"),
+    ):
+        m.copy((*k8s_spec, "securityContext", key), (*context, attribute))
+    volumes = []
+    for index, volume in enumerate(res.value((*tf_spec, "volume")) or ()):
+        claim = (
+            _first(volume.get("persistent_volume_claim")) if isinstance(volume, Mapping) else None
+        )
+        if not isinstance(claim, Mapping) or not isinstance(volume.get("name"), str):
+            continue
+        volumes.append(
+            {
+                "name": volume["name"],
+                "persistentVolumeClaim": {
+                    "claimName": claim.get("claim_name"),
+                    "readOnly": bool(claim.get("read_only")),
+                },
+            }
+        )
+        m.fields[(*k8s_spec, "volumes", len(volumes) - 1)] = (*tf_spec, "volume", index)
+    if volumes:
+        m._put((*k8s_spec, "volumes"), volumes)
+    for tf_key, k8s_key in (("init_container", "initContainers"), ("container", "containers")):
+        containers = []
+        for index, container in enumerate(res.value((*tf_spec, tf_key)) or ()):
+            if not isinstance(container, Mapping):
+                continue
+            mounts = [
+                {
+                    "name": mount.get("name"),
+                    "mountPath": mount.get("mount_path"),
+                    "readOnly": bool(mount.get("read_only")),
+                    "subPath": mount.get("sub_path") or None,
+                }
+                for mount in container.get("volume_mount") or ()
+                if isinstance(mount, Mapping)
+            ]
+            security = _first(container.get("security_context"))
+            out: dict[str, Any] = {"name": container.get("name"), "volumeMounts": mounts}
+            if isinstance(security, Mapping):
+                out["securityContext"] = {
+                    "runAsUser": security.get("run_as_user"),
+                    "runAsGroup": security.get("run_as_group"),
+                }
+            containers.append(out)
+            m.fields[(*k8s_spec, k8s_key, len(containers) - 1)] = (*tf_spec, tf_key, index)
+        if containers:
+            m._put((*k8s_spec, k8s_key), containers)
+    if kind == "StatefulSet":
+        _claim_templates(m)
+    m.emit()
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _claim_templates(m: _Manifest) -> None:
+    templates = []
+    for index, template in enumerate(m.res.value(("spec", 0, "volume_claim_template")) or ()):
+        if not isinstance(template, Mapping):
+            continue
+        metadata, spec = _first(template.get("metadata")), _first(template.get("spec"))
+        if not isinstance(metadata, Mapping) or not isinstance(spec, Mapping):
+            continue
+        templates.append(
+            {
+                "metadata": {"name": metadata.get("name")},
+                "spec": {
+                    "accessModes": list(spec.get("access_modes") or ()),
+                    "storageClassName": spec.get("storage_class_name"),
+                },
+            }
+        )
+        m.fields[("spec", "volumeClaimTemplates", len(templates) - 1)] = (
+            "spec",
+            0,
+            "volume_claim_template",
+            index,
+        )
+    if templates:
+        m._put(("spec", "volumeClaimTemplates"), templates)
+
+
 MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "kubernetes_persistent_volume"): persistent_volume,
     ("managed", "kubernetes_persistent_volume_v1"): persistent_volume,
@@ -327,4 +460,5 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "kubernetes_service_account_v1"): service_account,
     ("managed", "kubernetes_manifest"): kubernetes_manifest,
     ("managed", "helm_release"): helm_release,
+    **{("managed", f"{base}{suffix}"): workload for base in WORKLOADS for suffix in ("", "_v1")},
 }

@@ -45,6 +45,10 @@ def test_seed_volume_handle_is_linked_to_the_file_system_created_by_the_plan() -
     assert chain.claim_key == "web/shared-data"
     assert chain.volume_name == "efs-pv"
     assert chain.mount_options == ()
+    assert chain.pod_key == "web/deployment/web"  # kubernetes_deployment_v1.web
+    assert chain.workload is not None
+    mount = chain.workload.source.location("spec", "template", "spec", "volumes", 0)
+    assert mount.object == "kubernetes_deployment_v1.web"
     assert chain.policy is not None
     assert chain.policy.document is not None
     assert warnings(inventory) == []
