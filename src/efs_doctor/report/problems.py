@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.problems import InputProblem, ProblemLevel, one_line
 
 
 def print_problems(
@@ -17,4 +17,4 @@ def print_problems(
         if problem.level is ProblemLevel.DEBUG and verbose < 1:
             continue
         prefix = "" if problem.level is ProblemLevel.ERROR else f"{problem.level.value}: "
-        out.write(f"{problem.location}: {prefix}{problem.message}\n")
+        out.write(one_line(f"{problem.location}: {prefix}{problem.message}") + "\n")

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.problems import InputProblem, ProblemLevel, one_line
 from efs_doctor.model.source import FieldPath, Location, SourceMap
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -115,10 +115,10 @@ def _yaml_problem(path: str, error: yaml.YAMLError, text: str) -> InputProblem:
         shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
         message = f"invalid YAML: character {shown} is not allowed ({error.reason})"
         line, column = _line_column(text, error.position)
-        return InputProblem(Location(path, line, column), _one_line(message))
+        return InputProblem(Location(path, line, column), one_line(message))
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
-    message = _one_line(f"invalid YAML: {problem}" + (f" ({context})" if context else ""))
+    message = one_line(f"invalid YAML: {problem}" + (f" ({context})" if context else ""))
     if mark is not None:
         return InputProblem(Location(path, mark.line + 1, mark.column + 1), message)
     return InputProblem(Location(path, 1, 1), message)
@@ -130,11 +130,6 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _one_line(message: str) -> str:
-    """Messages quote the input; a control character in it must not break the line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-
-
 def _duplicate_problem(path: str, duplicate: _Duplicate) -> InputProblem:
     # kubectl since about 1.21 refuses such a file ('mapping key "spec" already defined at
     # line 7', github.com/olix0r/l2-k3d-multi/issues/6); older kubectl and the API server
@@ -142,7 +137,7 @@ def _duplicate_problem(path: str, duplicate: _Duplicate) -> InputProblem:
     # one, as the YAML and JSON libraries do, and say so.
     return InputProblem(
         Location(path, duplicate.line, duplicate.column),
-        _one_line(
+        one_line(
             f"duplicate key {duplicate.key!r} (first at line {duplicate.first_line}); the last "
             "value is used (kubectl rejects duplicate keys)"
         ),
@@ -296,7 +291,7 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
     except json.JSONDecodeError as error:
         problems.append(
             InputProblem(
-                Location(path, error.lineno, error.colno), _one_line(f"invalid JSON: {error.msg}")
+                Location(path, error.lineno, error.colno), one_line(f"invalid JSON: {error.msg}")
             )
         )
         return

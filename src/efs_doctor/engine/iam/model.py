@@ -7,9 +7,12 @@ Grammar: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_gra
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from efs_doctor.model.problems import one_line
 
 JsonPath = tuple[str | int, ...]
 Effect = Literal["Allow", "Deny"]
@@ -31,8 +34,7 @@ def format_json_path(path: JsonPath) -> str:
         elif _PLAIN_KEY.match(part):
             out.append(f".{part}")
         else:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'["{escaped}"]')
+            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
     return "".join(out)
 
 
@@ -45,6 +47,9 @@ class PolicyProblem:
     severity: Severity = "error"
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:  # messages quote keys: keep them one line
+        object.__setattr__(self, "message", one_line(self.message))
 
     @property
     def json_path(self) -> str:
