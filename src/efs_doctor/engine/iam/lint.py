@@ -17,6 +17,7 @@ from efs_doctor.engine.iam.parsed import MAX_POLICY_CHARS, ParsedPolicy
 from efs_doctor.engine.iam.presets import recognise_preset
 from efs_doctor.engine.iam.variables import parse_template
 from efs_doctor.engine.iam.wildcard import glob_match
+from efs_doctor.model.problems import one_line
 
 LintSeverity = Literal["error", "warning", "info"]
 
@@ -34,6 +35,11 @@ class LintFinding:
     fix: str | None = None
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:  # messages quote policy text: keep them one line
+        object.__setattr__(self, "message", one_line(self.message))
+        if self.fix is not None:
+            object.__setattr__(self, "fix", one_line(self.fix))
 
     @property
     def json_path(self) -> str:
