@@ -21,10 +21,11 @@ from efs_doctor.sources.iac.common import InventoryBuilder
 from efs_doctor.sources.iac.hcl import TerraformSources
 from efs_doctor.sources.iac.tf_aws import MAPPERS as AWS_MAPPERS
 from efs_doctor.sources.iac.tf_context import ID_PREFIXES, TfContext, Unlinked
+from efs_doctor.sources.iac.tf_iam import MAPPERS as IAM_MAPPERS
 from efs_doctor.sources.iac.tf_kubernetes import MAPPERS as KUBERNETES_MAPPERS
 from efs_doctor.sources.iac.tf_read import TerraformFormatError, is_terraform_json, read_document
 
-MAPPERS = {**AWS_MAPPERS, **KUBERNETES_MAPPERS}
+MAPPERS = {**AWS_MAPPERS, **IAM_MAPPERS, **KUBERNETES_MAPPERS}
 
 
 def is_terraform(data: Any) -> bool:

@@ -19,13 +19,15 @@ from efs_doctor.sources.iac.tf_plan import TfResource
 Mapper = Callable[[TfContext, TfResource], None]
 
 
-def _list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _get(ctx: TfContext, res: TfResource, *path: str | int, what: str | None = None) -> Any:
+def get_or_report(
+    ctx: TfContext, res: TfResource, *path: str | int, what: str | None = None
+) -> Any:
     """A value, or None with a problem naming the address when it cannot be linked."""
     try:
         return ctx.get(res, tuple(path))
@@ -41,7 +43,7 @@ def _get(ctx: TfContext, res: TfResource, *path: str | int, what: str | None = N
 
 
 def _fs_id(ctx: TfContext, res: TfResource) -> str | None:
-    value = _get(ctx, res, "file_system_id", what=f"the {res.type} is not checked")
+    value = get_or_report(ctx, res, "file_system_id", what=f"the {res.type} is not checked")
     return value if isinstance(value, str) and value else None
 
 
@@ -75,7 +77,7 @@ def file_system_policy(ctx: TfContext, res: TfResource) -> None:
     fs_id = _fs_id(ctx, res)
     if fs_id is None:
         return
-    text = _get(ctx, res, "policy", what="the file system's policy is unknown")
+    text = get_or_report(ctx, res, "policy", what="the file system's policy is unknown")
     if not isinstance(text, str):
         return
     try:
@@ -94,7 +96,7 @@ def mount_target(ctx: TfContext, res: TfResource) -> None:
     fs_id = _fs_id(ctx, res)
     if fs_id is None:
         return
-    subnet_id = _get(ctx, res, "subnet_id")
+    subnet_id = get_or_report(ctx, res, "subnet_id")
     zone = res.value(("availability_zone_name",))
     zone_id = res.value(("availability_zone_id",))
     subnet = _subnet_resource(ctx, subnet_id)
@@ -108,8 +110,8 @@ def mount_target(ctx: TfContext, res: TfResource) -> None:
     if res.is_unknown(("security_groups",)) and not res.configures(("security_groups",)):
         groups = None  # EFS then uses the VPC's default security group (CreateMountTarget)
     else:
-        found = _get(ctx, res, "security_groups", what="its security groups are unknown")
-        groups = tuple(str(g) for g in _list(found)) if found is not None else None
+        found = get_or_report(ctx, res, "security_groups", what="its security groups are unknown")
+        groups = tuple(str(g) for g in as_list(found)) if found is not None else None
     raw = {
         "MountTargetId": ctx.id_of(res),
         "FileSystemId": fs_id,
@@ -158,7 +160,7 @@ def access_point(ctx: TfContext, res: TfResource) -> None:
     root = res.value(("root_directory", 0))
     if isinstance(root, Mapping):
         directory: dict[str, Any] = {"Path": root.get("path") or "/"}
-        creation = _list(root.get("creation_info"))
+        creation = as_list(root.get("creation_info"))
         if creation and isinstance(creation[0], Mapping):
             directory["CreationInfo"] = {
                 "OwnerUid": creation[0].get("owner_uid"),
@@ -193,12 +195,12 @@ def _permission(  # noqa: PLR0917 (the rule's fields, in the API's order)
     if protocol_text != "-1":
         permission["FromPort"] = from_port
         permission["ToPort"] = to_port
-    permission["IpRanges"] = [{"CidrIp": c} for c in _list(cidrs) if isinstance(c, str)]
-    permission["Ipv6Ranges"] = [{"CidrIpv6": c} for c in _list(ipv6) if isinstance(c, str)]
+    permission["IpRanges"] = [{"CidrIp": c} for c in as_list(cidrs) if isinstance(c, str)]
+    permission["Ipv6Ranges"] = [{"CidrIpv6": c} for c in as_list(ipv6) if isinstance(c, str)]
     permission["PrefixListIds"] = [
-        {"PrefixListId": p} for p in _list(prefix_lists) if isinstance(p, str)
+        {"PrefixListId": p} for p in as_list(prefix_lists) if isinstance(p, str)
     ]
-    permission["UserIdGroupPairs"] = [{"GroupId": g} for g in _list(groups) if isinstance(g, str)]
+    permission["UserIdGroupPairs"] = [{"GroupId": g} for g in as_list(groups) if isinstance(g, str)]
     return permission
 
 
@@ -210,12 +212,12 @@ def _inline_rules(ctx: TfContext, res: TfResource, key: str, own_id: str) -> lis
         return []
     rules = ctx.get(res, (key,))  # Unlinked: the caller leaves the group out
     out = []
-    for index, rule in enumerate(_list(rules)):
+    for index, rule in enumerate(as_list(rules)):
         if not isinstance(rule, Mapping):
             continue
-        groups = _list(rule.get("security_groups"))
+        groups = as_list(rule.get("security_groups"))
         if any(g is None for g in groups):
-            groups = _list(ctx.get(res, (key, index, "security_groups")))
+            groups = as_list(ctx.get(res, (key, index, "security_groups")))
         if rule.get("self"):
             groups.append(own_id)
         out.append(
@@ -244,7 +246,7 @@ def security_group(ctx: TfContext, res: TfResource) -> None:
     raw = {
         "GroupId": group_id,
         "GroupName": res.value(("name",)),
-        "VpcId": _get(ctx, res, "vpc_id"),
+        "VpcId": get_or_report(ctx, res, "vpc_id"),
         "IpPermissions": ingress,
         "IpPermissionsEgress": egress,
     }
@@ -334,7 +336,7 @@ def vpc_security_group_rule(ctx: TfContext, res: TfResource) -> None:
 def subnet(ctx: TfContext, res: TfResource) -> None:
     raw = {
         "SubnetId": ctx.id_of(res),
-        "VpcId": _get(ctx, res, "vpc_id"),
+        "VpcId": get_or_report(ctx, res, "vpc_id"),
         "AvailabilityZone": res.value(("availability_zone",)),
         "AvailabilityZoneId": res.value(("availability_zone_id",)),
         "CidrBlock": res.value(("cidr_block",)),
@@ -361,125 +363,6 @@ def vpc(ctx: TfContext, res: TfResource) -> None:
             )
 
 
-# ---- IAM ----------------------------------------------------------------------------------
-def _policy_json(ctx: TfContext, res: TfResource, attribute: str) -> Mapping[str, Any] | None:
-    text = _get(ctx, res, attribute, what="the policy is unknown")
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        ctx.problem(res, f"{attribute} is not valid JSON: {error}", path=(attribute,))
-        return None
-    return document if isinstance(document, Mapping) else None
-
-
-def iam_role(ctx: TfContext, res: TfResource) -> None:
-    name = ctx.attribute(res, ("name",))
-    arn = ctx.attribute(res, ("arn",))
-    if not isinstance(name, str) or not isinstance(arn, str):
-        ctx.problem(res, "role name is known only after apply (name_prefix?); role not checked")
-        return
-    inline = []
-    for block in _list(res.value(("inline_policy",))):
-        if isinstance(block, Mapping) and isinstance(block.get("policy"), str):
-            try:
-                document = json.loads(block["policy"])
-            except ValueError:
-                continue
-            inline.append({"PolicyName": block.get("name") or "inline", "PolicyDocument": document})
-    try:
-        arns = ctx.get(res, ("managed_policy_arns",))
-    except Unlinked:
-        reason = f"{res.address}: managed_policy_arns is known only after apply and not linked"
-        ctx.builder.mark_incomplete(name, ctx.location(res), reason)
-        arns = []
-    attached = [
-        {"PolicyArn": a, "PolicyName": a.rsplit("/", 1)[-1]}
-        for a in _list(arns)
-        if isinstance(a, str)
-    ]
-    raw = {
-        "RoleName": name,
-        "Arn": arn,
-        "Path": res.value(("path",)) or "/",
-        "AssumeRolePolicyDocument": _policy_json(ctx, res, "assume_role_policy"),
-        "RolePolicyList": inline,
-        "AttachedManagedPolicies": attached,
-    }
-    fields = {("AssumeRolePolicyDocument",): ("assume_role_policy",)}
-    ctx.builder.role(raw, ctx.source_for(res, fields))
-
-
-def _policy_role(ctx: TfContext, res: TfResource) -> str | None:
-    """The role name a policy/attachment resource is for; when it cannot be linked, any role
-    of the plan may miss the policy, so none is checked."""
-    try:
-        role = ctx.get(res, ("role",))
-    except Unlinked:
-        reason = f"{res.address}: role is known only after apply and not linked"
-        ctx.builder.mark_incomplete("*role", ctx.location(res), reason)
-        return None
-    return role.rsplit("/", 1)[-1] if isinstance(role, str) else None
-
-
-def iam_role_policy(ctx: TfContext, res: TfResource) -> None:
-    role = _policy_role(ctx, res)
-    if role is None:
-        return
-    document = _policy_json(ctx, res, "policy")
-    if document is None:
-        reason = f"{res.address}: its policy is known only after apply"
-        ctx.builder.mark_incomplete(role, ctx.location(res), reason)
-        return
-    name = res.value(("name",)) or res.name
-    ctx.builder.role_policy(role, str(name), document, ctx.source_for(res))
-
-
-def iam_role_policy_attachment(ctx: TfContext, res: TfResource) -> None:
-    role = _policy_role(ctx, res)
-    if role is None:
-        return
-    try:
-        arn = ctx.get(res, ("policy_arn",))
-    except Unlinked:
-        arn = None
-    if not isinstance(arn, str):
-        reason = f"{res.address}: policy_arn is known only after apply and not linked"
-        ctx.builder.mark_incomplete(role, ctx.location(res), reason)
-        return
-    ctx.builder.role_attachment(role, arn, ctx.source_for(res))
-
-
-def iam_policy(ctx: TfContext, res: TfResource) -> None:
-    arn = ctx.attribute(res, ("arn",))
-    if not isinstance(arn, str):
-        return
-    document = _policy_json(ctx, res, "policy")
-    ctx.builder.managed_policy(arn, res.value(("name",)), document, ctx.source_for(res))
-
-
-def pod_identity_association(ctx: TfContext, res: TfResource) -> None:
-    role = _get(ctx, res, "role_arn", what="the association is not checked")
-    if not isinstance(role, str):
-        return
-    raw = {
-        "clusterName": _get(ctx, res, "cluster_name"),
-        "namespace": res.value(("namespace",)),
-        "serviceAccount": res.value(("service_account",)),
-        "roleArn": role,
-        "associationId": res.value(("association_id",)),
-    }
-    ctx.builder.pod_identity(raw, ctx.source_for(res, {("roleArn",): ("role_arn",)}))
-
-
-def caller_identity(ctx: TfContext, res: TfResource) -> None:
-    account = res.value(("account_id",))
-    if isinstance(account, str):
-        arn = res.value(("arn",))
-        ctx.builder.caller(account, arn if isinstance(arn, str) else None, ctx.source_for(res))
-
-
 MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "aws_efs_file_system"): file_system,
     ("managed", "aws_efs_file_system_policy"): file_system_policy,
@@ -491,10 +374,4 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "aws_vpc_security_group_egress_rule"): vpc_security_group_rule,
     ("managed", "aws_subnet"): subnet,
     ("managed", "aws_vpc"): vpc,
-    ("managed", "aws_iam_role"): iam_role,
-    ("managed", "aws_iam_role_policy"): iam_role_policy,
-    ("managed", "aws_iam_role_policy_attachment"): iam_role_policy_attachment,
-    ("managed", "aws_iam_policy"): iam_policy,
-    ("managed", "aws_eks_pod_identity_association"): pod_identity_association,
-    ("data", "aws_caller_identity"): caller_identity,
 }
