@@ -68,6 +68,7 @@ def add_terraform_document(document: Document, inventory: Inventory) -> None:
                     f"id known after apply; linked references use {context.id_of(resource)}",
                     ProblemLevel.DEBUG,
                 )
+    _new_file_systems_without_policy(context)
     builder.finish()
     inventory.problems.append(
         InputProblem(
@@ -90,3 +91,25 @@ def _configuration_root(path: str | None) -> str | None:
     except OSError:
         return None
     return directory if has_tf else None
+
+
+def _new_file_systems_without_policy(context: TfContext) -> None:
+    """A file system the plan creates starts without a policy, so EFS's default policy
+    applies to it (efs-semantics.md §4.2) unless the plan attaches one. Said only when every
+    ``aws_efs_file_system_policy`` of the plan was linked to its file system."""
+    plan, builder = context.document, context.builder
+    policies = [r for r in plan.resources if r.type == "aws_efs_file_system_policy"]
+    if builder.policies_added != len(policies):
+        return
+    for resource in plan.resources:
+        if resource.type != "aws_efs_file_system" or "create" not in resource.actions:
+            continue
+        fs_id = context.id_of(resource)
+        if fs_id in builder.inventory.file_systems and fs_id not in builder.inventory.policies:
+            source = context.source_for(resource)
+            builder.policy(fs_id, None, None, source)
+            context.problem(
+                resource,
+                "created without a file system policy in this plan: EFS's default policy applies",
+                ProblemLevel.DEBUG,
+            )

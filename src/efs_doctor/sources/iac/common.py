@@ -138,6 +138,7 @@ class InventoryBuilder:
     # Objects a rule or policy of which could not be read: left out whole, since a group
     # missing a rule or a role missing a policy would be narrower than the real one.
     incomplete: dict[str, tuple[Location, str]] = field(default_factory=dict)
+    policies_added: int = 0
 
     @property
     def problems(self) -> list[InputProblem]:
@@ -157,6 +158,7 @@ class InventoryBuilder:
         self, fs_id: str, document: Mapping[str, Any] | None, text: str | None, source: SourceMap
     ) -> None:
         """A file system policy; ``document=None`` is a known absence (default policy)."""
+        self.policies_added += 1
         if document is not None and text is None:
             text = json.dumps(document, indent=2)
         self.inventory.policies[fs_id] = FileSystemPolicy(fs_id, document, text, source)

@@ -47,6 +47,7 @@ class TfResource:
     entry_path: FieldPath  # where the resource's entry sits (its "address" key)
     config: Mapping[str, Any] | None  # the configuration entry (expressions), if any
     module_key: str  # "" or "efs" or "efs.inner": the module's path in the configuration
+    actions: tuple[str, ...] = ()  # the plan's actions ("create", "update"...); () in state
 
     @property
     def base_address(self) -> str:

@@ -142,6 +142,7 @@ def _read_changes(data: Mapping[str, Any], document: TfDocument, index: ConfigIn
                 entry_path=("resource_changes", position, "address"),
                 config=_config_of(index, key, str(mode), kind, name),
                 module_key=key,
+                actions=tuple(str(a) for a in actions) if isinstance(actions, list) else (),
             )
         )
 

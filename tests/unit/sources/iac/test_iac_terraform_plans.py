@@ -247,6 +247,9 @@ def test_handle_template_is_composed_from_the_tf_expression() -> None:
     assert chain.access_point.posix_user is not None
     assert chain.access_point.posix_user.uid == 1000
     assert chain.mount_options == ("iam",)
+    # created by the plan with no aws_efs_file_system_policy: the default policy (§4.2)
+    assert chain.policy is not None
+    assert chain.policy.absent
 
 
 def test_handle_of_two_unknown_ids_without_the_tf_is_not_guessed(tmp_path: Path) -> None:
