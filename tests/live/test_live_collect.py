@@ -110,3 +110,16 @@ def test_call_count_depends_on_types_not_objects(aws: str, kube_env: Path) -> No
     # per type: sts, fs, ap, instances, gaad, eks x2, eni, subnets, vpcs, nacls, sgs = 12;
     # per file system: mount targets + policy; per VPC: two DNS attributes
     assert counts[1000] <= 12 + 2 * 3 + 2 * 1
+
+
+def test_incremental_inventory_equals_the_documents_read_at_once(aws: str, kube_env: Path) -> None:
+    from live_helpers import canonical
+
+    from efs_doctor.sources.live import collect_inventory
+
+    built = seed.build_aws(aws)
+    with FakeKube(seed.kube_objects(built)) as kube:
+        options = LiveOptions(kube=KubeOptions(kubeconfig=str(kube.kubeconfig(kube_env))))
+        collection, inventory = collect_inventory(options, aws_clients=live_clients())
+    assert canonical(inventory) == canonical(inventory_from(collection.documents))
+    assert inventory.workloads  # pods were added after the part that chose the AWS targets

@@ -98,22 +98,23 @@ class _Found:
     associations: list[Mapping[str, Any]] = field(default_factory=list)
     pod_identity_roles: set[str] = field(default_factory=set)
     authorization: Mapping[str, Any] | None = None
+    all_file_systems: Mapping[str, Any] | None = None  # before filtering
+    all_access_points: Mapping[str, Any] | None = None
+    all_associations: list[Mapping[str, Any]] = field(default_factory=list)
 
 
 class AwsCollector:
-    def __init__(
-        self,
-        caller: AwsCaller,
-        targets: AwsTargets,
-        collection: Collection,
-        pool: ThreadPoolExecutor,
-    ) -> None:
+    """The calls, in waves. Calls that need nothing from Kubernetes (:meth:`early`) may run
+    while the cluster is being listed; :meth:`run` does the rest once targets are known."""
+
+    def __init__(self, caller: AwsCaller, collection: Collection, pool: ThreadPoolExecutor) -> None:
         self.caller = caller
-        self.targets = targets
+        self.targets = AwsTargets()
         self.collection = collection
         self.pool = pool
         self.found = _Found()
         self._cluster_done = False
+        self._early: list[Future[None]] = []
 
     # ---- helpers ---------------------------------------------------------------------
     def _wave(self, jobs: list[Callable[[], None]]) -> None:
@@ -151,15 +152,23 @@ class AwsCollector:
     def file_systems(self) -> None:
         answer = self.caller.call("efs", "DescribeFileSystems", "")
         if isinstance(answer, dict):
-            wanted = self.targets.file_system_ids
-            kept = [f for f in answer.get("FileSystems") or () if f.get("FileSystemId") in wanted]
-            self.found.file_systems = kept
-            self._save("aws/efs/describe-file-systems.json", {"FileSystems": kept})
+            self.found.all_file_systems = answer
 
     def access_points(self) -> None:
         answer = self.caller.call("efs", "DescribeAccessPoints", "")
         if isinstance(answer, dict):
-            wanted = self.targets.file_system_ids
+            self.found.all_access_points = answer
+
+    def keep_used_file_systems(self) -> None:
+        """Only the file systems (and their access points) the cluster uses are kept."""
+        wanted = self.targets.file_system_ids
+        answer = self.found.all_file_systems
+        if answer is not None:
+            kept = [f for f in answer.get("FileSystems") or () if f.get("FileSystemId") in wanted]
+            self.found.file_systems = kept
+            self._save("aws/efs/describe-file-systems.json", {"FileSystems": kept})
+        answer = self.found.all_access_points
+        if answer is not None:
             kept = [a for a in answer.get("AccessPoints") or () if a.get("FileSystemId") in wanted]
             self._save("aws/efs/describe-access-points.json", {"AccessPoints": kept})
 
@@ -229,12 +238,7 @@ class AwsCollector:
             self._save("aws/eks/describe-cluster.json", clean_cluster(answer))
         listed = self.caller.call("eks", "ListPodIdentityAssociations", name, clusterName=name)
         if isinstance(listed, dict):
-            accounts = self.targets.driver_accounts
-            self.found.associations = [
-                a
-                for a in listed.get("associations") or ()
-                if (a.get("namespace"), a.get("serviceAccount")) in accounts
-            ]
+            self.found.all_associations = list(listed.get("associations") or ())
 
     # ---- wave B ----------------------------------------------------------------------
     def cluster_from_tags(self) -> None:
@@ -344,14 +348,24 @@ class AwsCollector:
             self._save(f"aws/eks/describe-pod-identity-association-{association_id}.json", answer)
 
     # ---- the run ---------------------------------------------------------------------
-    def run(self) -> None:
+    def early(self) -> None:
+        """Start what needs no Kubernetes facts (the cluster's name may be known already)."""
+        jobs = [self.caller_identity, self.file_systems, self.access_points]
+        jobs += [self.authorization_details, self.cluster]
+        self._early = [self.pool.submit(job) for job in jobs]
+
+    def run(self, targets: AwsTargets) -> None:
+        targets.cluster_name = targets.cluster_name or self.targets.cluster_name
+        self.targets = targets
+        if not self._early:
+            self.early()
+        for future in self._early:
+            future.result()
+        self.keep_used_file_systems()
         fs_ids = sorted(self.targets.file_system_ids)
-        wave_a: list[Callable[[], None]] = [self.caller_identity, self.instances, self.cluster]
-        if fs_ids:
-            wave_a += [self.file_systems, self.access_points]
-            wave_a += [partial(self.mount_targets, f) for f in fs_ids]
-            wave_a += [partial(self.policy, f) for f in fs_ids]
-        wave_a.append(self.authorization_details)
+        wave_a: list[Callable[[], None]] = [self.instances, self.cluster]
+        wave_a += [partial(self.mount_targets, f) for f in fs_ids]
+        wave_a += [partial(self.policy, f) for f in fs_ids]
         self._wave(wave_a)
         vpcs = sorted(self._ids("VpcId"))
         wave_b: list[Callable[[], None]] = [
@@ -366,12 +380,69 @@ class AwsCollector:
             for a in ("enableDnsSupport", "enableDnsHostnames")
         ]
         self._wave(wave_b)
+        accounts = self.targets.driver_accounts
+        self.found.associations = [
+            a
+            for a in self.found.all_associations
+            if (a.get("namespace"), a.get("serviceAccount")) in accounts
+        ]
         wave_c: list[Callable[[], None]] = [self.security_groups]
         wave_c += [partial(self.association, s) for s in self.found.associations]
         self._wave(wave_c)
         from efs_doctor.sources.aws_live_iam import collect_roles
 
         collect_roles(self, self.pool)
+
+
+class AwsRun:
+    """AWS collection in two steps: :meth:`start` as early as the region is known (while
+    Kubernetes is being listed), :meth:`finish` once the cluster says what it uses."""
+
+    def __init__(
+        self,
+        options: AwsOptions,
+        collection: Collection,
+        progress: Progress | None = None,
+        clients: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.options = options
+        self.collection = collection
+        self.progress = progress
+        self.clients = clients
+        self.collector: AwsCollector | None = None
+        self.failed = False
+
+    def start(self, region_hint: str | None, cluster_hint: str | None, final: bool = False) -> None:
+        """Make the clients and start the early calls. Without a region yet, wait for a
+        later call (``final`` records that the region could not be found)."""
+        if self.collector is not None or self.failed:
+            return
+        clients = self.clients
+        if clients is None:
+            try:
+                clients, region = make_clients(self.options, region_hint)
+            except Exception as error:  # no region, unknown profile: AWS is skipped, said once
+                if final or type(error).__name__ != "NoRegionError":
+                    self.failed = True
+                    self.collection.add_inconclusive(Inconclusive("aws", _setup_reason(error)))
+                return
+            self.collection.context["region"] = region
+        caller = AwsCaller(clients, self.collection, self.progress)
+        pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="efs-doctor-aws")
+        self.collector = AwsCollector(caller, self.collection, pool)
+        self.collector.targets.cluster_name = self.options.cluster or cluster_hint
+        self.collector.early()
+
+    def finish(self, targets: AwsTargets) -> None:
+        if self.options.cluster:
+            targets.cluster_name = self.options.cluster
+        self.start(targets.region, targets.cluster_name, final=True)
+        if self.collector is None:
+            return
+        try:
+            self.collector.run(targets)
+        finally:
+            self.collector.pool.shutdown(wait=True)
 
 
 def collect_aws(
@@ -381,19 +452,8 @@ def collect_aws(
     progress: Progress | None = None,
     clients: Mapping[str, Any] | None = None,
 ) -> None:
-    """Collect the AWS side into ``collection``; failures become Inconclusive records."""
-    if options.cluster:
-        targets.cluster_name = options.cluster
-    if clients is None:
-        try:
-            clients, region = make_clients(options, targets.region)
-        except Exception as error:  # no region, unknown profile: AWS is skipped, said once
-            collection.add_inconclusive(Inconclusive("aws", _setup_reason(error)))
-            return
-        collection.context["region"] = region
-    caller = AwsCaller(clients, collection, progress)
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        AwsCollector(caller, targets, collection, pool).run()
+    """Collect the AWS side into ``collection`` in one go; failures become Inconclusive."""
+    AwsRun(options, collection, progress, clients).finish(targets)
 
 
 def _setup_reason(error: Exception) -> str:

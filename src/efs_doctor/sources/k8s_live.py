@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,21 +321,26 @@ def _run_lists(
         yield from pool.map(one, lists)
 
 
-def collect_kubernetes(
-    options: KubeOptions,
-    collection: Collection,
-    progress: Progress | None = None,
-    client_factory: Callable[[Any, float], Any] | None = None,
-) -> KubeHints:
-    """List every resource in :data:`LISTS` into ``collection``; returns the kubeconfig hints."""
+def configure(options: KubeOptions, collection: Collection) -> tuple[Any, KubeHints] | None:
+    """The configuration to use, or None with an Inconclusive saying why there is none."""
     try:
         config, hints = load_config(options)
     except KubeConfigProblem as problem:
         collection.add_inconclusive(Inconclusive("kubernetes", str(problem)))
-        return KubeHints()
+        return None
     if hints.context:
         collection.context["kube_context"] = hints.context
-    client = (client_factory or _client)(config, options.timeout)
+    return config, hints
+
+
+def collect_lists(
+    config: Any,
+    options: KubeOptions,
+    collection: Collection,
+    progress: Progress | None = None,
+) -> None:
+    """List every resource in :data:`LISTS` into ``collection`` (in parallel)."""
+    client = _client(config, options.timeout)
     try:
         results = dict(_run_lists(client, LISTS, collection, progress))
     finally:
@@ -348,6 +353,17 @@ def collect_kubernetes(
         items, version = listed
         kept = [clean_kubernetes_object(o) for o in _keep(item.keep, items, driver_accounts)]
         collection.add_document(item.file, _document(item, kept, version))
+
+
+def collect_kubernetes(
+    options: KubeOptions, collection: Collection, progress: Progress | None = None
+) -> KubeHints:
+    """Configure, then list; returns what the kubeconfig says about the AWS side."""
+    configured = configure(options, collection)
+    if configured is None:
+        return KubeHints()
+    config, hints = configured
+    collect_lists(config, options, collection, progress)
     return hints
 
 

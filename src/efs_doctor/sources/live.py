@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,27 @@ from typing import Any
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import SourceMap
 from efs_doctor.model.volume_handle import VolumeHandleError, parse_volume_handle
-from efs_doctor.sources.aws_live import AwsOptions, AwsTargets, collect_aws
+from efs_doctor.sources.aws_live import AwsOptions, AwsRun, AwsTargets
 from efs_doctor.sources.documents import Document
-from efs_doctor.sources.k8s_live import KubeHints, KubeOptions, collect_kubernetes
+from efs_doctor.sources.k8s_live import KubeHints, KubeOptions, collect_lists, configure
 from efs_doctor.sources.live_progress import Progress
 from efs_doctor.sources.live_records import Collection, LiveDocument
 from efs_doctor.sources.loader import add_document
 
 SUMMARY_FILE = "SNAPSHOT.md"
+PRETTY_LIMIT = 256 * 1024
+# Lists whose objects name file systems, instances and the driver's service accounts.
+TARGET_FILES = frozenset(
+    f"kubernetes/{plural}.json"
+    for plural in (
+        "persistentvolumes",
+        "storageclasses",
+        "nodes",
+        "serviceaccounts",
+        "daemonsets",
+        "deployments",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,25 +59,67 @@ def collect(
     aws_clients: Mapping[str, Any] | None = None,
 ) -> Collection:
     """Everything live mode reads; never raises for an API failure."""
+    return _collect(options, progress, aws_clients)[0]
+
+
+def collect_inventory(
+    options: LiveOptions,
+    progress: Progress | None = None,
+    *,
+    aws_clients: Mapping[str, Any] | None = None,
+) -> tuple[Collection, Inventory]:
+    """Collect, and build the inventory (from the part already built to know what to ask)."""
+    collection, inventory = _collect(options, progress, aws_clients)
+    used = {id(d) for d in inventory_documents(collection.documents)}
+    add_documents((d for d in collection.documents if id(d) not in used), inventory)
+    return collection, inventory
+
+
+def _collect(
+    options: LiveOptions, progress: Progress | None, aws_clients: Mapping[str, Any] | None
+) -> tuple[Collection, Inventory]:
+    """Collect; returns the inventory of the documents that decide what to ask AWS.
+
+    AWS clients are made, and the calls that need nothing from the cluster are started,
+    while Kubernetes is being listed."""
     collection = Collection()
     try:
-        hints = collect_kubernetes(options.kube, collection, progress)
-        if options.use_aws:
-            kubernetes = inventory_from(collection.documents)
-            targets = targets_from(kubernetes, hints)
-            collect_aws(options.aws, targets, collection, progress, clients=aws_clients)
+        configured = configure(options.kube, collection)
+        hints = configured[1] if configured is not None else KubeHints()
+        aws = AwsRun(options.aws, collection, progress, aws_clients) if options.use_aws else None
+        starter = None
+        if aws is not None:
+            starter = threading.Thread(
+                target=aws.start, args=(hints.region, hints.cluster_name), daemon=True
+            )
+            starter.start()
+        if configured is not None:
+            collect_lists(configured[0], options.kube, collection, progress)
+        if starter is not None:
+            starter.join()
+        inventory = inventory_from(inventory_documents(collection.documents))
+        if aws is not None:
+            aws.finish(targets_from(inventory, hints))
     finally:
         if progress is not None:
             progress.close()
-    return collection
+    return collection, inventory
 
 
 def inventory_from(documents: Iterable[LiveDocument]) -> Inventory:
     """The inventory of live documents, built by the offline loader's own path."""
-    inventory = Inventory()
+    return add_documents(documents, Inventory())
+
+
+def add_documents(documents: Iterable[LiveDocument], inventory: Inventory) -> Inventory:
     for document in documents:
         add_document(Document(document.data, SourceMap(None)), "", inventory)
     return inventory
+
+
+def inventory_documents(documents: Iterable[LiveDocument]) -> list[LiveDocument]:
+    """The Kubernetes lists that say what to ask AWS (not pods, claims or events)."""
+    return [d for d in documents if d.path in TARGET_FILES]
 
 
 def targets_from(inventory: Inventory, hints: KubeHints) -> AwsTargets:
@@ -123,12 +179,20 @@ def write_snapshot(collection: Collection, directory: Path) -> list[Path]:
         used.add(relative)
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, json.dumps(document.data, indent=2, ensure_ascii=False) + "\n")
+        _write(target, _json_text(document.data))
         written.append(target)
     summary = directory / SUMMARY_FILE
     _write(summary, snapshot_summary(collection))
     written.append(summary)
     return written
+
+
+def _json_text(data: Mapping[str, Any]) -> str:
+    """Indented for reading, except large lists (Python's indenting encoder is slow)."""
+    text = json.dumps(data, ensure_ascii=False)
+    if len(text) < PRETTY_LIMIT:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    return text + "\n"
 
 
 def _write(path: Path, text: str) -> None:
