@@ -220,3 +220,56 @@ def test_template_group_with_a_deploy_time_rule_is_left_out(write: Any) -> None:
     assert inventory.access_points == {}
     messages = [p.message for p in inventory.problems if p.level is ProblemLevel.WARNING]
     assert any("not checked: Sg: its rules are known only at deploy time" in m for m in messages)
+
+
+def test_cdk_helm_chart_values_annotate_the_driver_service_accounts(write: Any) -> None:
+    template = {
+        "Resources": {
+            "NodeRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": "efs-node",
+                    "AssumeRolePolicyDocument": {"Statement": []},
+                    "ManagedPolicyArns": [
+                        {
+                            "Fn::Join": [
+                                "",
+                                [
+                                    "arn:",
+                                    {"Ref": "AWS::Partition"},
+                                    ":iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess",
+                                ],
+                            ]
+                        }
+                    ],
+                },
+            },
+            "EfsCsi": {
+                "Type": "Custom::AWSCDK-EKS-HelmChart",
+                "Properties": {
+                    "Chart": "aws-efs-csi-driver",
+                    "Namespace": "kube-system",
+                    "Values": {
+                        "Fn::Join": [
+                            "",
+                            [
+                                '{"node":{"serviceAccount":{"annotations":'
+                                '{"eks.amazonaws.com/role-arn":"',
+                                {"Fn::GetAtt": ["NodeRole", "Arn"]},
+                                '"}}}}',
+                            ],
+                        ]
+                    },
+                },
+            },
+        }
+    }
+    path = write("stack.template.json", json.dumps(template, indent=1))
+    inventory = load_inventory([str(path)])
+    node = inventory.service_account("kube-system", "efs-csi-node-sa")
+    assert node is not None
+    assert node.irsa_role_arn == "arn:aws:iam:::role/efs-node"
+    assert node.source.location().object == "EfsCsi"
+    role = inventory.roles["arn:aws:iam:::role/efs-node"]
+    (attached,) = role.attached_policy_arns
+    assert inventory.managed_policies[attached].document is not None  # vendored
