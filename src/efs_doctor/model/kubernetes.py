@@ -554,7 +554,8 @@ class DriverDeployment:
     @property
     def driver_version(self) -> str | None:
         for image in self.images:
-            repository, _, tag = image.rpartition(":")
+            # "repo:tag@sha256:..." keeps its tag; a digest alone says no version
+            repository, _, tag = image.split("@", 1)[0].rpartition(":")
             if "aws-efs-csi-driver" in repository and tag:
                 return tag.lstrip("v").split("-")[0]
         return None

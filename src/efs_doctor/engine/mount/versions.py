@@ -136,19 +136,33 @@ class Versions:
         return self.csi_driver >= v("1.4.2")
 
 
+def _parse_tag(tag: str | None) -> Version | None:
+    """An image tag read from a manifest: a version, or None when it is not one."""
+    if not tag:
+        return None
+    try:
+        return Version.parse(tag)
+    except ValueError:  # "latest", or digits past int()'s limit
+        return None
+
+
 def resolve_versions(
     csi_driver: str | None, efs_utils: str | None, daemonset_version: str | None
 ) -> Versions:
     """The driver version: the option, else the efs-csi DaemonSet image tag, else the pinned
     default. efs-utils: the option, else the version bundled with the pinned driver; for an
     older driver only a lower bound is known (driver 2.0.0 moved to efs-utils 2.0.0, §3.1)."""
+    tag = _parse_tag(daemonset_version)
     if csi_driver:
         driver, driver_origin = Version.parse(csi_driver), "--csi-driver-version"
-    elif daemonset_version:
-        driver, driver_origin = Version.parse(daemonset_version), "efs-csi-node image tag"
+    elif tag is not None:
+        driver, driver_origin = tag, "efs-csi-node image tag"
     else:
         driver = Version.parse(DEFAULT_CSI_DRIVER_VERSION)
         driver_origin = "default (efs-semantics.md §0)"
+        if daemonset_version:  # "latest", a digest: the manifest does not say which version
+            shown = daemonset_version if len(daemonset_version) <= 40 else "(too long)"
+            driver_origin += f"; the efs-csi-node image tag {shown!r} is not a version"
     if efs_utils:
         return Versions(driver, Version.parse(efs_utils), driver_origin, "--efs-utils-version")
     if driver >= v(DEFAULT_CSI_DRIVER_VERSION):
