@@ -52,8 +52,11 @@ def yaml_edit(
     value: str | bool | int,
     new_value: str | None = None,
 ) -> YamlEdit | None:
-    """An edit of ``obj`` in the file it came from; None for objects read live."""
-    if obj.source.path is None or obj.source.path == "<stdin>":
+    """An edit of ``obj`` in the YAML file it came from; None for objects read live, from
+    stdin or from infrastructure as code (a ``.tf`` file or template is not YAML to edit)."""
+    from efs_doctor.sources.iac.fixes import iac_source
+
+    if obj.source.path is None or obj.source.path == "<stdin>" or iac_source(obj) is not None:
         return None
     assert operation in ("append", "set", "remove", "replace", "delete")
     return YamlEdit(
@@ -71,10 +74,19 @@ def yaml_edit(
 def mount_option_fix(
     chain: MountChain, option: str, title: str, safety: FixSafety = FixSafety.SAFE
 ) -> Fix | None:
-    """Add ``option`` to the PV's mountOptions (or the planned volume's class)."""
+    """Add ``option`` to the PV's mountOptions (or the planned volume's class). For an object
+    read from IaC the change is shown in the IaC's terms (a ``.tf`` diff, or what to add to
+    the template) and never applied by ``--fix``."""
+    from efs_doctor.sources.iac import fixes as iac
+
     target = volume_definition(chain)
     if target is None:
         return None
+    if iac.iac_source(target) is not None:
+        found = iac.mount_option_fix(target, option)
+        if found is None:
+            return None
+        return Fix(f"{title} ({found.title})", safety, (), found.patch or found.snippet)
     field = ("spec", "mountOptions") if isinstance(target, PersistentVolume) else ("mountOptions",)
     edit = yaml_edit(target, "append", field, option)
     return Fix(title, safety, (edit,) if edit is not None else ())

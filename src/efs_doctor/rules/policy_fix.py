@@ -121,7 +121,17 @@ def policy_fix(context: Context, fs_id: str, title: str) -> Fix | None:
         return None
     source = policy.text_source or policy.source
     corrected = corrected_document(policy.document)
-    if corrected is None or source.path is None or source.path == "<stdin>":
+    if corrected is None:
+        return None
+    from efs_doctor.sources.iac import fixes as iac
+
+    if iac.iac_source(policy) is not None:
+        # Read from Terraform/CloudFormation: say it in the IaC's terms, write nothing.
+        found = iac.policy_fix(context.inventory, fs_id, corrected)
+        if found is None:
+            return None
+        return Fix(f"{title} ({found.title})", FixSafety.SAFE, (), found.patch or found.snippet)
+    if source.path is None or source.path == "<stdin>":
         return None
     target = corrected_path(source.path)
     content = json.dumps(corrected, indent=4) + "\n"
