@@ -471,7 +471,10 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     if match is None:
         return None
     major, minor, patch = match.groups()
-    return int(major), int(minor or 0), int(patch or 0)
+    try:
+        return int(major), int(minor or 0), int(patch or 0)
+    except ValueError:  # a tag of thousands of digits (over int()'s limit) is no version
+        return None
 
 
 def parse_go_bool(value: str) -> bool | None:
