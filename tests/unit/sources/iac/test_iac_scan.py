@@ -97,18 +97,26 @@ def test_linked_access_point_handle_mounts_with_iam(cli: Cli) -> None:
     assert status in (0, 1)
 
 
-@pytest.mark.xfail(
-    reason="scan's fixes still write YAML edits / a JSON file next to IaC inputs; "
-    "sources.iac.fixes has the IaC forms for the scan owner to wire (issue 10 report)",
-    strict=False,
-)
-def test_fix_for_iac_does_not_write_files_into_the_terraform_configuration(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_fixes_are_given_in_iac_terms(cli: Cli) -> None:
+    _, document = scan(cli, f"{IAC}/terraform/seed/plan.json")
+    findings = by_code(document)
+    mount_fix = findings["AUTH001"][0]["fix"]
+    assert "spec.mount_options of kubernetes_persistent_volume_v1.efs" in mount_fix["title"]
+    assert '+    mount_options = ["iam"]' in mount_fix["patch"]
+    policy_fix = findings["AUTH005"][0]["fix"]
+    assert 'data "aws_iam_policy_document" "shared_corrected"' in policy_fix["patch"]
+    assert "resources = [aws_efs_file_system.shared.arn]" in policy_fix["patch"]
+    _, cdk = scan(cli, f"{IAC}/cdk/seed/cdk.out")
+    title = by_code(cdk)["AUTH001"][0]["fix"]["title"]
+    assert "SharedVolume62BA02CB" in title
+
+
+def test_fix_does_not_write_into_the_terraform_configuration(cli: Cli, tmp_path: Path) -> None:
     import shutil
 
     copy = tmp_path / "seed"
     shutil.copytree(REPO / IAC / "terraform" / "seed", copy)
-    before = sorted(p.name for p in copy.iterdir())
-    cli("scan", "--fix", str(copy / "plan.json"), cwd=tmp_path)
-    assert sorted(p.name for p in copy.iterdir()) == before
+    before = {p.name: p.read_text() for p in copy.iterdir()}
+    result = cli("scan", "--fix", str(copy / "plan.json"), cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_text() for p in copy.iterdir()} == before
