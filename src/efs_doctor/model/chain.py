@@ -155,6 +155,19 @@ class _Resolver:
         self.claims_by_volume = {
             pvc.volume_name: pvc for pvc in inventory.claims.values() if pvc.volume_name
         }
+        # Indexes built once, so binding N claims is O(N), not O(N x PVs) (issue 8).
+        self.volume_by_claim_ref: dict[tuple[str, str], PersistentVolume] = {}
+        self.unbound_by_class: dict[str, list[PersistentVolume]] = {}
+        for pv in inventory.persistent_volumes.values():
+            if pv.claim_ref is not None:
+                self.volume_by_claim_ref.setdefault(pv.claim_ref, pv)
+            else:
+                self.unbound_by_class.setdefault(pv.storage_class or "", []).append(pv)
+        self.claims_by_stem: dict[tuple[str, str], list[PersistentVolumeClaim]] = {}
+        for claim in inventory.claims.values():
+            stem, dash, _ordinal = claim.name.rpartition("-")
+            if dash:
+                self.claims_by_stem.setdefault((claim.namespace, stem), []).append(claim)
 
     def _node_service_account(self) -> ServiceAccount | None:
         for deployment in self.inv.driver_deployments:
@@ -195,13 +208,10 @@ class _Resolver:
             if volume is None:
                 notes.append(f"PVC {claim.key} names volume {claim.volume_name}, not loaded")
             return volume
-        candidates = [
-            pv
-            for pv in inv.persistent_volumes.values()
-            if pv.claim_ref == (claim.namespace, claim.name) and not claim.is_template
-        ]
-        if candidates:
-            return candidates[0]
+        if not claim.is_template:
+            bound = self.volume_by_claim_ref.get((claim.namespace, claim.name))
+            if bound is not None:
+                return bound
         # Not yet bound: the binder picks an available PV of the same class with compatible
         # access modes (and enough capacity, not modelled).
         wanted_class = claim.storage_class
@@ -210,10 +220,8 @@ class _Resolver:
             wanted_class = default.name if default is not None else ""
         matching = [
             pv
-            for pv in inv.persistent_volumes.values()
-            if pv.claim_ref is None
-            and (pv.storage_class or "") == wanted_class
-            and set(claim.access_modes) <= set(pv.access_modes)
+            for pv in self.unbound_by_class.get(wanted_class, ())
+            if set(claim.access_modes) <= set(pv.access_modes)
             and pv.name not in self.used_volumes
             and self.claims_by_volume.get(pv.name) in (None, claim)
         ]
@@ -304,15 +312,13 @@ class _Resolver:
 
 
 def _claims_of_template(
-    inventory: Inventory, workload: Workload, template: PersistentVolumeClaim
+    resolver: _Resolver, workload: Workload, template: PersistentVolumeClaim
 ) -> list[PersistentVolumeClaim]:
     prefix = f"{template.name}-{workload.name}-"
     found = [
         claim
-        for claim in inventory.claims.values()
-        if claim.namespace == workload.namespace
-        and claim.name.startswith(prefix)
-        and claim.name[len(prefix) :].isdigit()
+        for claim in resolver.claims_by_stem.get((workload.namespace, prefix[:-1]), ())
+        if claim.name.startswith(prefix) and claim.name[len(prefix) :].isdigit()
     ]
     return sorted(found, key=lambda c: int(c.name[len(prefix) :]))
 
@@ -337,7 +343,7 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
             # The claims a template stands for, "<template>-<statefulset>-<ordinal>", when they
             # are loaded (a live cluster); else the template itself: a claim still to be made,
             # bound to an available PV or, for an efs-ap class, a planned volume.
-            made = _claims_of_template(inventory, workload, template)
+            made = _claims_of_template(resolver, workload, template)
             for claim in made or [template]:
                 chain = resolver.chain(workload, None, claim, None, [])
                 if chain is not None:
