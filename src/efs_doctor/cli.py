@@ -48,6 +48,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "efs_doctor.commands.permissions",
         "print the read-only IAM policy and ClusterRole live mode needs",
     ),
+    (
+        "diagnose",
+        "efs_doctor.commands.diagnose",
+        "diagnose EFS mounts in the live cluster: verdict, mount path, cause and fix",
+    ),
 )
 
 DESCRIPTION = """\

@@ -11,6 +11,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from efs_doctor.model.inventory import Inventory
+    from efs_doctor.sources.live import LiveOptions
     from efs_doctor.sources.live_records import Collection
 
 
@@ -39,17 +41,15 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def collect_live(args: argparse.Namespace) -> Collection:
-    """Collect with the command line's options, showing progress on a terminal."""
+def live_options(args: argparse.Namespace) -> LiveOptions:
     from efs_doctor.errors import UsageError
     from efs_doctor.sources.aws_live import AwsOptions
     from efs_doctor.sources.k8s_live import KubeOptions
-    from efs_doctor.sources.live import LiveOptions, collect
-    from efs_doctor.sources.live_progress import Progress
+    from efs_doctor.sources.live import LiveOptions
 
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    options = LiveOptions(
+    return LiveOptions(
         kube=KubeOptions(kubeconfig=args.kubeconfig, context=args.context, timeout=args.timeout),
         aws=AwsOptions(
             profile=args.profile,
@@ -59,7 +59,22 @@ def collect_live(args: argparse.Namespace) -> Collection:
         ),
         use_aws=not args.no_aws,
     )
-    return collect(options, Progress())
+
+
+def collect_live(args: argparse.Namespace) -> Collection:
+    """Collect with the command line's options, showing progress on a terminal."""
+    from efs_doctor.sources.live import collect
+    from efs_doctor.sources.live_progress import Progress
+
+    return collect(live_options(args), Progress())
+
+
+def collect_inventory_live(args: argparse.Namespace) -> tuple[Collection, Inventory]:
+    """Collect and build the inventory (``diagnose``, ``scan --live``)."""
+    from efs_doctor.sources.live import collect_inventory
+    from efs_doctor.sources.live_progress import Progress
+
+    return collect_inventory(live_options(args), Progress())
 
 
 def report_collection(collection: Collection, verbose: int) -> None:

@@ -119,8 +119,9 @@ BAD_CREDENTIALS = frozenset(
 
 def brief(message: str, limit: int = 200) -> str:
     """One line of an error message; an HTML error page (an endpoint that lacks the
-    operation answers with one) becomes its text."""
-    text = re.sub(r"<[^>]+>", " ", message) if "<" in message else message
+    operation answers with one) becomes its title."""
+    title = re.search(r"<title>(.*?)</title>", message, flags=re.I | re.S)
+    text = title.group(1) if title else re.sub(r"<[^>]+>", " ", message)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -150,6 +151,7 @@ class AwsCaller:
         self.collection = collection
         self.progress = progress
         self._stop_reason: str | None = None
+        self._unreachable: set[str] = set()  # services whose endpoint did not answer
         self._lock = threading.Lock()
         for service, client in self.clients.items():
             # before-parameter-build comes before any request is built or answered (a test's
@@ -182,6 +184,11 @@ class AwsCaller:
         spec = BY_OPERATION[(service, operation)]
         if self._stop_reason is not None:
             return None
+        if service in self._unreachable:
+            # one unreachable endpoint would otherwise cost every later call its retries
+            label = f"aws {service} {operation}" + (f" ({what})" if what else "")
+            self._record(Inconclusive(label, f"skipped: the {service} endpoint did not answer"))
+            return None
         client = self.clients[service]
         with Step(self.progress, f"aws {service} {operation}"):
             try:
@@ -203,6 +210,7 @@ class AwsCaller:
     ) -> Failure | None:
         from botocore.exceptions import (
             ClientError,
+            ConnectTimeoutError,
             EndpointConnectionError,
             NoCredentialsError,
             NoRegionError,
@@ -222,7 +230,9 @@ class AwsCaller:
         if isinstance(error, NoRegionError):
             self._stop("no AWS region (use --region or AWS_REGION)")
             return None
-        if isinstance(error, EndpointConnectionError):
+        if isinstance(error, EndpointConnectionError | ConnectTimeoutError):
+            with self._lock:
+                self._unreachable.add(spec.service)
             self._record(Inconclusive(label, f"cannot reach the endpoint: {error}"))
             return None
         if not isinstance(error, ClientError):
@@ -239,7 +249,9 @@ class AwsCaller:
         elif code in BAD_CREDENTIALS:
             self._record(Inconclusive(label, f"AWS rejected the credentials ({code})"))
         else:
-            self._record(Inconclusive(label, f"{code or status}: {brief(message)}"))
+            text = brief(message)
+            reason = text if text.startswith(code or str(status)) else f"{code or status}: {text}"
+            self._record(Inconclusive(label, reason))
         return None
 
     def _record(self, item: Inconclusive) -> None:

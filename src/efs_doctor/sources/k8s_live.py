@@ -13,6 +13,7 @@ Objects are cleaned (``live_clean``) and kept as Kubernetes ``List`` documents, 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Iterator, Mapping
@@ -90,6 +91,7 @@ class KubeHints:
     context: str | None = None
     cluster_name: str | None = None
     region: str | None = None
+    namespace: str = "default"  # the context's namespace, for names given without one
 
 
 class KubeConfigProblem(Exception):
@@ -146,9 +148,12 @@ def load_config(options: KubeOptions) -> tuple[Any, KubeHints]:
             config = KubeConfig.from_dict(merged, fname=paths[0]).get(options.context)
             if config is None:
                 raise KubeConfigProblem("kubeconfig has no current context; pass --context")
-            return config, _hints(merged, config.context_name)
+            hints = _hints(merged, config.context_name)
+            return config, dataclasses.replace(hints, namespace=config.namespace)
         if os.environ.get("KUBERNETES_SERVICE_HOST") and not options.context:
-            return KubeConfig.from_service_account().get(), KubeHints(context="in-cluster")
+            in_cluster = KubeConfig.from_service_account().get()
+            namespace = in_cluster.namespace if in_cluster is not None else "default"
+            return in_cluster, KubeHints(context="in-cluster", namespace=namespace)
     except (ConfigError, KeyError, TypeError, ValueError) as error:
         raise KubeConfigProblem(f"kubeconfig: {error}") from None
     where = options.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
@@ -330,6 +335,7 @@ def configure(options: KubeOptions, collection: Collection) -> tuple[Any, KubeHi
         return None
     if hints.context:
         collection.context["kube_context"] = hints.context
+        collection.context["namespace"] = hints.namespace
     return config, hints
 
 

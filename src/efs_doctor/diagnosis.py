@@ -1,0 +1,186 @@
+"""Diagnosis of pods that use EFS: simulate their mounts, explain their events, rank causes.
+
+Pure (no I/O): it takes an inventory, whether read live (``efs-doctor diagnose``) or from
+files. The mount simulator (``engine.mount``) says what happens on each chain; the explain
+engine (``engine.explain``) reads each FailedMount/ProvisioningFailed event, with the
+inventory and the simulation as context that confirms or rules out causes. A failed or
+indeterminate simulation whose cause no event names still yields that cause, with the fix
+from the cause catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from efs_doctor.model.chain import MountChain
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.kubernetes import Event
+
+if TYPE_CHECKING:
+    from efs_doctor.engine.explain import Explanation, RankedCause
+    from efs_doctor.engine.mount.model import MountOutcome
+    from efs_doctor.engine.mount.simulate import SimulationOptions
+
+EVENT_REASONS = frozenset({"FailedMount", "ProvisioningFailed"})
+STATUS_ORDER = {"confirmed": 0, "likely": 1, "possible": 2, "ruled_out": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """A ranked root cause; ``source`` says whether an event's text or only the simulation
+    named it."""
+
+    id: str
+    title: str
+    score: float
+    status: str
+    fix: str
+    evidence: tuple[str, ...] = ()
+    checks: tuple[tuple[str, str], ...] = ()  # (command, what to look for)
+    source: str = "event"  # "event" | "simulation"
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    pods: list[str]
+    outcomes: list[MountOutcome]
+    events: list[Event]
+    causes: list[Cause] = field(default_factory=list)
+    explanations: list[Explanation] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return all(o.outcome == "mounted" for o in self.outcomes)
+
+
+def pods_with_failed_events(inventory: Inventory) -> list[str]:
+    """``namespace/name`` of every pod with a FailedMount event, or whose claim has a
+    ProvisioningFailed one, in the order first seen."""
+    keys: dict[str, None] = {}
+    claims = {
+        e.involved_key for e in inventory.events if e.involved_kind == "PersistentVolumeClaim"
+    }
+    for event in inventory.events:
+        if event.reason == "FailedMount" and event.involved_kind == "Pod":
+            keys[event.involved_key] = None
+    for chain in _chains(inventory):
+        if chain.claim_key in claims and chain.pod_key:
+            keys[chain.pod_key] = None
+    return list(keys)
+
+
+def _chains(inventory: Inventory) -> list[MountChain]:
+    from efs_doctor.api import mount_chains
+
+    return mount_chains(inventory)
+
+
+def chains_of(inventory: Inventory, pods: Sequence[str] | None) -> list[MountChain]:
+    """The chains of these pods (``namespace/name``), or every chain when ``pods`` is None."""
+    chains = _chains(inventory)
+    if pods is None:
+        return chains
+    wanted = set(pods)
+    return [c for c in chains if c.pod_key in wanted]
+
+
+def events_of(inventory: Inventory, chains: Iterable[MountChain]) -> list[Event]:
+    pods = {c.pod_key for c in chains if c.pod_key}
+    claims = {c.claim_key for c in chains if c.claim_key}
+    return [
+        e
+        for e in inventory.events
+        if e.reason in EVENT_REASONS
+        and (
+            (e.involved_kind == "Pod" and e.involved_key in pods)
+            or (e.involved_kind == "PersistentVolumeClaim" and e.involved_key in claims)
+        )
+    ]
+
+
+def diagnose(
+    inventory: Inventory,
+    chains: Sequence[MountChain],
+    pods: Sequence[str],
+    options: SimulationOptions | None = None,
+) -> Diagnosis:
+    from efs_doctor.engine.mount import simulate_all
+
+    outcomes = simulate_all(inventory, chains, options) if chains else []
+    events = events_of(inventory, chains)
+    result = Diagnosis(list(pods), outcomes, events)
+    seen: set[str] = set()
+    for event in events:
+        if event.message and event.message not in seen:
+            seen.add(event.message)
+            result.explanations.append(_explain(inventory, event.message))
+    result.causes = _rank(result.explanations, outcomes)
+    return result
+
+
+def _explain(inventory: Inventory, message: str) -> Explanation:
+    from efs_doctor.engine.explain import explain, extract_facts, normalise
+    from efs_doctor.engine.explain.context import select_chains, signals_from_inventory
+    from efs_doctor.engine.explain.simulated import simulation_signals
+
+    facts = extract_facts(normalise(message))
+    text_only = [cause.id for cause in explain(message).causes]
+    signals = signals_from_inventory(inventory, facts)
+    signals += simulation_signals(inventory, select_chains(inventory, facts), facts, text_only)
+    return explain(message, signals)
+
+
+def _from_ranked(cause: RankedCause) -> Cause:
+    return Cause(
+        id=cause.id,
+        title=cause.title,
+        score=cause.score,
+        status=cause.status,
+        fix=cause.fix,
+        evidence=tuple(e.text for e in cause.evidence),
+        checks=tuple((c.command, c.look_for) for c in cause.checks),
+    )
+
+
+def _rank(explanations: Sequence[Explanation], outcomes: Sequence[MountOutcome]) -> list[Cause]:
+    """Each cause once, at its best; then causes only the simulation found."""
+    best: dict[str, Cause] = {}
+    for explanation in explanations:
+        for ranked in explanation.causes:
+            cause = _from_ranked(ranked)
+            current = best.get(cause.id)
+            if current is None or _key(cause) < _key(current):
+                best[cause.id] = cause
+    simulated = _simulated(outcomes, set(best))
+    ordered = sorted(best.values(), key=_key)
+    return ordered + simulated
+
+
+def _key(cause: Cause) -> tuple[int, float]:
+    return STATUS_ORDER.get(cause.status, 9), -cause.score
+
+
+def _simulated(outcomes: Sequence[MountOutcome], known: set[str]) -> list[Cause]:
+    from efs_doctor.engine.explain import load_catalogue
+
+    causes = load_catalogue().causes
+    found: dict[str, Cause] = {}
+    for outcome in outcomes:
+        if outcome.outcome == "mounted" or not outcome.cause or outcome.cause in known:
+            continue
+        if outcome.cause in found:
+            continue
+        info = causes.get(outcome.cause)
+        found[outcome.cause] = Cause(
+            id=outcome.cause,
+            title=info.title if info else outcome.cause,
+            score=1.0 if outcome.outcome == "failed" else 0.5,
+            status="confirmed" if outcome.outcome == "failed" else "possible",
+            fix=info.fix if info else "",
+            evidence=(outcome.reason,),
+            checks=tuple((c.command, c.look_for) for c in info.checks) if info else (),
+            source="simulation",
+        )
+    return list(found.values())
