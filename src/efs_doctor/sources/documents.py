@@ -10,6 +10,7 @@ positions are computed only if asked for.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -27,9 +28,13 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS = ("int", "float", "timestamp")
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
+class GuardedSafeLoader(_BaseLoader):  # type: ignore[misc]
     """The safe loader, except that a scalar Python cannot hold (an integer of more than 4300
-    digits, ``2024-02-30`` read as a date) is a YAML error at its position, not a ValueError."""
+    digits, ``2024-02-30`` read as a date) is a YAML error at its position, not a ValueError.
+    Every YAML reader of the project derives from it (the CloudFormation one too)."""
+
+
+_Loader = GuardedSafeLoader
 
 
 def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
@@ -108,17 +113,18 @@ def _collect_marks(
     return marks
 
 
-def _yaml_problem(path: str, error: yaml.YAMLError, text: str) -> InputProblem:
+def yaml_problem(path: str, error: yaml.YAMLError, text: str, what: str = "YAML") -> InputProblem:
+    """One positioned line for a YAML error (``what``: "YAML", "CloudFormation YAML")."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if isinstance(error, yaml.reader.ReaderError):  # a character YAML forbids; no mark
         character = error.character
         shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
-        message = f"invalid YAML: character {shown} is not allowed ({error.reason})"
+        message = f"invalid {what}: character {shown} is not allowed ({error.reason})"
         line, column = _line_column(text, error.position)
         return InputProblem(Location(path, line, column), one_line(message))
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
-    message = one_line(f"invalid YAML: {problem}" + (f" ({context})" if context else ""))
+    message = one_line(f"invalid {what}: {problem}" + (f" ({context})" if context else ""))
     if mark is not None:
         return InputProblem(Location(path, mark.line + 1, mark.column + 1), message)
     return InputProblem(Location(path, 1, 1), message)
@@ -145,13 +151,134 @@ def _duplicate_problem(path: str, duplicate: _Duplicate) -> InputProblem:
     )
 
 
-def parse_yaml(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = f"{_TAG}str", f"{_TAG}map", f"{_TAG}seq"
+# Implicitly resolved scalars the fast path builds one at a time with the loader's own
+# constructors; any other tag (binary, set, omap, merge, Python, custom) takes PyYAML's path.
+_PLAIN_SCALARS = frozenset(
+    f"{_TAG}{name}" for name in ("int", "float", "bool", "null", "timestamp")
+)
+_FAST_DEPTH = 64
+
+
+class _Unusual(Exception):
+    """Something the fast path leaves to PyYAML's constructor (which also reports it)."""
+
+
+def _fast_construct(node: yaml.Node, loader: Any, depth: int = 0) -> Any:
+    """The value ``loader.construct_document(node)`` returns, for the documents nearly every
+    manifest is: core tags only, string keys never repeated, no anchors (the caller checks
+    the text), nesting under ``_FAST_DEPTH``. Anything else raises :class:`_Unusual` and
+    the document is read the ordinary way, so problems and values stay exactly the same.
+
+    One walk instead of PyYAML's constructor (several calls and a generator per node) plus
+    the walk collecting field positions, which are now computed only when asked for."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        if node.tag in _PLAIN_SCALARS:
+            try:
+                return loader.yaml_constructors[node.tag](loader, node)
+            except yaml.YAMLError:
+                raise _Unusual from None
+        raise _Unusual
+    if depth > _FAST_DEPTH:
+        raise _Unusual
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _Unusual
+            key = key_node.value
+            if key in data:
+                raise _Unusual  # a repeated key: warned about on the ordinary path
+            if type(value_node) is yaml.ScalarNode and value_node.tag == _STR:
+                data[key] = value_node.value
+            else:
+                data[key] = _fast_construct(value_node, loader, depth + 1)
+        return data
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_fast_construct(item, loader, depth + 1) for item in node.value]
+    raise _Unusual
+
+
+class _LazyMarks:
+    """Field positions of one file's YAML documents, found only when somebody asks for one
+    (most objects never get a finding): the text is composed again, once per file."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.nodes: list[yaml.Node | None] | None = None
+
+    def marks(self, ordinal: int) -> dict[FieldPath, tuple[int, int]]:
+        if self.nodes is None:
+            self.nodes = []
+            loader = _Loader(self.text)
+            try:
+                while loader.check_node():
+                    self.nodes.append(loader.get_node())
+            except yaml.YAMLError:
+                pass  # a broken later document; the ones before it were read
+            finally:
+                loader.dispose()
+        node = self.nodes[ordinal]
+        return _collect_marks(node) if node is not None else {}
+
+
+def _root_kind(node: yaml.Node) -> str | None:
+    """The ``kind`` of a Kubernetes-looking document (a mapping with plain ``kind`` and
+    ``apiVersion`` keys), read from the composed node; None for anything else."""
+    if type(node) is not yaml.MappingNode or node.tag != _MAP:
+        return None
+    kind = None
+    api_version = False
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+            return None  # a merge key or a computed key: cannot tell without building
+        if key_node.value == "kind":
+            is_text = type(value_node) is yaml.ScalarNode and value_node.tag == _STR
+            kind = value_node.value if is_text else None
+        elif key_node.value == "apiVersion":
+            api_version = True
+    return kind if api_version else None
+
+
+def parse_yaml(
+    path: str,
+    text: str,
+    problems: list[InputProblem],
+    skip_kind: Callable[[str], bool] | None = None,
+) -> Iterator[Document]:
+    """The documents of a YAML stream, with their field positions; problems are appended.
+
+    ``skip_kind``: documents of a kind it accepts are checked (they report the same
+    problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop."""
     loader = _Loader(text)
+    fast = "&" not in text  # no anchor, so no alias: the fast path needs no revisit check
+    lazy = _LazyMarks(text) if fast else None
+    ordinal = -1
     try:
         while loader.check_node():
             node = loader.get_node()
+            ordinal += 1
             if node is None:
                 continue
+            kind = _root_kind(node) if skip_kind is not None else None
+            skip = kind is not None and skip_kind is not None and skip_kind(kind)
+            if lazy is not None:
+                try:
+                    data = _fast_construct(node, loader)
+                except _Unusual:
+                    pass
+                else:
+                    if skip:
+                        continue
+                    start = node.start_mark
+                    marks_of = functools.partial(lazy.marks, ordinal)
+                    source = SourceMap(path, start.line + 1, start.column + 1, _loader=marks_of)
+                    yield Document(data, source)
+                    continue
             duplicates: list[_Duplicate] = []
             try:
                 marks = _collect_marks(node, duplicates)
@@ -166,10 +293,12 @@ def parse_yaml(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
                 continue
             problems.extend(_duplicate_problem(path, d) for d in duplicates)
             data = loader.construct_document(node)
+            if skip:
+                continue
             start = node.start_mark
             yield Document(data, SourceMap(path, start.line + 1, start.column + 1, marks))
     except yaml.YAMLError as error:
-        problems.append(_yaml_problem(path, error, text))
+        problems.append(yaml_problem(path, error, text))
     except RecursionError:
         problems.append(InputProblem(Location(path), "document nested too deeply; skipped"))
     finally:
@@ -284,6 +413,23 @@ def _duplicate_json_problem(path: str, text: str, key: str) -> InputProblem:
     return _duplicate_problem(path, _Duplicate(key, line, column, first_line))
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _deep_offset(text: str, depth: int) -> int:
+    """Where the nesting of ``text`` first reaches ``depth`` (strings skipped)."""
+    level = 0
+    for token in _JSON_TOKEN.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            level += 1
+            if level >= depth:
+                return token.start()
+        elif char in "]}":
+            level -= 1
+    return 0
+
+
 def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
     counter = _KeyCounter()
     try:
@@ -296,8 +442,11 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
         )
         return
     except RecursionError:
+        line, column = _line_column(text, _deep_offset(text, 1000))
         problems.append(
-            InputProblem(Location(path), "JSON nested too deeply (over ~1000 levels); skipped")
+            InputProblem(
+                Location(path, line, column), "JSON nested too deeply (over ~1000 levels); skipped"
+            )
         )
         return
     except ValueError as error:  # integers longer than Python's digit limit
@@ -319,8 +468,14 @@ def parse_json(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
     )
 
 
-def parse_text(path: str, text: str, problems: list[InputProblem]) -> Iterator[Document]:
-    """JSON when the text starts like JSON, else YAML (which also reads most JSON).
+def parse_text(
+    path: str,
+    text: str,
+    problems: list[InputProblem],
+    skip_kind: Callable[[str], bool] | None = None,
+) -> Iterator[Document]:
+    """JSON when the text starts like JSON, else YAML (which also reads most JSON);
+    ``skip_kind`` as for :func:`parse_yaml` (JSON is read whole: ``json.loads`` is cheap).
 
     Text that starts like JSON but is not JSON is read as YAML unless the file is named
     ``.json``: a one-line flow-style manifest (``{apiVersion: v1, kind: Pod, ...}``) is valid
@@ -333,4 +488,4 @@ def parse_text(path: str, text: str, problems: list[InputProblem]) -> Iterator[D
             problems.extend(json_problems)
             yield from documents
             return
-    yield from parse_yaml(path, text, problems)
+    yield from parse_yaml(path, text, problems, skip_kind)

@@ -6,6 +6,7 @@ bad input.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
@@ -93,6 +94,15 @@ def read_input(path: str, problems: list[InputProblem]) -> InputText | None:
             )
         )
         return None
+    wide = _wide_encoding(data)
+    if wide is not None:  # Windows PowerShell 5.1 redirects command output as UTF-16
+        try:
+            return InputText(display, data.decode(wide))
+        except UnicodeDecodeError:
+            problems.append(
+                InputProblem(Location(display), f"not valid {wide.upper()} text; skipped")
+            )
+            return None
     if b"\x00" in data[:8192]:
         problems.append(
             InputProblem(Location(display), "binary file (contains NUL bytes); skipped")
@@ -111,6 +121,15 @@ def read_input(path: str, problems: list[InputProblem]) -> InputText | None:
         )
         return None
     return InputText(display, text)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 announced by a byte order mark (YAML 1.2 §5.2 allows both)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def _too_big(size: int) -> str:

@@ -18,9 +18,9 @@ import yaml
 
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import FieldPath, Location, SourceMap
-from efs_doctor.sources.documents import Document
+from efs_doctor.sources.documents import Document, GuardedSafeLoader, yaml_problem
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = GuardedSafeLoader
 
 FUNCTIONS = (
     "And",
@@ -130,10 +130,7 @@ def parse_template_yaml(path: str, text: str, problems: list[InputProblem]) -> I
         start = node.start_mark
         yield Document(data, SourceMap(path, start.line + 1, start.column + 1, marks))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problems.append(InputProblem(where, f"invalid CloudFormation YAML: {problem}"))
+        problems.append(yaml_problem(path, error, text, "CloudFormation YAML"))
     except RecursionError:
         problems.append(InputProblem(Location(path), "template nested too deeply; skipped"))
     finally:
