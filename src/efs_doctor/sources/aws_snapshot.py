@@ -69,37 +69,36 @@ def _each(
     ]
 
 
-def _file_systems(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(FILE_SYSTEMS)
-    for raw, source in _each(d, "FileSystems", s):
-        fs, found = FileSystem.from_raw(raw, source)
-        p.extend(found)
-        if fs.id:
-            inv.file_systems[fs.id] = fs
+def _listing(
+    key: str, section: str, read: Callable[..., tuple[Any, list[InputProblem]]], store: str
+) -> Handler:
+    """A handler for an answer that lists one kind of object under ``key`` (most Describe
+    calls): each item is read into the model and stored by id in ``Inventory.<store>``."""
+
+    def handle(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
+        inv.aws_sections.add(section)
+        objects = getattr(inv, store)
+        for raw, source in _each(d, key, s):
+            obj, found = read(raw, source)
+            p.extend(found)
+            if obj.id:
+                objects[obj.id] = obj
+
+    return handle
 
 
-def _mount_targets(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(MOUNT_TARGETS)
-    for raw, source in _each(d, "MountTargets", s):
-        mt, found = MountTarget.from_raw(raw, source)
-        p.extend(found)
-        if mt.id:
-            inv.mount_targets[mt.id] = mt
-
-
-def _access_points(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(ACCESS_POINTS)
-    for raw, source in _each(d, "AccessPoints", s):
-        ap, found = AccessPoint.from_raw(raw, source)
-        p.extend(found)
-        if ap.id:
-            inv.access_points[ap.id] = ap
+_file_systems = _listing("FileSystems", FILE_SYSTEMS, FileSystem.from_raw, "file_systems")
+_mount_targets = _listing("MountTargets", MOUNT_TARGETS, MountTarget.from_raw, "mount_targets")
+_access_points = _listing("AccessPoints", ACCESS_POINTS, AccessPoint.from_raw, "access_points")
+_security_groups = _listing(
+    "SecurityGroups", SECURITY_GROUPS, SecurityGroup.from_raw, "security_groups"
+)
+_network_interfaces = _listing(
+    "NetworkInterfaces", NETWORK_INTERFACES, NetworkInterface.from_raw, "network_interfaces"
+)
+_subnets = _listing("Subnets", SUBNETS, Subnet.from_raw, "subnets")
+_vpcs = _listing("Vpcs", VPCS, Vpc.from_raw, "vpcs")
+_network_acls = _listing("NetworkAcls", NETWORK_ACLS, NetworkAcl.from_raw, "network_acls")
 
 
 def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
@@ -156,46 +155,6 @@ def _mount_target_groups(
         )
 
 
-def _security_groups(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(SECURITY_GROUPS)
-    for raw, source in _each(d, "SecurityGroups", s):
-        sg, found = SecurityGroup.from_raw(raw, source)
-        p.extend(found)
-        if sg.id:
-            inv.security_groups[sg.id] = sg
-
-
-def _network_interfaces(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(NETWORK_INTERFACES)
-    for raw, source in _each(d, "NetworkInterfaces", s):
-        eni, found = NetworkInterface.from_raw(raw, source)
-        p.extend(found)
-        if eni.id:
-            inv.network_interfaces[eni.id] = eni
-
-
-def _subnets(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
-    inv.aws_sections.add(SUBNETS)
-    for raw, source in _each(d, "Subnets", s):
-        subnet, found = Subnet.from_raw(raw, source)
-        p.extend(found)
-        if subnet.id:
-            inv.subnets[subnet.id] = subnet
-
-
-def _vpcs(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
-    inv.aws_sections.add(VPCS)
-    for raw, source in _each(d, "Vpcs", s):
-        vpc, found = Vpc.from_raw(raw, source)
-        p.extend(found)
-        if vpc.id:
-            inv.vpcs[vpc.id] = vpc
-
-
 def _vpc_attribute(
     d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
 ) -> None:
@@ -212,17 +171,6 @@ def _vpc_attribute(
             inv.vpc_dns[(vpc_id, attribute)] = VpcDnsAttribute(
                 vpc_id, attribute, bool(value["Value"]), _sub(s, key)
             )
-
-
-def _network_acls(
-    d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
-) -> None:
-    inv.aws_sections.add(NETWORK_ACLS)
-    for raw, source in _each(d, "NetworkAcls", s):
-        acl, found = NetworkAcl.from_raw(raw, source)
-        p.extend(found)
-        if acl.id:
-            inv.network_acls[acl.id] = acl
 
 
 def _instances(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
