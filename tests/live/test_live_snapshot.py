@@ -162,3 +162,38 @@ def test_progress_draws_on_a_terminal_only() -> None:
     assert "DescribeFileSystems" in tty.getvalue()
     assert tty.getvalue().endswith("\r")
     assert pipe.getvalue() == ""
+
+
+def _findings(report: dict[str, object]) -> list[tuple[object, ...]]:
+    """Findings without where they were read from (live: no file; snapshot: its files).
+
+    Fixes are left out: a fix that edits a file (the corrected policy written beside it)
+    exists only when the object came from a file."""
+    found = []
+    for f in report["findings"]:  # type: ignore[attr-defined]
+        related = tuple((r["object"], r["note"]) for r in f["related"])
+        found.append((f["code"], f["severity"], f["location"]["object"], f["message"], related))
+    return sorted(found, key=repr)
+
+
+def test_scan_of_a_snapshot_finds_what_scan_live_finds(aws: str, tmp_path: Path) -> None:
+    built = seed.build_aws(aws)
+    kubeconfig = tmp_path / "kubeconfig.json"
+    with FakeKube(seed.kube_objects(built)) as kube:
+        env = child_env(aws, kube.kubeconfig(kubeconfig))
+        live = efs_doctor(["scan", "--live", "--format", "json"], env)
+        snap = efs_doctor(["snapshot", "-o", str(tmp_path / "snap")], env)
+    assert snap.returncode == 0, snap.stderr
+    offline = efs_doctor(["scan", str(tmp_path / "snap"), "--format", "json"], env)
+    assert live.returncode == offline.returncode == 1, live.stderr + offline.stderr
+    live_report, offline_report = json.loads(live.stdout), json.loads(offline.stdout)
+    assert _findings(live_report) == _findings(offline_report)
+    assert "AUTH001" in {f[0] for f in _findings(live_report)}
+    # live mode says what it could not read (moto has no Pod Identity API)
+    assert [i["code"] for i in live_report["inconclusive"]] == ["live"]
+
+
+def test_scan_needs_paths_or_live() -> None:
+    done = efs_doctor(["scan"], {"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2
+    assert "--live" in done.stderr

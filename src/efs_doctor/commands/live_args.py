@@ -11,6 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from efs_doctor.findings import Inconclusive as FindingInconclusive
     from efs_doctor.model.inventory import Inventory
     from efs_doctor.sources.live import LiveOptions
     from efs_doctor.sources.live_records import Collection
@@ -89,3 +90,26 @@ def report_collection(collection: Collection, verbose: int) -> None:
             f"{collection.calls.count('aws')} AWS requests",
             file=sys.stderr,
         )
+
+
+def scan_live_inventory(
+    args: argparse.Namespace,
+) -> tuple[Inventory, tuple[FindingInconclusive, ...]]:
+    """``scan --live``: the live inventory plus any PATHs, and what could not be read as
+    scan Inconclusive entries (code ``live``)."""
+    from efs_doctor.findings import Inconclusive
+    from efs_doctor.sources.loader import load_paths
+
+    collection, inventory = collect_inventory_live(args)
+    if args.paths:
+        load_paths(args.paths, inventory)
+    inconclusive = tuple(
+        Inconclusive(
+            "live",
+            item.what,
+            item.reason
+            + (f" (needs {item.missing_permission})" if item.missing_permission else ""),
+        )
+        for item in collection.inconclusive
+    )
+    return inventory, inconclusive

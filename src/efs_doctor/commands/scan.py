@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from efs_doctor.commands.live_args import add_live_arguments
+
 if TYPE_CHECKING:
     from efs_doctor.findings import Report
 
@@ -23,7 +25,12 @@ FORMATS = ("text", "json", "sarif", "markdown")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - is stdin")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - is stdin")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="also read the live cluster and AWS account, read-only (efs-doctor permissions)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -61,6 +68,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour text output (auto: on a terminal, unless NO_COLOR is set)",
     )
+    add_live_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,13 +93,27 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no rule matches {', '.join(unknown)} (see `efs-doctor rules`)")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if not args.paths and not args.live:
+        raise UsageError("give PATH... to scan files, or --live to scan the cluster")
+    if args.live and args.fix:
+        raise UsageError("--fix edits files; with --live use --diff")
 
     def scan() -> tuple[Report, bool]:
-        inventory = load_inventory(args.paths)
+        if args.live:
+            from efs_doctor.commands.live_args import scan_live_inventory
+
+            inventory, live_inconclusive = scan_live_inventory(args)
+        else:
+            inventory, live_inconclusive = load_inventory(args.paths), ()
         print_problems(inventory.problems, verbose=args.verbose)
         if inventory.is_empty:
-            return Report((), (), (), (), 0, 0), False
-        return fixes.render_patches(analyze(inventory, config)), not inventory.errors
+            return Report((), live_inconclusive, (), (), 0, 0), False
+        report = analyze(inventory, config)
+        if live_inconclusive:
+            from dataclasses import replace
+
+            report = replace(report, inconclusive=(*live_inconclusive, *report.inconclusive))
+        return fixes.render_patches(report), not inventory.errors
 
     report, usable = scan()
     if not report.files and not usable:
