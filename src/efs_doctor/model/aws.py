@@ -201,9 +201,13 @@ class SecurityGroupRule:
 
     def covers_tcp_port(self, port: int) -> bool:
         if self.protocol not in ("-1", "tcp", "6", "all"):
-            return False
-        if self.protocol in ("-1", "all") or self.from_port is None or self.to_port is None:
+            return False  # another protocol, or IpProtocol missing or unreadable
+        if self.protocol in ("-1", "all"):
             return True
+        if self.from_port is None or self.to_port is None:
+            # The API always gives a TCP rule its ports; a rule whose ports could not be read
+            # (the loader warned) admits nothing rather than everything.
+            return False
         if self.from_port == -1 and self.to_port == -1:
             return True
         return self.from_port <= port <= self.to_port
@@ -214,7 +218,7 @@ def _rules(r: FieldReader, key: str) -> tuple[SecurityGroupRule, ...]:
     for i, _ in enumerate(r.items(key)):
         rules.append(
             SecurityGroupRule(
-                protocol=(r.string(key, i, "IpProtocol") or "-1").lower(),
+                protocol=(r.string(key, i, "IpProtocol") or "").lower(),
                 from_port=r.integer(key, i, "FromPort"),
                 to_port=r.integer(key, i, "ToPort"),
                 cidrs=tuple(
@@ -378,10 +382,14 @@ class NetworkAclEntry:
     port_to: int | None
 
     def covers_tcp_port(self, port: int) -> bool:
-        if self.protocol not in ("-1", "6", "tcp"):
-            return False
-        if self.protocol == "-1" or self.port_from is None or self.port_to is None:
+        if self.protocol == "-1":
             return True
+        if self.protocol not in ("6", "tcp"):
+            # another protocol; or Protocol missing or unreadable (the loader warned): an
+            # allow entry then admits nothing and a deny entry denies all, never the reverse
+            return self.protocol == "" and not self.allow
+        if self.port_from is None or self.port_to is None:
+            return not self.allow  # a TCP entry always has a PortRange; unreadable: as above
         return self.port_from <= port <= self.port_to
 
 
@@ -410,7 +418,7 @@ class NetworkAcl:
                 NetworkAclEntry(
                     rule_number=number,
                     egress=bool(r.boolean("Entries", i, "Egress")),
-                    protocol=r.string("Entries", i, "Protocol") or "-1",
+                    protocol=r.string("Entries", i, "Protocol") or "",
                     allow=(r.string("Entries", i, "RuleAction") or "").lower() == "allow",
                     cidr=r.string("Entries", i, "CidrBlock"),
                     ipv6_cidr=r.string("Entries", i, "Ipv6CidrBlock"),
