@@ -5,10 +5,11 @@ in each zone (60), each with a policy. The cluster: 50 nodes, 1,000 static PVs w
 claims and pods spread over the 10 file systems, the EFS CSI driver, 20 FailedMount events.
 Issue 7 target: at most 40 AWS calls and under 3 s wall for the live diagnosis.
 
-Timed: (1) in process, live collection plus building the inventory and the mount chains,
-best of ``--repeat`` (fresh clients each run); (2) the CLI as a user runs it, a subprocess
-(interpreter start and imports included): ``diagnose --all-namespaces`` when that command
-exists, else ``snapshot``. Building the moto account is not timed.
+Timed: (1) in process, live collection, the inventory and the diagnosis of every pod with
+a FailedMount event (simulation and explanation), best of ``--repeat`` with fresh clients;
+(2) the CLI as a user runs it, a subprocess (interpreter start and imports included):
+``diagnose --all-namespaces`` when that command exists, else ``snapshot``. Building the
+moto account is not timed.
 
     .venv/bin/python benchmarks/bench_live.py [--pvs N] [--nodes N] [--file-systems N]
 """
@@ -43,6 +44,8 @@ def build_account(url: str, nodes: int, file_systems: int) -> Any:
     seed.build_iam(c)
     ec2 = c["ec2"]
     built.vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=built.vpc_id, **{attribute: {"Value": True}})
     subnets = [
         ec2.create_subnet(VpcId=built.vpc_id, CidrBlock=f"10.0.{i * 16}.0/20", AvailabilityZone=z)[
             "Subnet"
@@ -55,6 +58,17 @@ def build_account(url: str, nodes: int, file_systems: int) -> Any:
     built.mount_target_sg = ec2.create_security_group(
         GroupName="efs", Description="efs", VpcId=built.vpc_id
     )["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=built.mount_target_sg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 2049,
+                "ToPort": 2049,
+                "UserIdGroupPairs": [{"GroupId": built.node_sg}],
+            }
+        ],
+    )
     profile = f"arn:aws:iam::{seed.ACCOUNT}:instance-profile/eks-node-group-profile"
     tags = [{"ResourceType": "instance", "Tags": [{"Key": "eks:cluster-name", "Value": "prod"}]}]
     for index, (zone, subnet) in enumerate(zip(ZONES, subnets, strict=True)):
@@ -98,20 +112,24 @@ def kube_objects(built: Any, pvs: int) -> list[dict[str, Any]]:
     return objects
 
 
-def in_process(kubeconfig: Path, repeat: int) -> tuple[float, int, int]:
-    from efs_doctor.api import mount_chains
+def in_process(kubeconfig: Path, repeat: int) -> tuple[float, int, int, str]:
+    """Collect, build the inventory and diagnose every pod with a FailedMount event."""
+    from efs_doctor.diagnosis import chains_of, diagnose, pods_with_failed_events
     from efs_doctor.sources.k8s_live import KubeOptions
     from efs_doctor.sources.live import LiveOptions, collect_inventory
 
-    best, calls, lists = float("inf"), 0, 0
+    best, calls, lists, verdict = float("inf"), 0, 0, ""
     for _ in range(repeat):
         start = time.perf_counter()
         options = LiveOptions(kube=KubeOptions(kubeconfig=str(kubeconfig)))
         collection, inventory = collect_inventory(options)
-        mount_chains(inventory)
+        pods = pods_with_failed_events(inventory)
+        diagnosis = diagnose(inventory, chains_of(inventory, pods), pods)
         best = min(best, time.perf_counter() - start)
         calls, lists = collection.calls.count("aws"), collection.calls.count("kubernetes")
-    return best, calls, lists
+        causes = {c.id for c in diagnosis.causes if c.status == "confirmed"}
+        verdict = f"{len(diagnosis.outcomes)} mounts diagnosed, confirmed: {sorted(causes)}"
+    return best, calls, lists, verdict
 
 
 def cli(kubeconfig: Path, url: str) -> tuple[str, float, int]:
@@ -169,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         setup = time.perf_counter() - setup
         with tempfile.TemporaryDirectory() as tmp, FakeKube(objects) as kube:
             kubeconfig = kube.kubeconfig(Path(tmp) / "kubeconfig.json")
-            seconds, calls, lists = in_process(kubeconfig, args.repeat)
+            seconds, calls, lists, verdict = in_process(kubeconfig, args.repeat)
             command, cli_seconds, status = cli(kubeconfig, url)
     finally:
         server.stop()
@@ -184,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         f"cli_{command}_seconds": round(cli_seconds, 3),
         "cli_exit": status,
         "setup_seconds": round(setup, 1),
+        "verdict": verdict,
     }
     print(json.dumps(result, indent=2))
     within = calls <= MAX_CALLS and seconds < MAX_SECONDS and cli_seconds < MAX_SECONDS

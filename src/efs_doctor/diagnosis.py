@@ -10,6 +10,7 @@ from the cause catalogue.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,24 +112,48 @@ def diagnose(
     outcomes = simulate_all(inventory, chains, options) if chains else []
     events = events_of(inventory, chains)
     result = Diagnosis(list(pods), outcomes, events)
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     for event in events:
-        if event.message and event.message not in seen:
-            seen.add(event.message)
-            result.explanations.append(_explain(inventory, event.message))
+        if not event.message.strip():
+            continue
+        mine = _outcomes_of(event, outcomes)
+        # Pods failing on the same volume log the same message but for their own uid.
+        key = (POD_DIR.sub("<pod>", event.message), *((o.outcome, o.cause) for o in mine))
+        if key not in seen:
+            seen.add(key)
+            result.explanations.append(_explain(inventory, event.message, mine))
     result.causes = _rank(result.explanations, outcomes)
     return result
 
 
-def _explain(inventory: Inventory, message: str) -> Explanation:
+POD_DIR = re.compile(r"/var/lib/kubelet/pods/[^/\s]+/")
+
+
+def _outcomes_of(event: Event, outcomes: Sequence[MountOutcome]) -> list[MountOutcome]:
+    if event.involved_kind == "Pod":
+        return [o for o in outcomes if o.pod == event.involved_key]
+    return [o for o in outcomes if o.pvc == event.involved_key]
+
+
+def _explain(inventory: Inventory, message: str, outcomes: Sequence[MountOutcome]) -> Explanation:
+    """The event explained with the inventory and this pod's simulated mounts as context
+    (the simulation already ran: its outcomes are reused, not recomputed)."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.context import select_chains, signals_from_inventory
-    from efs_doctor.engine.explain.simulated import simulation_signals
+    from efs_doctor.engine.explain.context import signals_from_inventory
+    from efs_doctor.engine.explain.outcome import signals_from_outcome
 
     facts = extract_facts(normalise(message))
     text_only = [cause.id for cause in explain(message).causes]
     signals = signals_from_inventory(inventory, facts)
-    signals += simulation_signals(inventory, select_chains(inventory, facts), facts, text_only)
+    failed = [o for o in outcomes if o.outcome != "mounted"]
+    for outcome in failed or outcomes:  # a mount that works elsewhere says nothing here
+        signals += signals_from_outcome(
+            outcome.outcome,
+            outcome.cause,
+            outcome.reason or outcome.error or outcome.outcome,
+            text_only,
+            location=f"simulated {outcome.pv} on {outcome.node_or_zone}",
+        )
     return explain(message, signals)
 
 
