@@ -78,10 +78,16 @@ def _runs_chown(workload: Workload) -> bool:
     for part in workload.template_path:
         spec = spec.get(part, {}) if isinstance(spec, Mapping) else {}
     for group in ("initContainers", "containers"):
-        for container in spec.get(group) or () if isinstance(spec, Mapping) else ():
+        containers = spec.get(group) if isinstance(spec, Mapping) else None
+        for container in containers if isinstance(containers, list) else ():
             if not isinstance(container, Mapping):
                 continue
-            words = [*(container.get("command") or ()), *(container.get("args") or ())]
+            words = [
+                word
+                for key in ("command", "args")
+                if isinstance(container.get(key), list)
+                for word in container[key]
+            ]
             if any(isinstance(w, str) and "chown" in w for w in words):
                 return True
     return False
