@@ -139,24 +139,32 @@ class Authorizer:
     ) -> tuple[str, str | None]:
         """The file system ARN, and the account it was taken from (when not from the ARN)."""
         fs = self.view.file_system(fs_id)
+        note = None
         if fs is not None and fs.arn:
-            return fs.arn, None
+            if _is_file_system_arn(fs.arn):
+                return fs.arn, None
+            note = f"FileSystemArn {fs.arn[:120]!r} is not a file system ARN: ignored"
         account = self.view.account_of_file_system(fs_id)
         region = self.view.region_of_file_system(fs_id) or region
         policy = self.view.inventory.policies.get(fs_id)
         if policy is not None and policy.document is not None:
             from_policy = _arn_from_policy(policy.document, fs_id)
-            if from_policy is not None:
-                return from_policy, None
-        note = None
+            if from_policy is not None and _is_file_system_arn(from_policy):
+                return from_policy, note
         if account is None and principal is not None:
             account = principal.role_arn.split(":")[4] or None
-            note = "the file system's account is not known: taken to be the principal's"
-        return (
+            guess = "the file system's account is not known: taken to be the principal's"
+            note = f"{note}; {guess}" if note else guess
+        built = (
             f"arn:aws:elasticfilesystem:{region or 'us-east-1'}:{account or '000000000000'}:"
-            f"file-system/{fs_id}",
-            note,
+            f"file-system/{fs_id}"
         )
+        if not _is_file_system_arn(built) or built.count(":") != 5:
+            # a region or account read from input held a ':' (the loader keeps strings)
+            unreadable = "the file system's region or account is unreadable: placeholders used"
+            note = f"{note}; {unreadable}" if note else unreadable
+            built = f"arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/{fs_id}"
+        return built, note
 
     # ---- evaluation ----------------------------------------------------------------------
     def _evaluate(
@@ -317,6 +325,18 @@ def _gated(mount: bool | None, own: bool | None) -> bool | None:
     if mount is False or own is False:
         return False
     return True if (mount and own) else None
+
+
+def _is_file_system_arn(arn: str) -> bool:
+    """The shape NfsRequest accepts (``arn:<partition>:elasticfilesystem:<region>:<account>:
+    file-system/<id>``); an ARN read from input may be anything."""
+    parts = arn.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[2] == "elasticfilesystem"
+        and parts[5].startswith("file-system/")
+    )
 
 
 def _arn_from_policy(document: Mapping[str, Any], fs_id: str) -> str | None:
