@@ -286,7 +286,19 @@ def _association(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[Inp
 
 def _caller(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
     arn = d.get("Arn")
-    inv.caller = CallerIdentity(str(d["Account"]), arn if isinstance(arn, str) else None, s)
+    account = d["Account"]
+    if isinstance(account, int) and not isinstance(account, bool):
+        account = f"{account:012d}"  # hand-written JSON may give the account as a number
+    if not isinstance(account, str):
+        p.append(
+            InputProblem(
+                s.location("Account"),
+                "get-caller-identity: field Account must be a string; the answer is ignored",
+                ProblemLevel.WARNING,
+            )
+        )
+        return
+    inv.caller = CallerIdentity(account, arn if isinstance(arn, str) else None, s)
 
 
 def _is_sg_list(d: Mapping[str, Any]) -> bool:
