@@ -34,6 +34,8 @@ def _kubernetes_yaml() -> Iterable[bytes]:
         yield path.read_bytes()
     for path in _files(CSI_CORPUS, ".yaml"):
         yield path.read_bytes()
+    for path in _files(FIXTURES / "iac", ".yaml", ".yml"):  # CloudFormation templates
+        yield path.read_bytes()
     yield b"apiVersion: v1\nkind: List\nitems: []\n"
     yield b"---\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: a}\n...\n"
 
@@ -48,6 +50,8 @@ def _kubernetes_json() -> Iterable[bytes]:
 
 def _aws() -> Iterable[bytes]:
     for path in _files(EXAMPLES, ".json") + _files(FIXTURES / "aws", ".json"):
+        yield path.read_bytes()
+    for path in _files(FIXTURES / "iac", ".json"):  # Terraform plans, CloudFormation JSON
         yield path.read_bytes()
     yield b'{"FileSystemId": "fs-0123456789abcdef0", "Error": {"Code": "PolicyNotFound"}}'
 
