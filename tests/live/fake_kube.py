@@ -54,6 +54,7 @@ class FakeKube:
     objects: Iterable[Mapping[str, Any]] = ()
     token: str = "fake-token"
     forbidden: set[str] = field(default_factory=set)  # plurals answered with 403
+    expire_once: set[str] = field(default_factory=set)  # plurals whose first continue is 410
     requests: list[Request] = field(default_factory=list)
     resource_version: int = 4242
 
@@ -168,6 +169,10 @@ class FakeKube:
     ) -> tuple[int, Any]:
         start = 0
         token = query.get("continue")
+        plural = f"{kind.lower()}s"
+        if token and plural in self.expire_once:
+            self.expire_once.discard(plural)
+            return _status(410, "Expired", "The provided continue parameter is too old")
         if token:
             try:
                 decoded = json.loads(base64.urlsafe_b64decode(token.encode()))

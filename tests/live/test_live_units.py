@@ -306,3 +306,48 @@ def test_cleaning_keeps_the_driver_and_redacts_the_rest() -> None:
         "--endpoint=unix:/csi/csi.sock"
     ]
     assert other["spec"]["template"]["spec"]["containers"][0]["args"] == [REDACTED]
+
+
+def test_an_expired_continue_token_restarts_the_list_once(kube_env: Path) -> None:
+    pvs = [
+        {
+            "kind": "PersistentVolume",
+            "metadata": {"name": f"pv{i}"},
+            "spec": {"csi": {"driver": "efs.csi.aws.com", "volumeHandle": "fs-12345678"}},
+        }
+        for i in range(700)
+    ]
+    with FakeKube(pvs, expire_once={"persistentvolumes"}) as kube:
+        kube.kubeconfig(kube_env)
+        collection = Collection()
+        collect_kubernetes(KubeOptions(), collection)
+        requests = [r for r in kube.requests if r.path == "/api/v1/persistentvolumes"]
+    assert len(requests) == 4  # page 1, expired page 2, then page 1 and 2 again
+    [document] = [d for d in collection.documents if d.path == "kubernetes/persistentvolumes.json"]
+    assert len(document.data["items"]) == 700
+    assert collection.inconclusive == []
+
+
+def test_in_cluster_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from efs_doctor.sources import k8s_live
+
+    account = tmp_path / "sa"
+    account.mkdir()
+    (account / "token").write_text("in-cluster-token")
+    (account / "namespace").write_text("tools")
+    (account / "ca.crt").write_text("")
+    monkeypatch.setattr(k8s_live, "SERVICE_ACCOUNT_DIR", str(account))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.100.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")
+    config, hints = load_config(KubeOptions())
+    assert config.cluster.server == "https://10.100.0.1:443"
+    assert (hints.context, hints.namespace) == ("in-cluster", "tools")
+
+
+def test_an_unknown_profile_is_said_once(aws: str) -> None:
+    collection = Collection()
+    collect_aws(AwsOptions(profile="no-such-profile"), AwsTargets(), collection)
+    [item] = collection.inconclusive
+    assert item.what == "aws"
+    assert "no-such-profile" in item.reason

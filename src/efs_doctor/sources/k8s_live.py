@@ -30,6 +30,7 @@ from efs_doctor.sources.live_progress import Progress, Step
 from efs_doctor.sources.live_records import Collection, Inconclusive
 
 CHUNK = 500  # items per page, as kubectl asks
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"  # in-cluster credentials
 EFS_DRIVER = "efs.csi.aws.com"
 
 
@@ -151,7 +152,7 @@ def load_config(options: KubeOptions) -> tuple[Any, KubeHints]:
             hints = _hints(merged, config.context_name)
             return config, dataclasses.replace(hints, namespace=config.namespace)
         if os.environ.get("KUBERNETES_SERVICE_HOST") and not options.context:
-            in_cluster = KubeConfig.from_service_account().get()
+            in_cluster = KubeConfig.from_service_account(SERVICE_ACCOUNT_DIR).get()
             namespace = in_cluster.namespace if in_cluster is not None else "default"
             return in_cluster, KubeHints(context="in-cluster", namespace=namespace)
     except (ConfigError, KeyError, TypeError, ValueError) as error:
@@ -226,8 +227,16 @@ def _list(client: Any, item: KubeList, collection: Collection) -> Listed | None:
     if item.namespaced:
         kwargs["namespace"] = "*"
     try:
-        listing = client.list(resource, **kwargs)
-        items = [obj.to_dict() for obj in listing]
+        for attempt in (1, 2):
+            try:
+                listing = client.list(resource, **kwargs)
+                items = [obj.to_dict() for obj in listing]
+                break
+            except ApiError as error:
+                # 410 Gone: the continue token expired between pages (the list changed for
+                # longer than the apiserver keeps it); the list starts over once.
+                if attempt == 2 or getattr(error.status, "code", None) != 410:
+                    raise
         collection.calls.add("kubernetes", item.label)
         version = getattr(listing, "_resourceVersion", None)
         return _with_kind(items, item), str(version) if version else None

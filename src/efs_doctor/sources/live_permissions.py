@@ -91,7 +91,9 @@ def data_dir() -> Path:
 def read_data(name: str) -> str:
     from importlib.resources import files
 
-    return files("efs_doctor.data").joinpath("permissions", name).read_text(encoding="utf-8")
+    return (
+        files("efs_doctor.data").joinpath("permissions").joinpath(name).read_text(encoding="utf-8")
+    )
 
 
 def main(argv: Sequence[str]) -> int:
