@@ -10,7 +10,6 @@ positions are computed only if asked for.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import json
 import re
@@ -165,14 +164,23 @@ class _Unusual(Exception):
     """Something the fast path leaves to PyYAML's constructor (which also reports it)."""
 
 
-def _fast_construct(node: yaml.Node, loader: Any, depth: int = 0) -> Any:
-    """The value ``loader.construct_document(node)`` returns, for the documents nearly every
+def _fast_construct(
+    node: yaml.Node,
+    loader: Any,
+    marks: dict[FieldPath, tuple[int, int]] | None,
+    path: FieldPath = (),
+    depth: int = 0,
+) -> Any:
+    """The value ``loader.construct_document(node)`` returns, and the positions
+    ``_collect_marks`` finds (into ``marks`` unless None), for the documents nearly every
     manifest is: core tags only, string keys never repeated, no anchors (the caller checks
     the text), nesting under ``_FAST_DEPTH``. Anything else raises :class:`_Unusual` and
-    the document is read the ordinary way, so problems and values stay exactly the same.
-
-    One walk instead of PyYAML's constructor (several calls and a generator per node) plus
-    the walk collecting field positions, which are now computed only when asked for."""
+    the document is read the ordinary way, so problems, values and positions stay exactly
+    the same. One walk instead of PyYAML's constructor (several calls and a generator per
+    node) plus the walk collecting positions: about four times faster (issue 8)."""
+    if marks is not None:
+        mark = node.start_mark
+        marks[path] = (mark.line + 1, mark.column + 1)
     kind = type(node)
     if kind is yaml.ScalarNode:
         if node.tag == _STR:
@@ -195,35 +203,21 @@ def _fast_construct(node: yaml.Node, loader: Any, depth: int = 0) -> Any:
                 raise _Unusual  # a repeated key: warned about on the ordinary path
             if type(value_node) is yaml.ScalarNode and value_node.tag == _STR:
                 data[key] = value_node.value
+                if marks is not None:
+                    mark = value_node.start_mark
+                    marks[(*path, key)] = (mark.line + 1, mark.column + 1)
             else:
-                data[key] = _fast_construct(value_node, loader, depth + 1)
+                inner = (*path, key) if marks is not None else path
+                data[key] = _fast_construct(value_node, loader, marks, inner, depth + 1)
         return data
     if kind is yaml.SequenceNode and node.tag == _SEQ:
-        return [_fast_construct(item, loader, depth + 1) for item in node.value]
+        if marks is None:
+            return [_fast_construct(item, loader, None, path, depth + 1) for item in node.value]
+        return [
+            _fast_construct(item, loader, marks, (*path, index), depth + 1)
+            for index, item in enumerate(node.value)
+        ]
     raise _Unusual
-
-
-class _LazyMarks:
-    """Field positions of one file's YAML documents, found only when somebody asks for one
-    (most objects never get a finding): the text is composed again, once per file."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.nodes: list[yaml.Node | None] | None = None
-
-    def marks(self, ordinal: int) -> dict[FieldPath, tuple[int, int]]:
-        if self.nodes is None:
-            self.nodes = []
-            loader = _Loader(self.text)
-            try:
-                while loader.check_node():
-                    self.nodes.append(loader.get_node())
-            except yaml.YAMLError:
-                pass  # a broken later document; the ones before it were read
-            finally:
-                loader.dispose()
-        node = self.nodes[ordinal]
-        return _collect_marks(node) if node is not None else {}
 
 
 def _root_kind(node: yaml.Node) -> str | None:
@@ -256,27 +250,24 @@ def parse_yaml(
     problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop."""
     loader = _Loader(text)
     fast = "&" not in text  # no anchor, so no alias: the fast path needs no revisit check
-    lazy = _LazyMarks(text) if fast else None
-    ordinal = -1
     try:
         while loader.check_node():
             node = loader.get_node()
-            ordinal += 1
             if node is None:
                 continue
             kind = _root_kind(node) if skip_kind is not None else None
             skip = kind is not None and skip_kind is not None and skip_kind(kind)
-            if lazy is not None:
+            if fast:
+                fast_marks: dict[FieldPath, tuple[int, int]] | None = None if skip else {}
                 try:
-                    data = _fast_construct(node, loader)
+                    data = _fast_construct(node, loader, fast_marks)
                 except _Unusual:
                     pass
                 else:
                     if skip:
                         continue
                     start = node.start_mark
-                    marks_of = functools.partial(lazy.marks, ordinal)
-                    source = SourceMap(path, start.line + 1, start.column + 1, _loader=marks_of)
+                    source = SourceMap(path, start.line + 1, start.column + 1, fast_marks)
                     yield Document(data, source)
                     continue
             duplicates: list[_Duplicate] = []

@@ -18,6 +18,7 @@ from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
     add_kubernetes_document,
     drop_replaced_workloads,
+    ignored_kind,
     is_kubernetes,
 )
 
@@ -33,7 +34,7 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
         inventory.files.append(loaded.path)
         documents = parse_iac_text(loaded.path, loaded.text, problems)  # YAML templates
         if documents is None:
-            documents = parse_text(loaded.path, loaded.text, problems)
+            documents = parse_text(loaded.path, loaded.text, problems, ignored_kind)
         for document in documents:
             add_document(document, loaded.text, inventory)
     drop_replaced_workloads(inventory)

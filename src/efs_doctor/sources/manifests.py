@@ -41,6 +41,12 @@ def is_kubernetes(data: Any) -> bool:
     return isinstance(data, Mapping) and isinstance(data.get("kind"), str) and "apiVersion" in data
 
 
+def ignored_kind(kind: str) -> bool:
+    """Kinds ``add_kubernetes_document`` drops (Services, ConfigMaps, Ingresses, ...): the
+    loader has their documents checked but not built (issue 8). Lists are never ignored."""
+    return kind not in KUBERNETES_KINDS and not kind.endswith("List")
+
+
 def _list_items(document: Document) -> Iterator[tuple[Mapping[str, Any], SourceMap]]:
     """Yield (object, its source map) for a single object or each item of a List."""
     data = document.data
