@@ -126,3 +126,14 @@ def test_without_aws_the_verdict_is_indeterminate_and_says_why(aws: str, tmp_pat
     reasons = {i["what"]: i["reason"] for i in report["inconclusive"]}
     assert reasons.pop("aws eks").startswith("the EKS cluster name is unknown")
     assert all(r.startswith(("cannot reach", "skipped")) for r in reasons.values())
+
+
+def test_no_aws_reads_only_kubernetes(
+    seeded: tuple[dict[str, str], seed.AwsSeed, FakeKube],
+) -> None:
+    env, _built, _kube = seeded
+    done = efs_doctor(["-v", "diagnose", POD, "--no-aws", "--format", "json"], env)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["mounts"][0]["outcome"] == "indeterminate"
+    assert "0 AWS requests" in done.stderr
