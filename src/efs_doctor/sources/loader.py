@@ -53,6 +53,15 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
         pass  # a Terraform plan/state or CloudFormation template, or an AWS CLI answer
     elif is_policy_document(data):
         add_policy_document(document, text, inventory, problems)
+    elif isinstance(data, Mapping) and not isinstance(data.get("Statement", []), list | Mapping):
+        problems.append(
+            InputProblem(
+                document.source.location("Statement"),
+                "IAM policy document: field Statement must be a list of statements or one "
+                f"statement, got {_kind(data['Statement'])}; the policy is not read",
+                ProblemLevel.WARNING,
+            )
+        )
     elif isinstance(data, Mapping) and "Statement" in data:
         problems.append(
             InputProblem(
@@ -77,6 +86,16 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
         problems.append(
             debug(document.source.path or "<input>", "not a Kubernetes or AWS document; skipped")
         )
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else type(value).__name__
 
 
 def _looks_like_json(text: str) -> bool:
