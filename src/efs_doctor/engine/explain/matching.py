@@ -24,9 +24,19 @@ def _excerpt(block: Block, start: int, end: int) -> str:
     return text if stop >= line_end else text + "..."
 
 
+_MARKERS = ("...", "[truncated]", "<truncated>")
+
+
 def _truncated_tails(flat: str) -> list[str]:
-    """Text right before each truncation marker ('access denied by serv...')."""
-    return [m.group(1).lower()[-120:] for m in _TRUNCATION.finditer(flat)]
+    """Text right before each truncation marker ('access denied by serv...').
+
+    The search stops at the end of the last marker: past it no match can end, and letting
+    the lazy pattern try every later start position costs quadratic time (20 KB after a
+    '...' took 2 s; a 2 MB paste would not finish)."""
+    end = max((flat.rfind(marker) + len(marker) if marker in flat else -1) for marker in _MARKERS)
+    if end < 0:
+        return []
+    return [m.group(1).lower()[-120:] for m in _TRUNCATION.finditer(flat, 0, end)]
 
 
 def _matches_truncated(signature: Signature, tails: list[str]) -> bool:
