@@ -293,19 +293,46 @@ def test_cleaning_keeps_the_driver_and_redacts_the_rest() -> None:
             },
         }
 
-    driver = clean_kubernetes_object(workload("amazon/aws-efs-csi-driver:v3.4.1"))
-    other = clean_kubernetes_object(workload("busybox"))
-    for obj in (driver, other):
-        assert "managedFields" not in obj["metadata"]
-        env = obj["spec"]["template"]["spec"]["containers"][0]["env"]
-        assert env == [
-            {"name": "AWS_ROLE_ARN", "value": "arn:aws:iam::1:role/r"},
-            {"name": "TOKEN", "value": REDACTED},
-        ]
-    assert driver["spec"]["template"]["spec"]["containers"][0]["args"] == [
-        "--endpoint=unix:/csi/csi.sock"
+    obj = clean_kubernetes_object(workload("amazon/aws-efs-csi-driver:v3.4.1"))
+    assert "managedFields" not in obj["metadata"]
+    container = obj["spec"]["template"]["spec"]["containers"][0]
+    assert container["env"] == [
+        {"name": "AWS_ROLE_ARN", "value": "arn:aws:iam::1:role/r"},
+        {"name": "TOKEN", "value": REDACTED},
     ]
-    assert other["spec"]["template"]["spec"]["containers"][0]["args"] == [REDACTED]
+    assert container["args"] == ["--endpoint=unix:/csi/csi.sock"]
+
+
+def test_secret_looking_words_are_redacted_and_the_rest_kept() -> None:
+    from efs_doctor.sources.live_clean import redact_words
+
+    script = "chown -R 1000:1000 /data && DB_PASSWORD=hunter2 api_key: 'abc' ./run"
+    words = [
+        "sh",
+        "-c",
+        script,
+        "--token",
+        "t0ken-value",
+        "--client-secret=s3",
+        "AKIAABCDEFGHIJKLMNOP",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "/var/lib/kubelet/pods/ABCdef1234567890abcdefABCDEF/volumes",
+        "--v=2",
+    ]
+    cleaned = redact_words(words)
+    assert cleaned[:2] == ["sh", "-c"]
+    assert cleaned[2] == (
+        f"chown -R 1000:1000 /data && DB_PASSWORD={REDACTED} api_key: {REDACTED} ./run"
+    )
+    assert cleaned[3:] == [
+        "--token",
+        REDACTED,
+        f"--client-secret={REDACTED}",
+        REDACTED,
+        REDACTED,
+        "/var/lib/kubelet/pods/ABCdef1234567890abcdefABCDEF/volumes",
+        "--v=2",
+    ]
 
 
 def test_an_expired_continue_token_restarts_the_list_once(kube_env: Path) -> None:

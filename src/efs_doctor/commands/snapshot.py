@@ -5,7 +5,7 @@ json`) under DIR, in the formats the offline commands read: `efs-doctor scan DIR
 machine then sees what live mode saw. Only what the cluster's EFS volumes use is fetched
 (its file systems, their mount targets and security groups, the nodes' instances, the
 roles that can mount). No secrets: credentials are never written, container environment
-values and arguments are redacted. DIR/SNAPSHOT.md lists what could not be read.
+values and secret-looking arguments are redacted. DIR/SNAPSHOT.md lists what could not be read.
 
 Exit status: 0 written, 2 usage error or nothing could be collected.
 """

@@ -220,7 +220,7 @@ def snapshot_summary(collection: Collection) -> str:
     lines += [
         "",
         "Scan it anywhere with `efs-doctor scan DIR`. Secrets are not included: container",
-        "environment values and arguments (other than the EFS CSI driver's) are redacted.",
+        "environment values and secret-looking command arguments are redacted.",
         "",
     ]
     return "\n".join(lines)

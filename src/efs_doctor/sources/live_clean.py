@@ -7,15 +7,16 @@ writes them, so live mode and an offline scan of its snapshot read the same data
   ISO 8601 strings, no ``ResponseMetadata``, no pagination tokens.
 * Kubernetes: objects as ``kubectl get -o json`` shows them, minus what could carry a secret
   and is not needed to simulate a mount: container ``env`` values (except a short list of
-  AWS/CSI settings that are names, paths or ARNs), ``command``/``args`` of containers that
-  are not the EFS CSI driver's, the ``last-applied-configuration`` annotation; minus noise:
-  ``managedFields`` and the node image list.
+  AWS/CSI settings that are names, paths or ARNs), secret-looking words in container
+  ``command``/``args`` (:func:`redact_words`), the ``last-applied-configuration``
+  annotation; minus noise: ``managedFields`` and the node image list.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,24 +82,52 @@ def _pod_specs(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _is_driver(specs: list[dict[str, Any]]) -> bool:
-    return any(
-        DRIVER_IMAGE in str(container.get("image", ""))
-        for spec in specs
-        for group in CONTAINER_GROUPS
-        for container in spec.get(group) or ()
-        if isinstance(container, dict)
-    )
+# A word naming a secret: its value (after = or :, or the next argument) is redacted.
+SECRET_NAME = r"[A-Za-z0-9_.-]*(?:pass|secret|token|key|credential|auth|pwd)[A-Za-z0-9_.-]*"
+_ASSIGNED = re.compile(rf"(?i)(\b{SECRET_NAME}\s*[=:]\s*)(['\"]?)[^\s'\"]+\2")
+_FLAG = re.compile(rf"(?i)^--?{SECRET_NAME}$")
+_ACCESS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
+# Long runs of key-like characters mixing cases and digits: keys, tokens, JWTs.
+_OPAQUE = re.compile(r"[A-Za-z0-9+/=_.-]{24,}")
 
 
-def _clean_container(container: dict[str, Any], keep_args: bool) -> None:
+def _opaque(match: re.Match[str]) -> str:
+    word = match.group(0)
+    mixed = any(c.isdigit() for c in word) + any(c.islower() for c in word)
+    mixed += any(c.isupper() for c in word)
+    is_path = word.startswith(("/", "./", "http:", "https:"))
+    return REDACTED if mixed == 3 and not is_path else word
+
+
+def redact_words(words: list[Any]) -> list[Any]:
+    """Container ``command``/``args`` with what looks like a secret replaced: values given
+    to a name such as ``password``/``token``/``key`` (``--password=x``, ``--token x``,
+    ``DB_PASS=x`` inside a script), AWS access key ids and long opaque tokens. Everything
+    else stays: rules read these (an init container running ``chown``, AUTH008)."""
+    cleaned: list[Any] = []
+    after_flag = False
+    for word in words:
+        if not isinstance(word, str):
+            cleaned.append(word)
+            continue
+        if after_flag:
+            cleaned.append(REDACTED)
+            after_flag = False
+            continue
+        after_flag = bool(_FLAG.match(word))
+        text = _ASSIGNED.sub(lambda m: m.group(1) + REDACTED, word)
+        text = _ACCESS_KEY.sub(REDACTED, text)
+        cleaned.append(_OPAQUE.sub(_opaque, text))
+    return cleaned
+
+
+def _clean_container(container: dict[str, Any]) -> None:
     for entry in container.get("env") or ():
         if isinstance(entry, dict) and "value" in entry and str(entry.get("name")) not in KEPT_ENV:
             entry["value"] = REDACTED
-    if not keep_args:
-        for key in ("command", "args"):
-            if container.get(key):
-                container[key] = [REDACTED]
+    for key in ("command", "args"):
+        if isinstance(container.get(key), list):
+            container[key] = redact_words(container[key])
 
 
 def clean_kubernetes_object(obj: dict[str, Any]) -> dict[str, Any]:
@@ -113,13 +142,11 @@ def clean_kubernetes_object(obj: dict[str, Any]) -> dict[str, Any]:
         status = obj.get("status")
         if isinstance(status, dict):
             status.pop("images", None)
-    specs = _pod_specs(obj)
-    keep_args = _is_driver(specs)
-    for spec in specs:
+    for spec in _pod_specs(obj):
         for group in CONTAINER_GROUPS:
             for container in spec.get(group) or ():
                 if isinstance(container, dict):
-                    _clean_container(container, keep_args)
+                    _clean_container(container)
     return obj
 
 
