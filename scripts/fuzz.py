@@ -84,6 +84,7 @@ def child_mutate(args: argparse.Namespace, work: Path) -> int:
         seconds=args.seconds,
         seed=args.seed,
         timeout=args.timeout,
+        slow=args.slow,
         on_input=on_input,
         on_failure=on_failure,
     )
@@ -148,6 +149,8 @@ def _child_command(args: argparse.Namespace, target: str, work: Path, seed: int)
         str(seed),
         "--timeout",
         str(args.timeout),
+        "--slow",
+        str(args.slow),
         "--work",
         str(work),
     ]
@@ -251,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("mutate", "atheris"), default="mutate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per input")
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=2.0,
+        help="an input slower than this (seconds) is kept as a 'slow' failure",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="targets run in parallel")
     parser.add_argument("--json", metavar="FILE", help="write the per-target figures here")
     parser.add_argument("--list", action="store_true", help="list the targets")

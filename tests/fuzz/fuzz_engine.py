@@ -208,7 +208,7 @@ class InputTimeout(BaseException):
 @dataclass
 class Failure:
     target: str
-    kind: str  # "crash" | "property" | "timeout"
+    kind: str  # "crash" | "property" | "timeout" | "slow"
     signature: str  # exception type and innermost efs_doctor frame
     detail: str
     data: bytes
@@ -451,10 +451,14 @@ def campaign(
     seconds: float | None = None,
     seed: int = 0,
     timeout: float = 10.0,
+    slow: float | None = None,
     on_input: Callable[[bytes], None] | None = None,
     on_failure: Callable[[Failure], None] | None = None,
 ) -> Stats:
-    """Run ``target`` on its corpus and mutations until ``count`` inputs or ``seconds``."""
+    """Run ``target`` on its corpus and mutations until ``count`` inputs or ``seconds``.
+
+    ``slow``: an input that completes but takes longer than this many seconds is a failure
+    too (kind "slow"): with inputs of at most 64 KiB it means superlinear work somewhere."""
     from fuzz_targets import TARGETS
 
     function = TARGETS[target].run
@@ -469,8 +473,11 @@ def campaign(
             on_input(data)
         began = time.perf_counter()
         failure = run_one(target, function, data, timeout)
-        stats.slowest = max(stats.slowest, time.perf_counter() - began)
+        elapsed = time.perf_counter() - began
+        stats.slowest = max(stats.slowest, elapsed)
         stats.inputs += 1
+        if failure is None and slow is not None and elapsed > slow:
+            failure = Failure(target, "slow", f"over {slow:g}s", f"took {elapsed:.2f}s", data)
         if failure is not None:
             stats.failures.append(failure)
             if on_failure is not None:

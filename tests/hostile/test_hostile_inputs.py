@@ -512,3 +512,31 @@ def test_a_denied_open_is_reported_as_permission_denied(
     inventory = load_inventory([str(tmp_path)])
     assert "ok" in inventory.persistent_volumes
     assert [str(p) for p in inventory.problems] == [f"{locked}: cannot read: permission denied"]
+
+
+# ---- pasted error text -----------------------------------------------------------------------
+
+PASTES = {
+    "one-word": "x" * 2_000_000,
+    "dots": "..." * 600_000,
+    "truncated-then-long": "Output: C..." + "ommandm" * 280_000,
+    "backslashes": "\\" * 2_000_000,
+    "bytes-repr": "b'" + "a" * 1_999_990,
+    "ansi": "\x1b[" * 900_000,
+    "entities": "&quot;" * 300_000,
+    "events": 'MountVolume.SetUp failed for volume "x" : mount failed\n' * 35_000,
+    "mount-arguments": "Mounting arguments: -t efs -o " + "tls," * 400_000,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(PASTES))
+def test_two_megabytes_of_pasted_text_are_explained_in_bounded_time(
+    tmp_path: Path, shape: str
+) -> None:
+    """explain reads up to 2,000,000 characters; no shape of them may take long (a lazy
+    regex once took 2 s on 20 KB after a '...' and would have taken hours on 2 MB)."""
+    path = tmp_path / "paste.txt"
+    path.write_text(PASTES[shape])
+    run = run_measured("explain", "--error-file", str(path), timeout=120)
+    assert_clean_exit(run, 0, 2)
+    assert run.seconds < 30, f"{shape}: {run.seconds:.1f}s"
