@@ -271,7 +271,7 @@ def mount_options(data: bytes) -> None:
 def explain_intake(data: bytes) -> None:
     """Pasted error text: normalise, extract facts, rank causes, render text and JSON."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.render import render_text
+    from efs_doctor.report.explain import render_text
 
     text = as_text(data)
     facts = extract_facts(normalise(text))

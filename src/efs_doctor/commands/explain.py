@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     from efs_doctor.engine.explain import explain, extract_facts, normalise
     from efs_doctor.engine.explain.model import ContextSignal
-    from efs_doctor.engine.explain.render import render_text
     from efs_doctor.errors import EXIT_OK, UsageError
+    from efs_doctor.report.explain import render_text
 
     text = _read_text(args)
     if not text.strip():

@@ -146,8 +146,8 @@ def _check(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.engine.iam import lint_policy
-    from efs_doctor.engine.iam.render import check_json, finding_line
     from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+    from efs_doctor.report.policy import check_json, finding_line
 
     kind = "identity" if args.identity else "resource"
     bad = False
@@ -239,8 +239,8 @@ def _simulate(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.engine.iam import CLIENT_ACTIONS, NfsRequest, evaluate_client_access
-    from efs_doctor.engine.iam.render import simulation_json, simulation_text
     from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.report.policy import simulation_json, simulation_text
 
     try:
         display, loaded = _load(args.file, "resource")
