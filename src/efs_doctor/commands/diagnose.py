@@ -11,8 +11,8 @@ under "Not checked", with the permission it needed.
   efs-doctor diagnose --all-namespaces           every pod with a FailedMount event
   efs-doctor diagnose                            every EFS mount in the cluster
 
-Exit status: 0 every mount succeeds; 1 a mount fails or cannot be decided; 2 usage error,
-unknown pod, or nothing could be read.
+Exit status: 0 every mount succeeds and everything was read; 1 a mount fails or cannot be
+decided, or something could not be read; 2 usage error, unknown pod, or nothing could be read.
 """
 
 from __future__ import annotations
@@ -91,4 +91,13 @@ def run(args: argparse.Namespace) -> int:
             f"{collection.calls.count('aws')} AWS requests",
             file=sys.stderr,
         )
+    if inconclusive:
+        # Something could not be read: a verdict of "mounts" rests on what was not checked,
+        # so it is not given as fine (issue 9: non-zero exit where the verdict is incomplete).
+        print(
+            f"efs-doctor diagnose: verdict incomplete: {len(inconclusive)} "
+            f"{'read' if len(inconclusive) == 1 else 'reads'} failed (see 'Not checked')",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
     return EXIT_OK if diagnosis.healthy else EXIT_FINDINGS

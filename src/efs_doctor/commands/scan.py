@@ -6,7 +6,8 @@ locations (the policy statement that denies, the security group that blocks) and
 one is known, a fix. `--diff` prints the fixes as unified diffs; `--fix` applies the safe
 ones (`--unsafe-fixes` also those that may widen access) and scans again.
 
-Exit status: 0 no finding at or above the threshold, 1 findings, 2 usage or input error.
+Exit status: 0 no finding at or above the threshold, 1 findings (or, with --live, something
+could not be read), 2 usage or input error.
 Suppress a finding with the annotation `efs-doctor.io/ignore: "<code-or-slug>: <reason>"`
 on the Kubernetes object; suppressions are counted in the summary.
 """
@@ -147,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if report.findings:
+        return EXIT_FINDINGS
+    if any(item.code == "live" for item in report.inconclusive):
+        # live mode could not read something: the scan is incomplete, not clean (issue 9)
         return EXIT_FINDINGS
     return EXIT_OK if usable else EXIT_INPUT
 
