@@ -126,6 +126,26 @@ def brief(message: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class MalformedAnswer(RuntimeError):
+    """A successful answer whose body is not JSON (cut off on the way, or not from AWS)."""
+
+
+def _check_json_body(http_response: Any, model: Any, **_: Any) -> None:
+    """botocore reads a successful JSON answer it cannot parse as an empty one (every list
+    empty), which would pass for "none exist"; such an answer is a failure instead."""
+    import json
+
+    if not 200 <= http_response.status_code < 300 or http_response.raw is None:
+        return  # an error (botocore raises it next), or a test's Stubber answer
+    try:
+        json.loads(http_response.content or b"")
+    except ValueError:
+        size = len(http_response.content or b"")
+        raise MalformedAnswer(
+            f"the {model.name} answer is not valid JSON ({size} bytes: cut off or not from AWS)"
+        ) from None
+
+
 class ReadOnlyViolation(RuntimeError):
     """Raised by the request hook for any operation outside :data:`CALLS`."""
 
@@ -157,6 +177,8 @@ class AwsCaller:
             # before-parameter-build comes before any request is built or answered (a test's
             # Stubber answers at before-call), once per request, paginated pages included
             client.meta.events.register_first("before-parameter-build", self._hook(service))
+            if client.meta.service_model.protocol in ("json", "rest-json"):
+                client.meta.events.register("after-call", _check_json_body)
 
     def _hook(self, service: str) -> Any:
         def before_request(model: Any, **_: Any) -> None:
@@ -233,10 +255,11 @@ class AwsCaller:
         if isinstance(error, EndpointConnectionError | ConnectTimeoutError):
             with self._lock:
                 self._unreachable.add(spec.service)
-            self._record(Inconclusive(label, f"cannot reach the endpoint: {error}"))
+            self._record(Inconclusive(label, f"cannot reach the endpoint: {brief(str(error))}"))
             return None
         if not isinstance(error, ClientError):
-            self._record(Inconclusive(label, f"{type(error).__name__}: {error}"))
+            # one line: a parser error quotes the whole answer it could not read
+            self._record(Inconclusive(label, f"{type(error).__name__}: {brief(str(error))}"))
             return None
         details = error.response.get("Error", {})
         code = str(details.get("Code") or "")

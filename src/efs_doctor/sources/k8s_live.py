@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from efs_doctor.sources.aws_calls import brief
 from efs_doctor.sources.live_clean import (
     DRIVER_IMAGE,
     clean_kubernetes_object,
@@ -200,7 +201,7 @@ def _resource_class(item: KubeList) -> Any:
 def _denial(item: KubeList, error: Any) -> Inconclusive:
     status = getattr(error, "status", None)
     code = getattr(status, "code", None)
-    message = str(getattr(status, "message", None) or error).strip()
+    message = brief(str(getattr(status, "message", None) or error))  # the server's words
     what = f"kubernetes {item.label}"
     if code == 403:
         return Inconclusive(what, f"forbidden: {message}", item.rbac)
@@ -245,11 +246,13 @@ def _list(client: Any, item: KubeList, collection: Collection) -> Listed | None:
         collection.add_inconclusive(_denial(item, error))
     except httpx2.HTTPError as error:
         collection.add_inconclusive(
-            Inconclusive(f"kubernetes {item.label}", f"cannot reach the API server: {error}")
+            Inconclusive(
+                f"kubernetes {item.label}", f"cannot reach the API server: {brief(str(error))}"
+            )
         )
     except Exception as error:  # an undecodable answer must not end the run
         collection.add_inconclusive(
-            Inconclusive(f"kubernetes {item.label}", f"{type(error).__name__}: {error}")
+            Inconclusive(f"kubernetes {item.label}", f"{type(error).__name__}: {brief(str(error))}")
         )
     return None
 
