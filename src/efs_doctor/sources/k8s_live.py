@@ -358,7 +358,19 @@ def collect_lists(
     progress: Progress | None = None,
 ) -> None:
     """List every resource in :data:`LISTS` into ``collection`` (in parallel)."""
-    client = _client(config, options.timeout)
+    try:
+        client = _client(config, options.timeout)
+    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError
+        # a client certificate or key (or CA) in the kubeconfig that cannot be loaded; the
+        # message is the TLS library's, never the data
+        collection.add_inconclusive(
+            Inconclusive(
+                "kubernetes",
+                "cannot use the kubeconfig's certificates (client certificate, key or "
+                f"certificate authority): {type(error).__name__}: {brief(str(error))}",
+            )
+        )
+        return
     try:
         results = dict(_run_lists(client, LISTS, collection, progress))
     finally:
