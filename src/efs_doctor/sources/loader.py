@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 from efs_doctor.model.aws import FileSystemPolicy
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.source import SourceMap
+from efs_doctor.sources import parallel
 from efs_doctor.sources.aws_snapshot import (
     add_aws_document,
     add_policy_document,
     is_policy_document,
 )
 from efs_doctor.sources.documents import Document, parse_text
-from efs_doctor.sources.files import debug, iter_input_paths, read_input
+from efs_doctor.sources.files import STDIN, InputText, debug, iter_input_paths, read_input
 from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
     add_kubernetes_document,
@@ -32,23 +34,71 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
     collecting = gc.isenabled()
     gc.disable()
     try:
-        problems = inventory.problems
-        for path in iter_input_paths(paths, problems):
-            loaded = read_input(path, problems)
-            if loaded is None:
-                continue
-            inventory.files.append(loaded.path)
-            documents = parse_iac_text(loaded.path, loaded.text, problems)  # YAML templates
-            if documents is None:
-                documents = parse_text(loaded.path, loaded.text, problems, ignored_kind)
-            for document in documents:
-                add_document(document, loaded.text, inventory)
+        _load_files(paths, inventory)
         drop_replaced_workloads(inventory)
         resolve_bare_policies(inventory)
     finally:
         if collecting:
             gc.enable()
     return inventory
+
+
+def _load_files(paths: Sequence[str], inventory: Inventory) -> None:
+    """Every file, in order; a large tree is read and parsed on all cores (the problems
+    keep the order a file-by-file load gives them, walk problems included)."""
+    problems = inventory.problems
+    walked: list[InputProblem] = []
+    files: list[tuple[str, int]] = []  # (path, walk problems found before it)
+    for path in iter_input_paths(paths, walked):
+        files.append((path, len(walked)))
+    workers = 0 if STDIN in paths else parallel.worker_count(len(files))
+    own = parallel.split(len(files), workers) if workers else len(files)
+    results = parallel.parse_in_workers([p for p, _ in files[own:]], workers) if workers else None
+    try:
+        shown = 0
+        for index, (path, walk_problems) in enumerate(files):
+            problems.extend(walked[shown:walk_problems])
+            shown = walk_problems
+            parsed = next(results) if results is not None and index >= own else None
+            if parsed is not None:
+                _add_parsed(parsed, inventory)
+                continue
+            loaded = read_input(path, problems)
+            if loaded is not None:
+                _add_text(loaded, inventory)
+        problems.extend(walked[shown:])
+    finally:
+        if results is not None:
+            results.close()
+
+
+def _add_text(loaded: InputText, inventory: Inventory) -> None:
+    problems = inventory.problems
+    inventory.files.append(loaded.path)
+    documents = parse_iac_text(loaded.path, loaded.text, problems)  # YAML templates
+    if documents is None:
+        documents = parse_text(loaded.path, loaded.text, problems, ignored_kind)
+    for document in documents:
+        add_document(document, loaded.text, inventory)
+
+
+def _add_parsed(parsed: parallel.ParsedFile, inventory: Inventory) -> None:
+    """Add what a worker read, as if it had been read here."""
+    problems = inventory.problems
+    loaded = parsed.loaded
+    if loaded is None or parsed.documents is None:
+        problems.extend(parsed.problems)
+        if loaded is not None:
+            _add_text(loaded, inventory)
+        return
+    inventory.files.append(loaded.path)
+    shown = 0
+    for document, before in zip(parsed.documents, parsed.before, strict=True):
+        problems.extend(parsed.problems[shown:before])
+        shown = before
+        source = SourceMap(loaded.path, document.line, document.column, document.marks)
+        add_document(Document(document.data, source), loaded.text, inventory)
+    problems.extend(parsed.problems[shown:])
 
 
 def add_document(document: Document, text: str, inventory: Inventory) -> None:

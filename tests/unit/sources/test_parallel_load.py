@@ -1,0 +1,119 @@
+"""Loading on several cores gives the same inventory as loading file by file (issue 8):
+same objects, same positions, same problems in the same order, and a dead worker's files
+are read by the loader itself."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from efs_doctor.model.inventory import Inventory
+from efs_doctor.sources import loader, parallel
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "efs_doctor_bench_corpus_parallel", REPO / "benchmarks" / "corpus.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _snapshot(inventory: Inventory) -> dict[str, Any]:
+    def located(objects: Any) -> list[Any]:
+        return [
+            (o.source.path, o.source.line, o.source.column, dict(o.source.marks)) for o in objects
+        ]
+
+    return {
+        "problems": [(str(p), p.level) for p in inventory.problems],
+        "files": list(inventory.files),
+        "summary": inventory.summary(),
+        "volumes": located(inventory.persistent_volumes.values()),
+        "claims": located(inventory.claims.values()),
+        "workloads": located(inventory.workloads),
+        "classes": located(inventory.storage_classes.values()),
+        "groups": sorted(inventory.security_groups),
+    }
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A generated repository plus inputs with every kind of problem, interleaved."""
+    corpus = _corpus_module()
+    corpus.generate(tmp_path / "repo", 160)
+    bad = tmp_path / "repo" / "apps" / "m-bad"
+    bad.mkdir(parents=True)
+    (bad / "broken.yaml").write_text("kind: Service\napiVersion: v1\nspec: [unclosed\n")
+    (bad / "alias.yaml").write_text("a: &x 1\nb: *x\n---\napiVersion: v1\nkind: Node\n")
+    (bad / "dup.yaml").write_text(
+        "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: d}\nmetadata: {name: e}\n"
+    )
+    (bad / "binary.yaml").write_bytes(b"\x00\x01")
+    (bad / "not-json.json").write_text("{nope")
+    (bad / "list.json").write_text('{"apiVersion": "v1", "kind": "List", "items": []}')
+    (bad / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fs:\n"
+        "    Type: AWS::EFS::FileSystem\n"
+    )
+    # the same PV again in another file: a 'defined more than once' warning
+    volumes = sorted((tmp_path / "repo" / "apps").rglob("pv.yaml"))
+    if volumes:
+        (bad / "copy.yaml").write_text(volumes[0].read_text())
+    return tmp_path / "repo"
+
+
+def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, batch: int) -> None:
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "BATCH", batch)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # pytest-xdist threads
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", str(workers))
+
+
+@pytest.mark.parametrize(("workers", "batch"), [(1, 7), (2, 13)])
+def test_parallel_load_is_the_sequential_load(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, batch: int
+) -> None:
+    paths = [str(tree), str(tmp_path / "missing.yaml"), str(tree / "platform" / "nodes.yaml")]
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    sequential = loader.load_paths(paths)
+    _parallel(monkeypatch, workers, batch)
+    assert parallel.worker_count(200) == workers
+    spread = loader.load_paths(paths)
+    assert _snapshot(spread) == _snapshot(sequential)
+    assert spread.problems  # the bad inputs were reported
+    assert spread.summary().get("PersistentVolume")
+
+
+def test_a_failed_batch_is_read_by_the_loader(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    sequential = loader.load_paths([str(tree)])
+    _parallel(monkeypatch, 1, 11)
+    real = parallel.parse_in_workers
+
+    def failing(paths: list[str], workers: int) -> Iterator[parallel.ParsedFile | None]:
+        for index, parsed in enumerate(real(paths, workers)):
+            yield None if index % 3 == 0 else parsed
+
+    monkeypatch.setattr(parallel, "parse_in_workers", failing)
+    assert _snapshot(loader.load_paths([str(tree)])) == _snapshot(sequential)
+
+
+def test_few_files_or_stdin_stay_sequential(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EFS_DOCTOR_WORKERS", raising=False)
+    assert parallel.worker_count(parallel.MIN_FILES - 1) == 0
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    assert parallel.worker_count(10 * parallel.MIN_FILES) == 0
