@@ -152,7 +152,7 @@ def run_once(command: Sequence[str], measure: Measure, ok: Sequence[int] = (0,))
                 nonlocal peak_tree
                 while not done.wait(0.02):
                     count, total = _descendants_rss_kib(process.pid)
-                    if count > 1 + (timer is not None):
+                    if count > 1:
                         peak_tree = max(peak_tree, total)
 
             sampler = threading.Thread(target=sample, daemon=True)
