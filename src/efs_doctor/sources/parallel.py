@@ -2,7 +2,9 @@
 
 Worker processes read and parse contiguous shares of the file list while the loader does
 the first share itself; the loader then adds the workers' documents in file order, with
-every problem in the place a sequential load puts it, so the inventory is the same.
+every problem in the place a sequential load puts it, so the inventory is the same. A
+worker writes its results (pickled) to an unlinked temporary file and exits; a worker that
+fails costs nothing but time: the loader reads its share itself.
 
 Workers are forked (no second start-up: they inherit the imported modules), so this is
 used only where ``fork`` exists, with more than one usable CPU, from a process with no
@@ -18,7 +20,6 @@ import os
 import sys
 import threading
 from collections.abc import Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +30,11 @@ from efs_doctor.sources.files import InputText, read_input
 from efs_doctor.sources.manifests import ignored_kind
 
 MIN_FILES = 1000
-# Files per worker task: results stream back in this size, so the loader adds the first
-# ones while the workers parse the rest.
-BATCH = 250
-# The loader's own share is smaller than a worker's: it also adds every document.
-OWN_SHARE = 0.7
+# Fewest files worth a worker of their own.
+PER_WORKER = 250
+# The loader's own share relative to a worker's: it also adds the workers' documents, but
+# adding a parsed document costs less than parsing it.
+OWN_SHARE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def worker_count(files: int) -> int:
     cap = os.environ.get("EFS_DOCTOR_WORKERS", "").strip()
     if cap.isdigit():
         wanted = min(wanted, int(cap))
-    return max(0, min(wanted, files // BATCH))
+    return max(0, min(wanted, files // PER_WORKER))
 
 
 def split(count: int, workers: int) -> int:
@@ -112,26 +113,78 @@ def _yaml_only(text: str) -> bool:
 def parse_in_workers(
     paths: Sequence[str], workers: int
 ) -> Generator[ParsedFile | None, None, None]:
-    """Start ``workers`` processes on ``paths`` and yield their results in order; a batch
-    whose worker failed (killed, out of memory) yields None per file, for the loader to
-    read itself. Start this before the loader reads its own share."""
-    import multiprocessing
+    """Fork ``workers`` processes, each reading and parsing a contiguous share of ``paths``,
+    and return a generator of their results in order (None per file of a worker that
+    failed: the loader reads those itself). Call it before the loader reads its own share;
+    the first result waits for the first worker.
 
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    batches = [list(paths[i : i + BATCH]) for i in range(0, len(paths), BATCH)]
-    futures: list[Future[list[ParsedFile]]] = [
-        executor.submit(parse_batch, batch) for batch in batches
-    ]
+    Plain ``fork`` with results written to an unlinked temporary file and read once the
+    worker exits: an executor's result thread would contend for the GIL with the loader
+    while both run, which cost more than the worker saved."""
+    import pickle
+    import tempfile
 
-    def results() -> Generator[ParsedFile | None, None, None]:
-        try:
-            for batch, future in zip(batches, futures, strict=True):
+    size, extra = divmod(len(paths), workers)
+    shares, start = [], 0
+    for index in range(workers):
+        end = start + size + (1 if index < extra else 0)
+        shares.append(list(paths[start:end]))
+        start = end
+    started: list[tuple[int, Any, list[str]]] = []
+    try:
+        for share in shares:
+            output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _results or _stop)
+            pid = os.fork()
+            if pid == 0:  # the worker: parse, write, leave without any cleanup of the parent's
+                code = 1
                 try:
-                    parsed: list[ParsedFile | None] = list(future.result())
-                except Exception:  # a dead worker: the loader reads the batch itself
-                    parsed = [None] * len(batch)
-                yield from parsed
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+                    pickle.dump(parse_batch(share), output, protocol=pickle.HIGHEST_PROTOCOL)
+                    output.flush()
+                    code = 0
+                finally:
+                    os._exit(code)
+            started.append((pid, output, share))
+    except BaseException:
+        _stop(started)
+        raise
+    return _results(started)
 
-    return results()
+
+def _results(
+    started: list[tuple[int, Any, list[str]]],
+) -> Generator[ParsedFile | None, None, None]:
+    import pickle
+
+    try:
+        while started:
+            pid, output, share = started[0]
+            _pid, status = os.waitpid(pid, 0)
+            started.pop(0)
+            parsed: list[ParsedFile] | None = None
+            with output:
+                if os.waitstatus_to_exitcode(status) == 0:
+                    output.seek(0)
+                    try:
+                        parsed = pickle.load(output)
+                    except Exception:  # a truncated file (disk full): read the share here
+                        parsed = None
+            if parsed is None or len(parsed) != len(share):
+                yield from [None] * len(share)
+            else:
+                yield from parsed
+    finally:
+        _stop(started)
+
+
+def _stop(started: list[tuple[int, Any, list[str]]]) -> None:
+    """End and reap workers whose results will not be read (an error in the loader)."""
+    import signal
+
+    for pid, output, _share in started:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        output.close()
+    started.clear()

@@ -75,22 +75,23 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path / "repo"
 
 
-def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, batch: int) -> None:
+def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float) -> None:
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
-    monkeypatch.setattr(parallel, "BATCH", batch)
+    monkeypatch.setattr(parallel, "PER_WORKER", 1)
+    monkeypatch.setattr(parallel, "OWN_SHARE", own_share)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # pytest-xdist threads
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", str(workers))
 
 
-@pytest.mark.parametrize(("workers", "batch"), [(1, 7), (2, 13)])
+@pytest.mark.parametrize(("workers", "own_share"), [(1, 0.9), (2, 0.3), (3, 0.0)])
 def test_parallel_load_is_the_sequential_load(
-    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, batch: int
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float
 ) -> None:
     paths = [str(tree), str(tmp_path / "missing.yaml"), str(tree / "platform" / "nodes.yaml")]
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     sequential = loader.load_paths(paths)
-    _parallel(monkeypatch, workers, batch)
+    _parallel(monkeypatch, workers, own_share)
     assert parallel.worker_count(200) == workers
     spread = loader.load_paths(paths)
     assert _snapshot(spread) == _snapshot(sequential)
@@ -101,7 +102,7 @@ def test_parallel_load_is_the_sequential_load(
 def test_a_failed_batch_is_read_by_the_loader(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     sequential = loader.load_paths([str(tree)])
-    _parallel(monkeypatch, 1, 11)
+    _parallel(monkeypatch, 2, 0.5)
     real = parallel.parse_in_workers
 
     def failing(paths: list[str], workers: int) -> Iterator[parallel.ParsedFile | None]:
@@ -109,6 +110,20 @@ def test_a_failed_batch_is_read_by_the_loader(tree: Path, monkeypatch: pytest.Mo
             yield None if index % 3 == 0 else parsed
 
     monkeypatch.setattr(parallel, "parse_in_workers", failing)
+    assert _snapshot(loader.load_paths([str(tree)])) == _snapshot(sequential)
+
+
+def test_a_crashed_worker_leaves_its_share_to_the_loader(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    sequential = loader.load_paths([str(tree)])
+    _parallel(monkeypatch, 2, 0.5)
+
+    def crash(paths: list[str]) -> list[parallel.ParsedFile]:
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(parallel, "parse_batch", crash)
     assert _snapshot(loader.load_paths([str(tree)])) == _snapshot(sequential)
 
 
