@@ -198,16 +198,30 @@ class Authorizer:
         evidence = [description]
         if arn_note:
             evidence.append(arn_note)
-        request = NfsRequest(
-            arn,
-            principal=principal.role_arn if principal else "anonymous",
-            session_arn=principal.session_arn if principal else None,
-            secure_transport=tls,
-            access_point_arn=access_point_arn if tls else None,
-            # In-VPC clients always reach EFS from a private address; the exact node address
-            # only matters for public ranges, which never match (§4.5).
-            source_ip=source_ip or "10.0.0.1",
-        )
+        try:
+            request = NfsRequest(
+                arn,
+                principal=principal.role_arn if principal else "anonymous",
+                session_arn=principal.session_arn if principal else None,
+                secure_transport=tls,
+                access_point_arn=access_point_arn if tls else None,
+                # In-VPC clients always reach EFS from a private address; the exact node
+                # address only matters for public ranges, which never match (§4.5).
+                source_ip=source_ip or "10.0.0.1",
+            )
+        except ValueError as error:  # a role ARN read from input that is not an ARN
+            reason = f"the request EFS would see cannot be built: {error}"
+            return Authorization(
+                "indeterminate",
+                None,
+                None,
+                None,
+                principal.role_arn if principal else "anonymous",
+                None,
+                (*evidence, reason),
+                source,
+                reason=reason,
+            )
         if principal is None:
             identity = _Identity((), True, ())
         else:
