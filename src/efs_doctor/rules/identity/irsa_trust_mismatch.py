@@ -93,7 +93,8 @@ def trusts(trust: Mapping[str, Any], subject: str, issuer: str | None) -> bool:
         if issuer and not any(str(f).endswith(f"oidc-provider/{issuer}") for f in federated):
             continue
         ok = True
-        for operator, block in (statement.get("Condition") or {}).items():
+        conditions = statement.get("Condition")
+        for operator, block in (conditions if isinstance(conditions, Mapping) else {}).items():
             if not isinstance(block, Mapping):
                 continue
             for key, values in block.items():
