@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint format typecheck docs bench fuzz oracle clean
+.PHONY: dev demo test test-slow lint format typecheck docs bench fuzz oracle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ docs: $(STAMP)  ## regenerate docs/rules from the rule docstrings
 
 oracle:  ## install the test-only IAM oracle (@cloud-copilot/iam-simulate) from the lockfile
 	npm ci --prefix tests/differential --no-audit --no-fund
+
+test-slow: $(STAMP)  ## the long tests (full wrong-type mutation product, large inputs)
+	$(BIN)/python -m pytest -n auto -m slow
+
+fuzz: $(STAMP)  ## a long fuzzing campaign (MINUTES=10 by default)
+	$(BIN)/python scripts/fuzz.py --minutes $${MINUTES:-10}
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
