@@ -102,6 +102,11 @@ def _inputs() -> list[Path]:
 @pytest.mark.parametrize("path", _inputs(), ids=lambda p: str(p.relative_to(REPO)))
 def test_same_as_the_ordinary_path_on_the_fixtures(path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
+
+    class Plain(yaml.CSafeLoader):  # type: ignore[misc]
+        pass
+
+    assert _tags(documents.GuardedSafeLoader, text) == _tags(Plain, text)
     expected, expected_problems = _reference(text)
     found, problems = _fast(text)
     assert problems == expected_problems
@@ -156,3 +161,42 @@ def test_reference_is_pyyaml() -> None:
     text = "a: [1, 2026-01-02, yes]\n"
     [(data, *_rest)], _ = _reference(text)
     assert data == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def _tags(loader_class: Any, text: str) -> list[Any]:
+    loader = loader_class(text)
+    found: list[Any] = []
+    try:
+        while loader.check_node():
+            stack = [loader.get_node()]
+            while stack:
+                node = stack.pop()
+                if node is None:
+                    continue
+                found.append((node.tag, node.start_mark.line, node.start_mark.column))
+                if isinstance(node, yaml.MappingNode):
+                    stack.extend(item for pair in node.value for item in pair)
+                elif isinstance(node, yaml.SequenceNode):
+                    stack.extend(node.value)
+    except yaml.YAMLError as error:
+        found.append(str(error))
+    finally:
+        loader.dispose()
+    return found
+
+
+RESOLVER_CASES = [
+    *SNIPPETS,
+    "a: [yes, No, TRUE, off, y, n, ~, null, Null, '', 0x1f, 0o17, 1_000, -.inf, .NaN, 1e3]\n",
+    "b: [2026-01-02, 2026-01-02T03:04:05Z, 12:30:00, 1:30, +1, -0, 3.14, .5, 0.]\n",
+    "c: [=, <<, !, '&x', namespace, name, nodeSelector, n1, tls, iam, 'yes', \"1\"]\n",
+    "d: " + " ".join(["value"] * 40) + "\n",
+]
+
+
+@pytest.mark.parametrize("text", RESOLVER_CASES)
+def test_tag_resolution_shortcut_gives_pyyaml_tags(text: str) -> None:
+    class Plain(yaml.CSafeLoader):  # type: ignore[misc]
+        pass
+
+    assert _tags(documents.GuardedSafeLoader, text) == _tags(Plain, text)
