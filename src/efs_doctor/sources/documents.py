@@ -80,9 +80,9 @@ def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.
     def guarded(loader: Any, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError, AttributeError, KeyError) as error:
-            # AttributeError, KeyError: PyYAML's own failures on an explicit tag over a value
-            # it does not match ("!!timestamp soon", "!!bool maybe")
+        except (ValueError, OverflowError, AttributeError, KeyError, IndexError) as error:
+            # AttributeError, KeyError, IndexError: PyYAML's own failures on an explicit tag
+            # over a value it does not match ("!!timestamp soon", "!!bool maybe", "!!int ")
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read the value: {_value_reason(error)}", node.start_mark
             ) from None
@@ -99,7 +99,7 @@ def _value_reason(error: Exception) -> str:
     text = str(error)
     if "integer string conversion" in text:  # sys.get_int_max_str_digits() guards int()
         return f"a number with more than {sys.get_int_max_str_digits()} digits"
-    if isinstance(error, AttributeError | KeyError):
+    if isinstance(error, AttributeError | KeyError | IndexError):
         return "it does not have the form its tag asks for"
     return text.splitlines()[0] if text else type(error).__name__
 
