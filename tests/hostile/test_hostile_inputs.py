@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from hostile_helpers import REPO, assert_clean_exit, baseline_mib, run_measured
 
 from efs_doctor.api import load_inventory
-from efs_doctor.model.problems import ProblemLevel
+from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.sources.files import MAX_FILE_BYTES
 
 SEED = REPO / "examples" / "seed-incident"
@@ -540,3 +540,29 @@ def test_two_megabytes_of_pasted_text_are_explained_in_bounded_time(
     run = run_measured("explain", "--error-file", str(path), timeout=120)
     assert_clean_exit(run, 0, 2)
     assert run.seconds < 30, f"{shape}: {run.seconds:.1f}s"
+
+
+CORE_TAGS = ("null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set")
+CORE_TAGS += ("str", "seq", "map", "merge", "value", "yaml")
+ODD_VALUES = ("", "x", "+", "_", ".", "0x", "0b", "0o9", ":", "1:", "::", "1__", "e", ".e")
+ODD_VALUES += ("9" * 5000, "2024-13-45", "2024-02-30T25:61:61Z", "{a: b}", "[a]", '""', "~")
+ODD_VALUES += (".NaN", "0x_", "1:70", "YES", "=", "2024-01-01T00:00:00+99:99")
+
+
+@pytest.mark.parametrize("tag", CORE_TAGS)
+def test_every_core_tag_over_odd_values_is_an_error_or_a_value_never_a_crash(tag: str) -> None:
+    """PyYAML's own constructors raise ValueError, AttributeError, KeyError or IndexError
+    on an explicit tag over a value of the wrong form; each is a positioned YAML error,
+    in manifests and in CloudFormation templates alike."""
+    from efs_doctor.sources.documents import parse_yaml
+    from efs_doctor.sources.iac.cfn_yaml import parse_template_yaml
+
+    template = "AWSTemplateFormatVersion: x\nResources:\n  R:\n    Type: AWS::X\n    "
+    for value in ODD_VALUES:
+        text = f"a: !!{tag} {value}\n"
+        problems: list[InputProblem] = []
+        list(parse_yaml("odd.yaml", text, problems))
+        list(parse_template_yaml("odd.yaml", template + text, problems))
+        for problem in problems:
+            assert str(problem).startswith("odd.yaml:"), problem
+            assert "\n" not in str(problem)
