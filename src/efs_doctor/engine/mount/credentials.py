@@ -78,6 +78,12 @@ class CredentialChain:
     def __init__(self, view: InventoryView, versions: Versions) -> None:
         self.view = view
         self.versions = versions
+        # Answers per (options read, placement, service account, botocore): every chain on
+        # a placement asks the same question (issue 8). The objects are kept beside the
+        # answer so an id reused after garbage collection never matches.
+        self._resolved: dict[
+            tuple[object, ...], tuple[Placement, ServiceAccount | None, Credentials]
+        ] = {}
 
     def _node_sa(self, sa: ServiceAccount | None) -> tuple[str, str]:
         if sa is not None:
@@ -114,6 +120,30 @@ class CredentialChain:
         )
 
     def resolve(
+        self,
+        options: Mapping[str, str | None],
+        placement: Placement,
+        node_sa: ServiceAccount | None,
+        *,
+        botocore: bool = False,
+    ) -> Credentials:
+        key = (
+            "awscredsuri" in options,
+            options.get("rolearn"),
+            options.get("jwtpath"),
+            options.get("awsprofile"),
+            id(placement),
+            id(node_sa),
+            botocore,
+        )
+        found = self._resolved.get(key)
+        if found is not None and found[0] is placement and found[1] is node_sa:
+            return found[2]
+        credentials = self._resolve(options, placement, node_sa, botocore=botocore)
+        self._resolved[key] = (placement, node_sa, credentials)
+        return credentials
+
+    def _resolve(
         self,
         options: Mapping[str, str | None],
         placement: Placement,
