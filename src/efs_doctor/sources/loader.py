@@ -16,7 +16,7 @@ from efs_doctor.sources.aws_snapshot import (
     is_policy_document,
 )
 from efs_doctor.sources.documents import Document, parse_text
-from efs_doctor.sources.files import STDIN, InputText, debug, iter_input_paths, read_input
+from efs_doctor.sources.files import InputText, debug, read_input
 from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
     add_kubernetes_document,
@@ -47,19 +47,14 @@ def _load_files(paths: Sequence[str], inventory: Inventory) -> None:
     """Every file, in order; a large tree is read and parsed on all cores (the problems
     keep the order a file-by-file load gives them, walk problems included)."""
     problems = inventory.problems
-    walked: list[InputProblem] = []
-    files: list[tuple[str, int]] = []  # (path, walk problems found before it)
-    for path in iter_input_paths(paths, walked):
-        files.append((path, len(walked)))
-    workers = 0 if STDIN in paths else parallel.worker_count(len(files))
-    own = parallel.split(len(files), workers) if workers else len(files)
-    results = parallel.parse_in_workers([p for p, _ in files[own:]], workers) if workers else None
+    load = parallel.start(paths)
+    walked, results = load.walked, load.results
     try:
         shown = 0
-        for index, (path, walk_problems) in enumerate(files):
+        for index, (path, walk_problems) in enumerate(load.files):
             problems.extend(walked[shown:walk_problems])
             shown = walk_problems
-            parsed = next(results) if results is not None and index >= own else None
+            parsed = next(results) if results is not None and index >= load.own else None
             if parsed is not None:
                 _add_parsed(parsed, inventory)
                 continue
@@ -68,8 +63,7 @@ def _load_files(paths: Sequence[str], inventory: Inventory) -> None:
                 _add_text(loaded, inventory)
         problems.extend(walked[shown:])
     finally:
-        if results is not None:
-            results.close()
+        load.close()
 
 
 def _add_text(loaded: InputText, inventory: Inventory) -> None:

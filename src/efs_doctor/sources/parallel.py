@@ -18,23 +18,24 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import Marks
 from efs_doctor.sources.documents import parse_yaml
-from efs_doctor.sources.files import InputText, read_input
+from efs_doctor.sources.files import STDIN, InputText, iter_input_paths, read_input
 from efs_doctor.sources.manifests import ignored_kind
 
-MIN_FILES = 1000
+MIN_FILES = 300
 # Fewest files worth a worker of their own.
-PER_WORKER = 250
-# The loader's own share relative to a worker's: it also adds the workers' documents, but
-# adding a parsed document costs less than parsing it.
-OWN_SHARE = 0.9
+PER_WORKER = 150
+# Seconds per file of a worker (read, parse, pickle) and of the loader (read, parse, add),
+# measured on the benchmark corpus; only their ratio matters: the loader's own share is
+# chosen so that it and the workers finish together.
+WORKER_SECONDS_PER_FILE = 0.00016
+LOADER_SECONDS_PER_FILE = 0.00016
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +60,10 @@ class ParsedFile:
 
 def worker_count(files: int) -> int:
     """How many worker processes to use for ``files`` files (0: load sequentially)."""
-    if files < MIN_FILES or sys.platform == "win32" or threading.active_count() > 1:
+    if files < MIN_FILES or not hasattr(os, "fork"):
         return 0
-    try:
-        import multiprocessing
-
-        multiprocessing.get_context("fork")
-    except ValueError:
+    threading = sys.modules.get("threading")  # never imported: no other thread exists
+    if threading is not None and threading.active_count() > 1:
         return 0
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -79,8 +77,45 @@ def worker_count(files: int) -> int:
 
 
 def split(count: int, workers: int) -> int:
-    """How many of ``count`` files the loader reads itself (the first ones)."""
-    return int(count * OWN_SHARE / (workers + OWN_SHARE))
+    """How many of ``count`` files the loader reads itself (the first ones), so that it
+    finishes them when ``workers`` finish the rest."""
+    per_worker = WORKER_SECONDS_PER_FILE / workers
+    return round(count * per_worker / (LOADER_SECONDS_PER_FILE + per_worker))
+
+
+_Worker = tuple[int, Any, list[str]]  # (pid, its output file, its paths)
+
+
+@dataclass
+class Load:
+    """A load under way: the walked files, and the workers reading all but the first
+    ``own`` of them."""
+
+    files: list[tuple[str, int]]  # (path, how many walk problems came before it)
+    walked: list[InputProblem]
+    own: int
+    workers: list[_Worker] = field(default_factory=list)
+    results: Generator[ParsedFile | None, None, None] | None = None
+
+    def close(self) -> None:
+        """Stop and reap workers whose results will not be read."""
+        if self.results is not None:
+            self.results.close()
+        _stop(self.workers)
+
+
+def start(paths: Sequence[str]) -> Load:
+    """Walk ``paths`` and start workers on the files past the loader's own share."""
+    walked: list[InputProblem] = []
+    files = [(path, len(walked)) for path in iter_input_paths(paths, walked)]
+    workers = 0 if STDIN in paths else worker_count(len(files))
+    if not workers:
+        return Load(files, walked, len(files))
+    own = split(len(files), workers)
+    load = Load(files, walked, own)
+    load.workers = _fork(files[own:], workers)
+    load.results = _results(load.workers)
+    return load
 
 
 def parse_batch(paths: Sequence[str]) -> list[ParsedFile]:
@@ -110,29 +145,23 @@ def _yaml_only(text: str) -> bool:
     return text.lstrip()[:1] not in ("{", "[") and not looks_like_yaml_template(text)
 
 
-def parse_in_workers(
-    paths: Sequence[str], workers: int
-) -> Generator[ParsedFile | None, None, None]:
-    """Fork ``workers`` processes, each reading and parsing a contiguous share of ``paths``,
-    and return a generator of their results in order (None per file of a worker that
-    failed: the loader reads those itself). Call it before the loader reads its own share;
-    the first result waits for the first worker.
+def _fork(files: list[tuple[str, int]], workers: int) -> list[_Worker]:
+    """Fork ``workers`` processes, each reading and parsing a contiguous share of ``files``
+    and writing the results to an unlinked temporary file, read once it exits.
 
-    Plain ``fork`` with results written to an unlinked temporary file and read once the
-    worker exits: an executor's result thread would contend for the GIL with the loader
-    while both run, which cost more than the worker saved."""
+    Plain ``fork`` rather than an executor: an executor's result thread would contend for
+    the GIL with the loader while both run, which cost more than the worker saved."""
     import pickle
     import tempfile
 
+    paths = [path for path, _ in files]
     size, extra = divmod(len(paths), workers)
-    shares, start = [], 0
-    for index in range(workers):
-        end = start + size + (1 if index < extra else 0)
-        shares.append(list(paths[start:end]))
-        start = end
-    started: list[tuple[int, Any, list[str]]] = []
+    started: list[_Worker] = []
+    first = 0
     try:
-        for share in shares:
+        for index in range(workers):
+            share = paths[first : first + size + (1 if index < extra else 0)]
+            first += len(share)
             output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _results or _stop)
             pid = os.fork()
             if pid == 0:  # the worker: parse, write, leave without any cleanup of the parent's
@@ -147,12 +176,12 @@ def parse_in_workers(
     except BaseException:
         _stop(started)
         raise
-    return _results(started)
+    return started
 
 
-def _results(
-    started: list[tuple[int, Any, list[str]]],
-) -> Generator[ParsedFile | None, None, None]:
+def _results(started: list[_Worker]) -> Generator[ParsedFile | None, None, None]:
+    """The workers' results in order; None per file of a worker that failed (killed, out
+    of memory, disk full), which the loader then reads itself."""
     import pickle
 
     try:
@@ -176,7 +205,7 @@ def _results(
         _stop(started)
 
 
-def _stop(started: list[tuple[int, Any, list[str]]]) -> None:
+def _stop(started: list[_Worker]) -> None:
     """End and reap workers whose results will not be read (an error in the loader)."""
     import signal
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -76,12 +77,21 @@ def tree(tmp_path: Path) -> Path:
 
 
 def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float) -> None:
+    """Workers on every load; the loader reads ``own_share`` of the files itself."""
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
     monkeypatch.setattr(parallel, "PER_WORKER", 1)
-    monkeypatch.setattr(parallel, "OWN_SHARE", own_share)
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # pytest-xdist threads
+    monkeypatch.setattr(parallel, "WORKER_SECONDS_PER_FILE", workers * own_share)
+    monkeypatch.setattr(parallel, "LOADER_SECONDS_PER_FILE", 1 - own_share)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest-xdist's threads
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", str(workers))
+
+
+def test_the_split_balances_loader_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parallel.split(1000, 1) == 500  # as fast here as in a worker
+    assert parallel.split(1000, 3) == 250
+    _parallel(monkeypatch, 2, 0.3)
+    assert parallel.split(100, 2) == 30
 
 
 @pytest.mark.parametrize(("workers", "own_share"), [(1, 0.9), (2, 0.3), (3, 0.0)])
@@ -99,17 +109,17 @@ def test_parallel_load_is_the_sequential_load(
     assert spread.summary().get("PersistentVolume")
 
 
-def test_a_failed_batch_is_read_by_the_loader(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_worker_is_read_by_the_loader(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     sequential = loader.load_paths([str(tree)])
     _parallel(monkeypatch, 2, 0.5)
-    real = parallel.parse_in_workers
+    real = parallel._results
 
-    def failing(paths: list[str], workers: int) -> Iterator[parallel.ParsedFile | None]:
-        for index, parsed in enumerate(real(paths, workers)):
+    def failing(started: Any) -> Iterator[parallel.ParsedFile | None]:
+        for index, parsed in enumerate(real(started)):
             yield None if index % 3 == 0 else parsed
 
-    monkeypatch.setattr(parallel, "parse_in_workers", failing)
+    monkeypatch.setattr(parallel, "_results", failing)
     assert _snapshot(loader.load_paths([str(tree)])) == _snapshot(sequential)
 
 
@@ -132,3 +142,4 @@ def test_few_files_or_stdin_stay_sequential(monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.worker_count(parallel.MIN_FILES - 1) == 0
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     assert parallel.worker_count(10 * parallel.MIN_FILES) == 0
+    assert not parallel.start(["-"]).workers
