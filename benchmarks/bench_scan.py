@@ -70,6 +70,7 @@ class Measure:
     cpu: list[float] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
     tree_kib: list[int] = field(default_factory=list)
+    busy: list[float] = field(default_factory=list)  # other processes' CPUs just before
     target_s: float | None = None
     target_mb: float | None = None
     target_faster: float | None = None  # times faster than Checkov
@@ -126,6 +127,35 @@ def child_env(workdir: Path) -> dict[str, str]:
 
 
 ENV: dict[str, str] = dict(os.environ)
+# Seconds to wait, before each run, for other processes to leave the CPUs (--wait-idle).
+WAIT_IDLE = {"seconds": 0.0}
+
+
+def busy_cpus(interval: float = 0.5) -> float:
+    """How many CPUs other processes kept busy over ``interval`` (this one sleeps)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
+
+    try:
+        total, idle = sample()
+        time.sleep(interval)
+        total2, idle2 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    spent = total2 - total
+    return (spent - (idle2 - idle)) / spent * (os.cpu_count() or 1) if spent else 0.0
+
+
+def wait_for_idle() -> float:
+    """Wait up to ``--wait-idle`` seconds for the CPUs to be idle; the background load seen."""
+    deadline = time.monotonic() + WAIT_IDLE["seconds"]
+    while True:
+        load = busy_cpus(0.3)
+        if load < 0.1 or time.monotonic() >= deadline:
+            return load
 
 
 def run_once(command: Sequence[str], measure: Measure, ok: Sequence[int] = (0,)) -> None:
@@ -136,6 +166,7 @@ def run_once(command: Sequence[str], measure: Measure, ok: Sequence[int] = (0,))
     (bigger) Python process would report this process's size; a small C parent does not
     distort it. The summed RSS of the process tree is sampled every 20 ms, and counts only
     when the command runs more than one process (workers)."""
+    background = wait_for_idle() if WAIT_IDLE["seconds"] else busy_cpus(0.1)
     timer = shutil.which("time", path="/usr/bin:/bin")
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "time"
@@ -176,6 +207,7 @@ def run_once(command: Sequence[str], measure: Measure, ok: Sequence[int] = (0,))
     measure.cpu.append(cpu)
     measure.rss_kib.append(rss_kib)
     measure.tree_kib.append(peak_tree)
+    measure.busy.append(background)
 
 
 def efs_doctor() -> list[str]:
@@ -253,6 +285,7 @@ def fmt_row(m: Measure, floor: Measure | None, checkov: Measure | None) -> str:
         f"{max(m.wall):.3f}",
         f"{statistics.median(m.cpu):.3f}",
         f"{m.peak_mb:.0f}",
+        f"{max(m.busy, default=0.0):.1f}",
         ratio,
         verdict,
     ]
@@ -260,8 +293,8 @@ def fmt_row(m: Measure, floor: Measure | None, checkov: Measure | None) -> str:
 
 
 HEADER = (
-    "| command | files | median s | min s | max s | CPU s | peak RSS MB | ratio | target |\n"
-    "|---|--:|--:|--:|--:|--:|--:|---|---|"
+    "| command | files | median s | min s | max s | CPU s | peak RSS MB | busy | ratio | target |\n"
+    "|---|--:|--:|--:|--:|--:|--:|--:|---|---|"
 )
 
 
@@ -286,7 +319,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--checkov-runs", type=int, default=3, help="runs of Checkov per size (default 3)"
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each run, wait up to SECONDS for other processes to leave the CPUs",
+    )
     args = parser.parse_args(argv)
+    WAIT_IDLE["seconds"] = args.wait_idle
     sizes = args.sizes or [SMALL, MEDIUM]
     if args.large and LARGE not in sizes:
         sizes.append(LARGE)
@@ -360,6 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.runs} runs per row (Checkov: {args.checkov_runs}; --version and the example: "
         f"{max(args.runs, 10)}), each a fresh process; CPU s = median user+system; "
+        f"busy = CPUs other processes used just before a run (worst run); "
         f"ratio: time over the parsing floor, and Checkov's time over efs-doctor's. "
         f"Load average at the end {os.getloadavg()[0]:.2f}."
     )
