@@ -5,7 +5,6 @@ Kubernetes documents into model objects exactly as the snapshot and manifest loa
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -79,6 +78,8 @@ def placeholder_id(prefix: str, key: str) -> str:
     not real, and is derived from the IaC address, so every reference to the same resource gets
     the same id and runs are reproducible.
     """
+    import hashlib  # here: only IaC inputs need it, and it costs every start-up 3 ms
+
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     return f"{prefix}-00000000{digest[:9]}"
 
