@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from efs_doctor.engine.iam.context_value import ContextValue
+from efs_doctor.engine.iam.wildcard import star_join
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +118,25 @@ def substitute(variable: Variable, context: Mapping[str, ContextValue]) -> str |
 
 
 def to_regex(template: Template, context: Mapping[str, ContextValue], like: bool) -> str | None:
-    """Regex source for the value; wildcards are patterns only when ``like`` is true."""
-    out: list[str] = []
+    """Regex source for the value; wildcards are patterns only when ``like`` is true (the
+    pieces between stars joined by :func:`~efs_doctor.engine.iam.wildcard.star_join`)."""
+    segments: list[str] = [""]
     for token in template.tokens:
         if isinstance(token, Variable):
             value = substitute(token, context)
             if value is None:
                 return None
-            out.append(re.escape(value))
+            segments[-1] += re.escape(value)
         elif token == STAR:
-            out.append(".*" if like else re.escape("*"))
+            if like:
+                segments.append("")
+            else:
+                segments[-1] += re.escape("*")
         elif token == QMARK:
-            out.append("." if like else re.escape("?"))
+            segments[-1] += "." if like else re.escape("?")
         else:
-            out.append(re.escape(token))
-    return "".join(out)
+            segments[-1] += re.escape(token)
+    return star_join(segments)
 
 
 @lru_cache(maxsize=8192)

@@ -14,17 +14,32 @@ from functools import lru_cache
 Matcher = re.Pattern[str]
 
 
+def star_join(segments: list[str]) -> str:
+    """Regex sources of the pieces between ``*`` joined into one that never backtracks
+    catastrophically (to be used with ``fullmatch``).
+
+    ``a.*b.*c`` costs exponential time in the number of stars on a value that does not
+    match (``elasticfilesystem:Clien********...tMount`` hung a policy check). A glob matches
+    if and only if it matches with every middle piece at its earliest occurrence, so each
+    middle piece is searched lazily inside an atomic group that never gives back what it
+    found (Python 3.11+): ``a(?>.*?b).*c``."""
+    if len(segments) == 1:
+        return segments[0]
+    head, *middle, tail = segments
+    return head + "".join(f"(?>.*?{piece})" for piece in middle if piece) + ".*" + tail
+
+
 def glob_to_regex(pattern: str) -> str:
-    """The regex source for an IAM glob (without anchors)."""
-    parts: list[str] = []
+    """The regex source for an IAM glob (without anchors); see :func:`star_join`."""
+    segments: list[str] = [""]
     for char in pattern:
         if char == "*":
-            parts.append(".*")
+            segments.append("")
         elif char == "?":
-            parts.append(".")
+            segments[-1] += "."
         else:
-            parts.append(re.escape(char))
-    return "".join(parts)
+            segments[-1] += re.escape(char)
+    return star_join(segments)
 
 
 @lru_cache(maxsize=4096)

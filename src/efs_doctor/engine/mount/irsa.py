@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from efs_doctor.engine.iam.wildcard import glob_to_regex
 from efs_doctor.model.aws import EksCluster, Role
 
 TrustVerdict = Literal["ok", "fails", "unknown"]
@@ -37,8 +38,8 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _glob(pattern: str, value: str) -> bool:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, flags=re.DOTALL) is not None
+    # glob_to_regex joins the pieces between stars so that matching stays polynomial
+    return re.fullmatch(glob_to_regex(pattern), value, flags=re.DOTALL) is not None
 
 
 def _issuer_path(cluster: EksCluster | None) -> str | None:
