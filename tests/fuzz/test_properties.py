@@ -362,3 +362,44 @@ def test_any_pasted_text_is_explained_with_ranked_bounded_scores(parts: list[str
     scores = [cause.score for cause in explanation.causes]
     assert all(0.0 <= s <= 1.0 for s in scores)
     assert scores == sorted(scores, reverse=True)
+
+
+def _reference_glob(pattern: str, value: str) -> bool:
+    """IAM's ``*``/``?`` as a set of pattern positions, one character at a time: obviously
+    right, and slow."""
+    states = _close_stars({0}, pattern)
+    for char in value:
+        following: set[int] = set()
+        for i in states:
+            if i < len(pattern) and pattern[i] == "*":
+                following.add(i)
+            elif i < len(pattern) and pattern[i] in ("?", char):
+                following.add(i + 1)
+        states = _close_stars(following, pattern)
+    return len(pattern) in states
+
+
+def _close_stars(states: set[int], pattern: str) -> set[int]:
+    """A star may match nothing: every position after a run of stars is reachable too."""
+    closed = set(states)
+    for start in states:
+        position = start
+        while position < len(pattern) and pattern[position] == "*":
+            position += 1
+            closed.add(position)
+    return closed
+
+
+@given(
+    pattern=st.text(alphabet="ab*?.", max_size=12),
+    value=st.text(alphabet="ab.", max_size=14),
+    ignore_case=st.booleans(),
+)
+def test_iam_glob_matching_agrees_with_a_reference_matcher(
+    pattern: str, value: str, ignore_case: bool
+) -> None:
+    """The star_join translation (atomic groups, issue 9) decides exactly what the plain
+    definition of IAM wildcards decides."""
+    from efs_doctor.engine.iam.wildcard import glob_match
+
+    assert glob_match(pattern, value, ignore_case) == _reference_glob(pattern, value)

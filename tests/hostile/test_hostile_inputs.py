@@ -566,3 +566,46 @@ def test_every_core_tag_over_odd_values_is_an_error_or_a_value_never_a_crash(tag
         for problem in problems:
             assert str(problem).startswith("odd.yaml:"), problem
             assert "\n" not in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("where", "pattern", "decision"),
+    [
+        ("Action", "elasticfilesystem:Clien" + "*" * 5000 + "tMount", "allow"),  # stars: ""
+        ("Action", "elasticfilesystem:" + "*C" * 400 + "x", "deny"),
+        ("Resource", "arn:aws:elasticfilesystem:*:*:file-system/" + "*f" * 400 + "x", "deny"),
+        ("Condition", "arn:aws:iam::*:role/" + "*a" * 400 + "b", "deny"),
+    ],
+)
+def test_a_policy_full_of_wildcards_is_evaluated_in_bounded_time(
+    where: str, pattern: str, decision: str
+) -> None:
+    """A glob with thousands of stars, or hundreds of star-separated pieces, against values
+    that do not match: the translation to regular expressions must not backtrack without
+    bound (80 stars once hung the evaluator)."""
+    import time
+
+    from efs_doctor.engine.iam import NfsRequest, evaluate_client_access, parse_policy
+
+    statement: dict[str, object] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "elasticfilesystem:ClientMount",
+        "Resource": "*",
+    }
+    if where == "Condition":
+        statement["Condition"] = {"ArnLike": {"aws:PrincipalArn": pattern}}
+    else:
+        statement[where] = pattern
+    parsed = parse_policy({"Version": "2012-10-17", "Statement": [statement]})
+    request = NfsRequest(
+        "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0",
+        principal="arn:aws:iam::111122223333:role/" + "a" * 60,
+    )
+    began = time.monotonic()
+    result = evaluate_client_access(parsed, True, (), request)
+    assert time.monotonic() - began < 5
+    found = result.decisions["elasticfilesystem:ClientMount"].decision
+    # aws:PrincipalArn is not enforced by EFS for NFS clients (efs-semantics.md §4.5): a
+    # condition on it leaves an IAM client's access indeterminate, not denied
+    assert found == decision or (where == "Condition" and found == "indeterminate")
