@@ -50,6 +50,10 @@ class SourceMap:
     _marks: Marks | None = None
     _loader: Callable[[], Marks] | None = field(default=None, repr=False)
     _locator: Locator | None = field(default=None, repr=False)
+    # marks grouped by their first n path elements, per n (built once, for ``sub``)
+    _groups: dict[int, dict[FieldPath, dict[FieldPath, tuple[int, int]]]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def marks(self) -> Marks:
@@ -86,7 +90,7 @@ class SourceMap:
         n = len(prefix)
 
         def marks() -> Marks:
-            return {k[n:]: v for k, v in self.marks.items() if k[:n] == prefix}
+            return self._grouped(n).get(prefix, {})
 
         locator: Locator | None = None
         outer = self._locator
@@ -96,6 +100,19 @@ class SourceMap:
                 return outer((*prefix, *path))
 
         return SourceMap(self.path, where.line, where.column, _loader=marks, _locator=locator)
+
+    def _grouped(self, n: int) -> dict[FieldPath, dict[FieldPath, tuple[int, int]]]:
+        """Every mark under a path of ``n`` elements, by that path, found in one pass: the
+        items of a 5,000-item list each asking would otherwise scan all marks (issue 8)."""
+        if self._groups is None:
+            self._groups = {}
+        groups = self._groups.get(n)
+        if groups is None:
+            groups = self._groups[n] = {}
+            for key, value in self.marks.items():
+                if len(key) >= n:
+                    groups.setdefault(key[:n], {})[key[n:]] = value
+        return groups
 
 
 LIVE = SourceMap(path=None)
