@@ -25,6 +25,9 @@ from efs_doctor.sources.manifests import (
     is_kubernetes,
 )
 
+# From this many files on, the loaded objects are frozen out of garbage collection.
+FREEZE_FILES = 200
+
 
 def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inventory:
     """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input."""
@@ -39,6 +42,12 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
         resolve_bare_policies(inventory)
     finally:
         if collecting:
+            if len(inventory.files) >= FREEZE_FILES:
+                # What was loaded lives as long as the command and holds no cycles (dropping
+                # an inventory frees it by reference counting): keep it out of every later
+                # collection, the first of which would walk all of it (0.34 s of a
+                # 5,000-file scan).
+                gc.freeze()
             gc.enable()
     return inventory
 
