@@ -258,6 +258,20 @@ def corpus_dir(base: Path, files: int, seed: int) -> Path:
     return folder
 
 
+def dump_dir(base: Path, objects: int, seed: int) -> Path:
+    """A generated ``kubectl get -o yaml`` dump of ``objects`` objects (reused)."""
+    folder = base / f"dump-{objects}-seed{seed}"
+    stamp = folder / ".complete"
+    if not stamp.exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        made = corpus.generate_dump(folder, objects, seed)
+        stamp.write_text(f"{made}\n")
+        print(f"dump: one List of {objects:,} objects -> {folder}", file=sys.stderr)
+    return folder
+
+
 def fmt_row(m: Measure, floor: Measure | None, checkov: Measure | None) -> str:
     files = f"{m.files:,}" if m.files else "-"
     vs_floor = f"{m.median / floor.median:.2f}x" if floor and floor is not m else ""
@@ -318,6 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-checkov", action="store_true", help="do not run Checkov")
     parser.add_argument(
         "--checkov-runs", type=int, default=3, help="runs of Checkov per size (default 3)"
+    )
+    parser.add_argument(
+        "--dump",
+        type=int,
+        metavar="OBJECTS",
+        help="also scan one kubectl List of OBJECTS objects (a cluster dump)",
     )
     parser.add_argument(
         "--wait-idle",
@@ -392,6 +412,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append((floor, None, None))
         if checked:
             rows.append((checked, floor, None))
+
+    if args.dump:
+        folder = dump_dir(workdir, args.dump, args.seed)
+        count = sum(1 for p in folder.rglob("*") if p.suffix in (".yaml", ".json"))
+        dumped = Measure(f"`efs-doctor scan` of one List of {args.dump:,} objects", count)
+        floor = Measure("parsing floor (CSafeLoader)", count)
+        for _ in range(max(1, min(args.runs, 3))):
+            run_once([*tool, "scan", str(folder)], dumped, ok=(0, 1))
+            run_once([python, "-c", FLOOR, str(folder)], floor)
+        rows += [(dumped, floor, None), (floor, None, None)]
 
     print()
     print(HEADER)

@@ -1162,6 +1162,41 @@ def generate(root: Path, files: int, seed: int = SEED) -> Corpus:
     return Corpus(root, len(written), documents, size, dict(sorted(kinds.items())))
 
 
+DUMP_KINDS = ("PersistentVolume", "PersistentVolumeClaim", "Deployment", "StatefulSet")
+
+
+def generate_dump(root: Path, objects: int, seed: int = SEED) -> Corpus:
+    """What ``kubectl get pv,pvc,deploy,sts -A -o yaml > cluster.yaml`` saves for a cluster
+    running the applications of a generated repository: one ``kind: List`` document of
+    ``objects`` items, beside the platform manifests and the AWS state."""
+    import shutil
+    import tempfile
+
+    import yaml
+
+    items: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch)
+        generate(source, max(FIXED_FILES + 1, objects * 5), seed)
+        for path in sorted((source / "apps").rglob("*.yaml")):
+            for document in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader):
+                if document.get("kind") in DUMP_KINDS:
+                    items.append(document)
+        for folder in ("platform", "aws"):
+            shutil.copytree(source / folder, root / folder)
+    if len(items) < objects:
+        raise ValueError(f"only {len(items)} objects generated")
+    dump = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}}
+    dump["items"] = items[:objects]
+    text = to_yaml([dump])
+    (root / "cluster.yaml").write_text(text)
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".json")]
+    documents = sum(1 for p in files for _ in yaml.load_all(p.read_text(), Loader=yaml.CSafeLoader))
+    kinds = Counter(str(item["kind"]) for item in items[:objects])
+    size = sum(p.stat().st_size for p in files)
+    return Corpus(root, len(files), documents, size, dict(sorted(kinds.items())))
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 

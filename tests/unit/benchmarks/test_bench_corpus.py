@@ -80,3 +80,14 @@ def test_yaml_scalars_keep_their_type() -> None:
     values = ["true", "0750", "1:30", "2026-01-01", "5Gi", "500m", "a: b", "fs-1::fsap-2", "~"]
     text = corpus.to_yaml([{"values": values, "n": 3, "flag": False}])
     assert yaml.safe_load(text) == {"values": values, "n": 3, "flag": False}
+
+
+def test_cluster_dump_is_one_list(tmp_path: Path) -> None:
+    made = corpus.generate_dump(tmp_path, 40)
+    assert sum(made.kinds.values()) == 40
+    [dump] = yaml.load_all((tmp_path / "cluster.yaml").read_text(), Loader=yaml.SafeLoader)
+    assert dump["kind"] == "List"
+    assert len(dump["items"]) == 40
+    inventory = load_inventory([str(tmp_path)])
+    assert not inventory.errors
+    assert inventory.summary().get("PersistentVolumeClaim")
