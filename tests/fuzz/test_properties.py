@@ -218,7 +218,24 @@ def test_any_policy_document_is_read_linted_and_evaluated(document: Any, request
         assert decision.decision == again.decisions[action].decision  # no hidden state
 
 
-@given(request=REQUESTS, extra=st.lists(STATEMENT, max_size=3))
+VALID_STATEMENT = st.fixed_dictionaries(
+    {
+        "Effect": st.sampled_from(["Allow", "Deny"]),
+        "Principal": PRINCIPALS,
+        "Action": ACTIONS | st.lists(ACTIONS, min_size=1, max_size=3),
+        "Resource": st.sampled_from(["*", "arn:aws:elasticfilesystem:*:*:file-system/*"]),
+    },
+    optional={
+        "Condition": st.dictionaries(
+            st.sampled_from(["Bool", "StringLike", "ArnLike", "IpAddress", "Null"]),
+            st.dictionaries(CONDITION_KEYS, st.sampled_from(["true", "*", "10.0.0.0/8"])),
+            max_size=2,
+        )
+    },
+)
+
+
+@given(request=REQUESTS, extra=st.lists(VALID_STATEMENT, max_size=3))
 def test_a_deny_everything_statement_always_wins(request: Any, extra: list[Any]) -> None:
     """An unconditional Deny of every action to every principal denies every client action,
     whatever else the policy allows (IAM evaluation logic: an explicit deny always wins,
