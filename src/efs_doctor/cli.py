@@ -125,8 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from efs_doctor.report.terminal import guard_output
+
     try:
-        return int(command.run(args))
+        with guard_output():  # names from inputs never reach the terminal raw
+            return int(command.run(args))
     except UsageError as exc:
         print(f"efs-doctor {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

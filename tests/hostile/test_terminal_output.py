@@ -101,11 +101,6 @@ def test_every_command_output_through_the_guard_is_inert(tmp_path: Path) -> None
     assert "\x1b[1;31m" in terminal_safe("\x1b[1;31m")  # colours survive
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs report.terminal.guard_output around command.run() in cli.main (lead's file); "
-    "remove this marker once it is wired",
-)
 def test_the_cli_prints_hostile_names_inert(tmp_path: Path) -> None:
     path = tmp_path / "evil.yaml"
     path.write_text(MANIFEST)
