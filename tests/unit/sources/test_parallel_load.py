@@ -88,8 +88,8 @@ def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float) -
 
 
 def test_the_split_balances_loader_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parallel.split(1000, 1) == 500  # as fast here as in a worker
-    assert parallel.split(1000, 3) == 250
+    assert parallel.split(1000, 1) == 524  # a little faster here than in a worker
+    assert parallel.split(1000, 3) == 268
     _parallel(monkeypatch, 2, 0.3)
     assert parallel.split(100, 2) == 30
 
