@@ -2,12 +2,13 @@
 
 Every measurement is a fresh process (interpreter start, imports, reading the files,
 output), run several times on a generated corpus (``benchmarks/corpus.py``); the table gives
-the median, min and max wall time, the median CPU time (user + system) and the peak RSS.
-Bytecode is cached (as after ``pip install``) and files are in the page cache: one
-unrecorded warm-up run comes first.
-Peak RSS is the largest ``ru_maxrss`` the kernel reports for the process (``os.wait4``, as
-``/usr/bin/time`` does), plus, when the process starts workers, the peak of the summed RSS of
-the whole process tree (sampled every 5 ms from ``/proc``).
+the median, min and max wall time, the median CPU time (user + system, workers included)
+and the peak RSS. Bytecode is cached (as after ``pip install``) and files are in the page
+cache: one unrecorded warm-up run comes first. Peak RSS is the largest ``ru_maxrss`` the
+kernel reports for the process (read by ``/usr/bin/time``), or, when the process starts
+workers, the peak of the summed RSS of the process tree (sampled every 20 ms from
+``/proc``; shared pages count once per process, so this overstates). ``busy`` is how many
+CPUs other processes used just before a run: wall times mean little when it is not ~0.
 
 - **efs-doctor**: ``efs-doctor scan DIR`` (text report to a file), N = 500 and 5,000 files,
   and 50,000 with ``--large``;
@@ -16,9 +17,11 @@ the whole process tree (sampled every 5 ms from ``/proc``).
   tool pays before it does any work;
 - **Checkov**: ``checkov -d DIR --framework kubernetes --quiet`` on the same directory, when
   installed (``--checkov PATH``, the throwaway venv ``--install-checkov`` makes, or PATH);
-- ``efs-doctor --version`` (cold start) and ``efs-doctor scan examples/seed-incident``.
+- ``efs-doctor --version`` (cold start) and ``efs-doctor scan examples/seed-incident``;
+- with ``--dump N``: one ``kubectl get -o yaml`` List of N objects (a cluster dump).
 
     .venv/bin/python -m benchmarks [--large] [--runs N] [--install-checkov] [--no-checkov]
+                                   [--dump N] [--wait-idle SECONDS] [--workdir DIR]
 """
 
 from __future__ import annotations
