@@ -39,7 +39,7 @@ test-slow: $(STAMP)  ## the long tests (full wrong-type mutation product, large 
 	$(BIN)/python -m pytest -n auto -m slow
 
 fuzz: $(STAMP)  ## a long fuzzing campaign (MINUTES=10 by default)
-	$(BIN)/python scripts/fuzz.py --minutes $${MINUTES:-10}
+	$(BIN)/python scripts/fuzz.py --minutes $${MINUTES:-5} --jobs 2
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
