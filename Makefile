@@ -38,7 +38,7 @@ oracle:  ## install the test-only IAM oracle (@cloud-copilot/iam-simulate) from 
 test-slow: $(STAMP)  ## the long tests (full wrong-type mutation product, large inputs)
 	$(BIN)/python -m pytest -n auto -m slow
 
-fuzz: $(STAMP)  ## a long fuzzing campaign (MINUTES=10 by default)
+fuzz: $(STAMP)  ## a long fuzzing campaign (MINUTES per target, 5 by default)
 	$(BIN)/python scripts/fuzz.py --minutes $${MINUTES:-5} --jobs 2
 
 bench: $(STAMP)
