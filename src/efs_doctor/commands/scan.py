@@ -81,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
     from efs_doctor.findings import Confidence, Report, Severity
     from efs_doctor.report.problems import print_problems
-    from efs_doctor.rules import REGISTRY
 
     config = Config(
         select=split_selectors(args.select),
@@ -89,9 +88,12 @@ def run(args: argparse.Namespace) -> int:
         min_severity=Severity(args.min_severity),
         min_confidence=Confidence(args.min_confidence),
     )
-    unknown = config.unknown_selectors(REGISTRY)
-    if unknown:
-        raise UsageError(f"no rule matches {', '.join(unknown)} (see `efs-doctor rules`)")
+    if config.select or config.ignore:  # the registry is imported later, while files load
+        from efs_doctor.rules import REGISTRY
+
+        unknown = config.unknown_selectors(REGISTRY)
+        if unknown:
+            raise UsageError(f"no rule matches {', '.join(unknown)} (see `efs-doctor rules`)")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     if not args.paths and not args.live:
@@ -105,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
 
             inventory, live_inconclusive = scan_live_inventory(args)
         else:
-            inventory, live_inconclusive = load_inventory(args.paths), ()
+            inventory = load_inventory(args.paths, for_analysis=True)
+            live_inconclusive = ()
         print_problems(inventory.problems, verbose=args.verbose)
         if inventory.is_empty:
             return Report((), live_inconclusive, (), (), 0, 0), False

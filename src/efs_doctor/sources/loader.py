@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from efs_doctor.model.aws import FileSystemPolicy
 from efs_doctor.model.inventory import Inventory
@@ -29,15 +29,25 @@ from efs_doctor.sources.manifests import (
 FREEZE_FILES = 200
 
 
-def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inventory:
-    """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input."""
+# Work the caller has the loader do while worker processes parse: (what, its seconds).
+Meanwhile = tuple[Callable[[], object], float]
+
+
+def load_paths(
+    paths: Sequence[str], inventory: Inventory | None = None, meanwhile: Meanwhile | None = None
+) -> Inventory:
+    """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input.
+
+    ``meanwhile`` is work of the caller's (importing what comes after loading) that the
+    loader does while workers parse a large tree, so that it costs no wall time; it is not
+    done when the load has no workers."""
     inventory = inventory if inventory is not None else Inventory()
     # Loading makes hundreds of thousands of long-lived objects and no garbage cycles: the
     # cyclic collector's repeated passes over them cost about a tenth of a large load.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load_files(paths, inventory)
+        _load_files(paths, inventory, meanwhile)
         drop_replaced_workloads(inventory)
         resolve_bare_policies(inventory)
     finally:
@@ -52,13 +62,15 @@ def load_paths(paths: Sequence[str], inventory: Inventory | None = None) -> Inve
     return inventory
 
 
-def _load_files(paths: Sequence[str], inventory: Inventory) -> None:
+def _load_files(paths: Sequence[str], inventory: Inventory, meanwhile: Meanwhile | None) -> None:
     """Every file, in order; a large tree is read and parsed on all cores (the problems
     keep the order a file-by-file load gives them, walk problems included)."""
     problems = inventory.problems
-    load = parallel.start(paths)
+    load = parallel.start(paths, meanwhile[1] if meanwhile else 0.0)
     walked, results = load.walked, load.results
     try:
+        if meanwhile and load.workers:
+            meanwhile[0]()
         shown = 0
         for index, (path, walk_problems) in enumerate(load.files):
             problems.extend(walked[shown:walk_problems])

@@ -76,11 +76,13 @@ def worker_count(files: int) -> int:
     return max(0, min(wanted, files // PER_WORKER))
 
 
-def split(count: int, workers: int) -> int:
+def split(count: int, workers: int, head_start: float = 0.0) -> int:
     """How many of ``count`` files the loader reads itself (the first ones), so that it
-    finishes them when ``workers`` finish the rest."""
+    finishes them when ``workers`` finish the rest, after ``head_start`` seconds of other
+    work of its own."""
     per_worker = WORKER_SECONDS_PER_FILE / workers
-    return round(count * per_worker / (LOADER_SECONDS_PER_FILE + per_worker))
+    own = (count * per_worker - head_start) / (LOADER_SECONDS_PER_FILE + per_worker)
+    return min(count, max(0, round(own)))
 
 
 _Worker = tuple[int, Any, list[str]]  # (pid, its output file, its paths)
@@ -104,14 +106,15 @@ class Load:
         _stop(self.workers)
 
 
-def start(paths: Sequence[str]) -> Load:
-    """Walk ``paths`` and start workers on the files past the loader's own share."""
+def start(paths: Sequence[str], head_start: float = 0.0) -> Load:
+    """Walk ``paths`` and start workers on the files past the loader's own share (smaller
+    by ``head_start`` seconds of other work the loader does while the workers parse)."""
     walked: list[InputProblem] = []
     files = [(path, len(walked)) for path in iter_input_paths(paths, walked)]
     workers = 0 if STDIN in paths else worker_count(len(files))
     if not workers:
         return Load(files, walked, len(files))
-    own = split(len(files), workers)
+    own = split(len(files), workers, head_start)
     load = Load(files, walked, own)
     load.workers = _fork(files[own:], workers)
     load.results = _results(load.workers)

@@ -94,6 +94,27 @@ def test_the_split_balances_loader_and_workers(monkeypatch: pytest.MonkeyPatch) 
     assert parallel.split(100, 2) == 30
 
 
+def test_a_head_start_shrinks_the_loaders_share() -> None:
+    # 1,000 files on one worker: 0.165 s for the worker's 1,000 -> the loader's 524 files
+    # take 0.079 s; 0.04 s of other work first leaves it 0.04 s of files (about 127 fewer).
+    assert parallel.split(1000, 1, head_start=0.04) == 397
+    assert parallel.split(1000, 1, head_start=10.0) == 0  # never a negative share
+    assert parallel.split(10, 1, head_start=-10.0) == 10  # never more than every file
+
+
+def test_meanwhile_runs_while_workers_parse_and_changes_nothing(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    sequential = loader.load_paths([str(tree)], meanwhile=(lambda: calls.append(1), 0.01))
+    assert calls == []  # no workers: the caller's work is left to the caller
+    _parallel(monkeypatch, 2, 0.5)
+    spread = loader.load_paths([str(tree)], meanwhile=(lambda: calls.append(1), 0.01))
+    assert calls == [1]
+    assert _snapshot(spread) == _snapshot(sequential)
+
+
 @pytest.mark.parametrize(("workers", "own_share"), [(1, 0.9), (2, 0.3), (3, 0.0)])
 def test_parallel_load_is_the_sequential_load(
     tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float
