@@ -53,20 +53,22 @@ def _mapping_indent(text: str) -> int:
     return 2
 
 
-def _yaml(text: str) -> Any:
+def _load(text: str) -> tuple[Any, Any]:
+    """A round-trip YAML instance set to dump like ``text`` is indented, and ``text`` loaded
+    by it (one parse: the indentation guess loads the text with the instance it is given)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    _, sequence_indent, offset = load_yaml_guess_indent(text)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    data, sequence_indent, offset = load_yaml_guess_indent(text, yaml=yaml)
     mapping = _mapping_indent(text)
     sequence_indent = sequence_indent or mapping
     offset = offset or 0
     sequence_indent = max(sequence_indent, offset + 2)
     yaml.indent(mapping=mapping, sequence=sequence_indent, offset=offset)
-    return yaml
+    return yaml, data
 
 
 def _objects(data: Any) -> list[Any]:
@@ -198,9 +200,8 @@ def apply_edits(text: str, edits: Sequence[YamlEdit]) -> str:
         if is_separator or not pending or not piece.strip():
             out.append(piece)
             continue
-        yaml = _yaml(piece)
         try:
-            data = yaml.load(piece)
+            yaml, data = _load(piece)
         except Exception:  # a document we cannot round-trip is left alone
             out.append(piece)
             continue
