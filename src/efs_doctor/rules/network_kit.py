@@ -4,7 +4,7 @@ the TCP 2049 connection, and the network engine's verdict per node and mount tar
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -53,12 +53,21 @@ def target_for(context: Context, chain: MountChain, node: Node) -> MountTarget |
     """The mount target a node's mount connects to: the one named by ``mounttargetip``, else
     the available one in the zone named by ``az=`` or the node's own zone (§6: the regional
     DNS name resolves to the mount target in the client's AZ)."""
-    targets = [mt for mt in chain.mount_targets if available(mt)]
+    return target_picker(context, chain)(node)
+
+
+def target_picker(context: Context, chain: MountChain) -> Callable[[Node], MountTarget | None]:
+    """:func:`target_for` of ``chain`` for any node (the chain's options read once)."""
     ip = chain_option(context, chain, "mounttargetip")
     if ip:
-        return next((mt for mt in chain.mount_targets if mt.ip_address == ip), None)
-    zone = chain_option(context, chain, "az") or node.zone
-    return next((mt for mt in targets if mt.availability_zone_name == zone), None)
+        pinned = next((mt for mt in chain.mount_targets if mt.ip_address == ip), None)
+        return lambda _node: pinned
+    by_zone: dict[str | None, MountTarget] = {}
+    for mt in chain.mount_targets:
+        if available(mt):
+            by_zone.setdefault(mt.availability_zone_name, mt)
+    zone = chain_option(context, chain, "az")
+    return lambda node: by_zone.get(zone or node.zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +128,27 @@ def _connections(context: Context, chain: MountChain) -> list[Connection]:
 
     index = context.memo("network-index", lambda: NetworkIndex(context.inventory))
     assert isinstance(index, NetworkIndex)
+    # Chains share nodes and mount targets: one verdict per (node, mount target) pair.
+    verdicts = context.memo("tcp-verdicts", dict)
+    assert isinstance(verdicts, dict)
+    pick = target_picker(context, chain)
     out = []
     for node in context.candidate_nodes(chain):
-        target = target_for(context, chain, node)
+        target = pick(node)
         if target is None:
             continue
-        client = context.memo(f"endpoint:node:{node.name}", partial(node_endpoint, context, node))
-        server = context.memo(f"endpoint:mt:{target.id}", partial(target_endpoint, context, target))
-        assert isinstance(client, Endpoint)
-        assert isinstance(server, Endpoint)
-        out.append(Connection(node, target, index.tcp(client, server)))
+        result = verdicts.get((node.name, target.id))
+        if result is None:
+            client = context.memo(
+                f"endpoint:node:{node.name}", partial(node_endpoint, context, node)
+            )
+            server = context.memo(
+                f"endpoint:mt:{target.id}", partial(target_endpoint, context, target)
+            )
+            assert isinstance(client, Endpoint)
+            assert isinstance(server, Endpoint)
+            result = verdicts[node.name, target.id] = index.tcp(client, server)
+        out.append(Connection(node, target, result))
     return out
 
 
