@@ -47,6 +47,21 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     Fixes carry declarative edits; ``efs_doctor.fixes.render_patches`` turns them into
     unified diffs against the input files.
     """
+    import gc
+
+    # The analysis makes many long-lived objects (indexes, simulations, findings) and no
+    # garbage cycles worth collecting before the command ends; the cyclic collector's passes
+    # over them grew faster than the input: 50,000-file analysis 2.46 s -> 1.54 s without.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(inventory, config)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(inventory: Inventory, config: Config | None) -> Report:
     from dataclasses import replace
 
     from efs_doctor.engine.analysis import Context, run_rules
