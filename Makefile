@@ -41,8 +41,8 @@ test-slow: $(STAMP)  ## the long tests (full wrong-type mutation product, large 
 fuzz: $(STAMP)  ## a long fuzzing campaign (MINUTES per target, 5 by default)
 	$(BIN)/python scripts/fuzz.py --minutes $${MINUTES:-5} --jobs 2
 
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+bench: $(STAMP)  ## the scan benchmark table (ARGS="--large --install-checkov", see benchmarks/README.md)
+	$(BIN)/python -m benchmarks $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
