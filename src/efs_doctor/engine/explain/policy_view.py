@@ -9,10 +9,11 @@ Semantics: efs-semantics.md §4.4 (evaluation), §4.5 (condition keys EFS provid
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from efs_doctor.engine.iam.wildcard import glob_match
 
 CLIENT_MOUNT = "elasticfilesystem:clientmount"
 # Keys EFS puts in the request context for NFS clients (§4.5); anything else is absent.
@@ -107,7 +108,7 @@ def _conditions(raw: Any) -> tuple[Condition, ...]:
 
 
 def _action_matches(patterns: tuple[str, ...], action: str) -> bool:
-    return any(fnmatch.fnmatchcase(action, pattern.lower()) for pattern in patterns)
+    return any(glob_match(pattern, action, ignore_case=True) for pattern in patterns)
 
 
 def statements(document: Mapping[str, Any]) -> list[StatementView]:
@@ -187,7 +188,7 @@ def condition_holds(condition: Condition, client: Client) -> bool | None:
     if base.startswith("Bool"):
         hit = value in [v.lower() for v in condition.values]
     elif "Like" in base:
-        hit = any(fnmatch.fnmatchcase(value, pattern) for pattern in condition.values)
+        hit = any(glob_match(pattern, value) for pattern in condition.values)
     else:
         hit = value in condition.values
     return not hit if negated else hit

@@ -47,11 +47,11 @@ References
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.iam.wildcard import glob_match
 from efs_doctor.findings import Confidence, Location, Related, Severity
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, is_efs_access_point_class
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
@@ -84,7 +84,7 @@ def _allows(statement: Mapping[str, Any], action: str) -> bool:
     if statement.get("Effect") != "Allow" or "Action" not in statement:
         return False
     return any(
-        isinstance(p, str) and fnmatch.fnmatchcase(action.lower(), p.lower())
+        isinstance(p, str) and glob_match(p, action, ignore_case=True)
         for p in _list(statement.get("Action"))
     )
 

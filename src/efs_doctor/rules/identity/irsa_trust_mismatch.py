@@ -46,11 +46,11 @@ References
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.iam.wildcard import glob_match
 from efs_doctor.findings import Confidence, Related, Severity
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, NODE_SERVICE_ACCOUNT
 from efs_doctor.model.kubernetes import ServiceAccount
@@ -75,7 +75,7 @@ def _list(value: Any) -> list[Any]:
 
 def _admits(values: list[Any], operator: str, wanted: str) -> bool:
     if operator.lower().startswith("stringlike"):
-        return any(isinstance(v, str) and fnmatch.fnmatchcase(wanted, v) for v in values)
+        return any(isinstance(v, str) and glob_match(v, wanted) for v in values)
     return wanted in values
 
 
