@@ -125,42 +125,41 @@ def check_access_point(
         f"{ap.root_path}, PosixUser "
         + (f"{ap.posix_user.uid}:{ap.posix_user.gid}" if ap.posix_user else "none")
     ]
-    if ap.file_system_id != fs_id:
+
+    def checked(
+        status: StepStatus, *, cause: str | None = None, reason: str | None = None
+    ) -> AccessPointCheck:
+        """The verdict on ``ap``, with the evidence gathered up to the call."""
         return AccessPointCheck(
-            "failed",
+            status,
             ap,
             ap.posix_user,
             ap.root_path,
             arn,
             tuple(evidence),
             where,
+            cause=cause,
+            reason=reason,
+        )
+
+    if ap.file_system_id != fs_id:
+        return checked(
+            "failed",
             cause="access-point-not-found",
             reason=f"access point {ap.id} belongs to {ap.file_system_id}, not {fs_id}; the "
             "exact mount error is not documented (§9 Q3)",
         )
     state = ap.lifecycle_state or "available"
     if state in ("deleting", "deleted", "error"):
-        return AccessPointCheck(
+        return checked(
             "failed",
-            ap,
-            ap.posix_user,
-            ap.root_path,
-            arn,
-            tuple(evidence),
-            where,
             cause="access-point-not-found",
             reason=f"access point {ap.id} is {state}; the exact mount error is not documented "
             "(§9 Q3)",
         )
     if state != "available":
-        return AccessPointCheck(
+        return checked(
             "indeterminate",
-            ap,
-            ap.posix_user,
-            ap.root_path,
-            arn,
-            tuple(evidence),
-            where,
             reason=f"access point {ap.id} is {state}: mounts work once it is available "
             "(efs-utils >= 2.4.2 retries access denied for access points, §5)",
         )
@@ -173,14 +172,8 @@ def check_access_point(
             f"{info.owner_uid}:{info.owner_gid} mode {info.permissions} (CreationInfo)"
         )
         if ap.posix_user is not None and not _can_traverse(ap.posix_user, info):
-            return AccessPointCheck(
+            return checked(
                 "indeterminate",
-                ap,
-                ap.posix_user,
-                ap.root_path,
-                arn,
-                tuple(evidence),
-                where,
                 reason=f"if EFS creates {ap.root_path} from CreationInfo, the access point user "
                 f"{ap.posix_user.uid}:{ap.posix_user.gid} has no execute permission on it "
                 f"(mode {info.permissions}, owner {info.owner_uid}:{info.owner_gid}), which the "
@@ -190,17 +183,11 @@ def check_access_point(
         evidence.append(
             f"root directory {ap.root_path} has no CreationInfo: EFS does not create it (§5)"
         )
-        return AccessPointCheck(
+        return checked(
             "indeterminate",
-            ap,
-            ap.posix_user,
-            ap.root_path,
-            arn,
-            tuple(evidence),
-            where,
             cause="access-point-root-dir-missing",
             reason=f"{ap.root_path} must already exist on {fs_id}: without CreationInfo EFS does "
             "not create it and the mount fails (§5); whether it exists is not visible in the "
             "inputs, and the exact error is not documented (§9 Q3)",
         )
-    return AccessPointCheck("ok", ap, ap.posix_user, ap.root_path, arn, tuple(evidence), where)
+    return checked("ok")
