@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from efs_doctor.engine.analysis import Context
 from efs_doctor.engine.iam import (
@@ -14,8 +14,9 @@ from efs_doctor.engine.iam import (
     ConditionTrace,
     StatementTrace,
 )
-from efs_doctor.findings import Related
+from efs_doctor.findings import Inconclusive, Related
 from efs_doctor.model.chain import MountChain
+from efs_doctor.rules.base import RuleMeta
 
 __all__ = [
     "CLIENT_MOUNT",
@@ -25,6 +26,8 @@ __all__ = [
     "admits",
     "condition_text",
     "denial_reason",
+    "denied_once_mounted",
+    "has_own_policy",
     "principal_notes",
     "short_action",
     "statement_notes",
@@ -161,3 +164,32 @@ def denial_reason(decision: ActionDecision, who: str) -> str:
     if decision.reason == "explicit-deny":
         return decision.summary
     return f"no Allow statement applies to {who}"
+
+
+def has_own_policy(
+    context: Context, meta: RuleMeta, fs_id: str
+) -> Generator[Inconclusive, None, bool]:
+    """Whether ``fs_id`` has a file system policy to evaluate (use with ``yield from``): False
+    when it has none, and False with an inconclusive when its policy is not among the inputs."""
+    policy = context.inventory.policies.get(fs_id)
+    if policy is None:
+        yield meta.inconclusive(fs_id, "the file system policy is not among the inputs")
+        return False
+    return not policy.absent
+
+
+def denied_once_mounted(
+    context: Context, chain: MountChain, action: str
+) -> tuple[str, ActionDecision] | None:
+    """The principal a mount of ``chain`` uses and the decision on ``action`` for it, when
+    the policies grant it ClientMount but deny ``action``: the mount works, ``action`` fails."""
+    principal = context.mount_principal(chain)
+    if principal is None:
+        return None
+    evaluation = context.client_access(chain, principal)
+    if evaluation is None:
+        return None
+    mount, decision = evaluation.decision(CLIENT_MOUNT), evaluation.decision(action)
+    if mount.decision != "allow" or decision.decision != "deny":
+        return None
+    return principal, decision

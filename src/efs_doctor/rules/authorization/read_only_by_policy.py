@@ -51,7 +51,12 @@ from efs_doctor.engine.analysis import Context
 from efs_doctor.findings import Confidence, Fix, FixSafety, Severity
 from efs_doctor.rules.base import Result, RuleMeta, at
 from efs_doctor.rules.kit import chain_subjects
-from efs_doctor.rules.policy_kit import CLIENT_MOUNT, CLIENT_WRITE, statement_notes
+from efs_doctor.rules.policy_kit import (
+    CLIENT_WRITE,
+    denied_once_mounted,
+    has_own_policy,
+    statement_notes,
+)
 
 META = RuleMeta(
     code="AUTH007",
@@ -74,21 +79,12 @@ def check(context: Context) -> Iterator[Result]:
         ]
         if not writers:
             continue
-        policy = context.inventory.policies.get(fs_id)
-        if policy is None:
-            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
+        if not (yield from has_own_policy(context, META, fs_id)):
             continue
-        if policy.absent:
+        denied = denied_once_mounted(context, chain, CLIENT_WRITE)
+        if denied is None:
             continue
-        principal = context.mount_principal(chain)
-        if principal is None:
-            continue
-        evaluation = context.client_access(chain, principal)
-        if evaluation is None:
-            continue
-        mount, write = evaluation.decision(CLIENT_MOUNT), evaluation.decision(CLIENT_WRITE)
-        if mount.decision != "allow" or write.decision != "deny":
-            continue
+        principal, write = denied
         who = "an anonymous client" if principal == "anonymous" else principal
         paths = ", ".join(sorted({m.mount_path for m in writers}))
         yield META.finding(

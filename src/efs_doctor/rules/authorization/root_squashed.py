@@ -60,7 +60,12 @@ from efs_doctor.model.chain import MountChain
 from efs_doctor.model.kubernetes import Workload
 from efs_doctor.rules.base import Result, RuleMeta, at
 from efs_doctor.rules.kit import chain_subjects, mount_options_location
-from efs_doctor.rules.policy_kit import CLIENT_MOUNT, CLIENT_ROOT, statement_notes
+from efs_doctor.rules.policy_kit import (
+    CLIENT_ROOT,
+    denied_once_mounted,
+    has_own_policy,
+    statement_notes,
+)
 
 META = RuleMeta(
     code="AUTH008",
@@ -149,21 +154,12 @@ def check(context: Context) -> Iterator[Result]:
         use = _root_use(chain)
         if use is None:
             continue
-        policy = context.inventory.policies.get(fs_id)
-        if policy is None:
-            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
+        if not (yield from has_own_policy(context, META, fs_id)):
             continue
-        if policy.absent:
+        denied = denied_once_mounted(context, chain, CLIENT_ROOT)
+        if denied is None:
             continue
-        principal = context.mount_principal(chain)
-        if principal is None:
-            continue
-        evaluation = context.client_access(chain, principal)
-        if evaluation is None:
-            continue
-        mount, root = evaluation.decision(CLIENT_MOUNT), evaluation.decision(CLIENT_ROOT)
-        if mount.decision != "allow" or root.decision != "deny":
-            continue
+        principal, root = denied
         why, location, severity, confidence = use
         who = "an anonymous client" if principal == "anonymous" else principal
         yield META.finding(
