@@ -57,6 +57,7 @@ from efs_doctor.rules.policy_kit import (
     CLIENT_MOUNT,
     access_denied_error,
     denial_reason,
+    has_own_policy,
     statement_notes,
     volume_phrase,
 )
@@ -77,11 +78,7 @@ def check(context: Context) -> Iterator[Result]:
         fs_id = chain.file_system_id
         if not fs_id or not context.uses_iam(chain):
             continue
-        policy = context.inventory.policies.get(fs_id)
-        if policy is None:
-            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
-            continue
-        if policy.absent:
+        if not (yield from has_own_policy(context, META, fs_id)):
             continue
         for principal in context.node_principals(chain):
             if principal.arn is None:

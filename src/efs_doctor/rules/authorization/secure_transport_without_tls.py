@@ -54,6 +54,7 @@ from efs_doctor.rules.kit import chain_subjects, mount_options_location, yaml_ed
 from efs_doctor.rules.policy_kit import (
     CLIENT_MOUNT,
     access_denied_error,
+    has_own_policy,
     statement_notes,
     volume_phrase,
 )
@@ -74,11 +75,7 @@ def check(context: Context) -> Iterator[Result]:
         fs_id = chain.file_system_id
         if not fs_id or context.uses_tls(chain):
             continue
-        policy = context.inventory.policies.get(fs_id)
-        if policy is None:
-            yield META.inconclusive(fs_id, "the file system policy is not among the inputs")
-            continue
-        if policy.absent:
+        if not (yield from has_own_policy(context, META, fs_id)):
             continue
         principal = context.mount_principal(chain) or "anonymous"
         evaluation = context.client_access(chain, principal)
