@@ -14,7 +14,7 @@ from efs_doctor.engine.iam import (
     ConditionTrace,
     StatementTrace,
 )
-from efs_doctor.findings import Inconclusive, Related
+from efs_doctor.findings import Finding, Inconclusive, Related
 from efs_doctor.model.chain import MountChain
 from efs_doctor.rules.base import RuleMeta
 
@@ -28,6 +28,7 @@ __all__ = [
     "denial_reason",
     "denied_once_mounted",
     "has_own_policy",
+    "lint_findings",
     "principal_notes",
     "short_action",
     "statement_notes",
@@ -193,3 +194,17 @@ def denied_once_mounted(
     if mount.decision != "allow" or decision.decision != "deny":
         return None
     return principal, decision
+
+
+def lint_findings(context: Context, meta: RuleMeta, code: str) -> Iterator[Finding]:
+    """A finding per IAM engine lint ``code`` in each file system policy, at the statement."""
+    for fs_id in context.policy_file_systems():
+        for lint in context.policy_lint(fs_id):
+            if lint.code != code:
+                continue
+            yield meta.finding(
+                f"{fs_id} file system policy: {lint.message}",
+                context.policy_location(fs_id, lint.path),
+                chain=f"file system {fs_id}",
+                subjects=[fs_id],
+            )

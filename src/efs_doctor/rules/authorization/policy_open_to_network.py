@@ -49,6 +49,7 @@ from collections.abc import Iterator
 from efs_doctor.engine.analysis import Context
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.rules.base import Result, RuleMeta
+from efs_doctor.rules.policy_kit import lint_findings
 
 META = RuleMeta(
     code="AUTH009",
@@ -61,13 +62,4 @@ META = RuleMeta(
 
 
 def check(context: Context) -> Iterator[Result]:
-    for fs_id in context.policy_file_systems():
-        for lint in context.policy_lint(fs_id):
-            if lint.code != "public-policy":
-                continue
-            yield META.finding(
-                f"{fs_id} file system policy: {lint.message}",
-                context.policy_location(fs_id, lint.path),
-                chain=f"file system {fs_id}",
-                subjects=[fs_id],
-            )
+    return lint_findings(context, META, "public-policy")
