@@ -56,7 +56,9 @@ def record_calls(clients: Mapping[str, Any]) -> list[str]:
     return seen
 
 
-class _Raw:
+class RawBody:
+    """A canned HTTP body, streamed the way botocore reads one."""
+
     def __init__(self, body: bytes) -> None:
         self._body = body
 
@@ -64,8 +66,8 @@ class _Raw:
         yield self._body
 
 
-def _denied_body(protocol: str, code: str) -> tuple[dict[str, str], bytes]:
-    message = "User: arn:aws:iam::123456789012:user/reader is not authorized to perform this action"
+def error_body(protocol: str, code: str, message: str) -> tuple[dict[str, str], bytes]:
+    """The error document each protocol family sends (EC2 XML, query XML, JSON)."""
     if protocol == "ec2":
         body = (
             f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>"
@@ -82,6 +84,11 @@ def _denied_body(protocol: str, code: str) -> tuple[dict[str, str], bytes]:
     return headers, json.dumps({"message": message}).encode()
 
 
+DENIED_MESSAGE = (
+    "User: arn:aws:iam::123456789012:user/reader is not authorized to perform this action"
+)
+
+
 def deny(client: Any, operation: str) -> None:
     """Answer ``operation`` with the 403 its service sends for a missing IAM permission."""
     from botocore.awsrequest import AWSResponse
@@ -90,10 +97,10 @@ def deny(client: Any, operation: str) -> None:
     code = {"ec2": "UnauthorizedOperation", "query": "AccessDenied"}.get(
         protocol, "AccessDeniedException"
     )
-    headers, body = _denied_body(protocol, code)
+    headers, body = error_body(protocol, code, DENIED_MESSAGE)
 
     def before_send(request: Any, **_: Any) -> Any:
-        return AWSResponse(request.url, 403, headers, _Raw(body))
+        return AWSResponse(request.url, 403, headers, RawBody(body))
 
     service_id = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register(f"before-send.{service_id}.{operation}", before_send)

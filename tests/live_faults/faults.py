@@ -19,35 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fake_kube import FakeKube
+from live_helpers import RawBody, error_body
 
 # ---- AWS ----------------------------------------------------------------------------------------
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self._body
-
-
-def _error_body(protocol: str, code: str, message: str) -> tuple[dict[str, str], bytes]:
-    """The error document each protocol family sends (EC2 XML, query XML, JSON)."""
-    if protocol == "ec2":
-        body = (
-            f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>"
-            "</Error></Errors><RequestID>r-1</RequestID></Response>"
-        )
-        return {"Content-Type": "text/xml"}, body.encode()
-    if protocol == "query":
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-            f"<Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
-        )
-        return {"Content-Type": "text/xml"}, body.encode()
-    return {"Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps(
-        {"message": message}
-    ).encode()
 
 
 @dataclass
@@ -74,7 +48,7 @@ class AwsFault:
 def _response(client: Any, request: Any, status: int, headers: dict[str, str], body: bytes) -> Any:
     from botocore.awsrequest import AWSResponse
 
-    return AWSResponse(request.url, status, headers, _Raw(body))
+    return AWSResponse(request.url, status, headers, RawBody(body))
 
 
 def error(status: int, code: str, message: str = "injected by efs-doctor's fault tests"):  # type: ignore[no-untyped-def]
@@ -82,7 +56,7 @@ def error(status: int, code: str, message: str = "injected by efs-doctor's fault
 
     def answer(client: Any, request: Any, attempt: int) -> Any:
         protocol = client.meta.service_model.protocol
-        headers, body = _error_body(protocol, code, message)
+        headers, body = error_body(protocol, code, message)
         return _response(client, request, status, headers, body)
 
     return answer
@@ -97,7 +71,7 @@ def throttled(times: int | None):  # type: ignore[no-untyped-def]
         protocol = client.meta.service_model.protocol
         code = "RequestLimitExceeded" if protocol == "ec2" else "ThrottlingException"
         status = 503 if protocol == "ec2" else 400
-        headers, body = _error_body(protocol, code, "Rate exceeded")
+        headers, body = error_body(protocol, code, "Rate exceeded")
         return _response(client, request, status, headers, body)
 
     return answer
@@ -130,7 +104,7 @@ def second_page_fails(first_page: bytes, status: int = 500):  # type: ignore[no-
         if attempt == 1:
             return _response(client, request, 200, {"Content-Type": "application/json"}, first_page)
         protocol = client.meta.service_model.protocol
-        headers, body = _error_body(protocol, "InternalServerError", "page two failed")
+        headers, body = error_body(protocol, "InternalServerError", "page two failed")
         return _response(client, request, status, headers, body)
 
     return answer
