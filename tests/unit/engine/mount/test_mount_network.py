@@ -46,31 +46,41 @@ def acl(
     return made
 
 
-ALL_OUT = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
-NFS_FROM_NODE_SG = [
-    {
-        "IpProtocol": "tcp",
-        "FromPort": 2049,
-        "ToPort": 2049,
-        "UserIdGroupPairs": [{"GroupId": "sg-node"}],
+def tcp_rule(port: int, *, cidr: str | None = None, group: str | None = None) -> dict[str, Any]:
+    """A security group rule for TCP ``port`` from a CIDR range or from another group."""
+    rule: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+    if cidr is not None:
+        rule["IpRanges"] = [{"CidrIp": cidr}]
+    if group is not None:
+        rule["UserIdGroupPairs"] = [{"GroupId": group}]
+    return rule
+
+
+def acl_entry(
+    number: int,
+    action: str,
+    *,
+    egress: bool,
+    protocol: str = "-1",
+    cidr: str = "0.0.0.0/0",
+    ports: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """A network ACL entry; ``ports`` only for TCP/UDP ones."""
+    entry: dict[str, Any] = {
+        "RuleNumber": number,
+        "Protocol": protocol,
+        "RuleAction": action,
+        "Egress": egress,
+        "CidrBlock": cidr,
     }
-]
-OPEN_ACL = [
-    {
-        "RuleNumber": 100,
-        "Protocol": "-1",
-        "RuleAction": "allow",
-        "Egress": False,
-        "CidrBlock": "0.0.0.0/0",
-    },
-    {
-        "RuleNumber": 100,
-        "Protocol": "-1",
-        "RuleAction": "allow",
-        "Egress": True,
-        "CidrBlock": "0.0.0.0/0",
-    },
-]
+    if ports is not None:
+        entry["PortRange"] = {"From": ports[0], "To": ports[1]}
+    return entry
+
+
+ALL_OUT = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+NFS_FROM_NODE_SG = [tcp_rule(2049, group="sg-node")]
+OPEN_ACL = [acl_entry(100, "allow", egress=False), acl_entry(100, "allow", egress=True)]
 
 
 def index(groups: list[SecurityGroup] | None, acls: list[NetworkAcl] | None) -> NetworkIndex:
@@ -91,8 +101,13 @@ def standard_groups(
     return [group("sg-node", [], node_egress), group("sg-efs", efs_ingress, [])]
 
 
+def default_open_acls() -> list[NetworkAcl]:
+    """vpc-1's default network ACL, open both ways; no subnet has one of its own."""
+    return [acl("acl-1", [], OPEN_ACL, default=True)]
+
+
 def test_reachable_with_the_usual_set_up() -> None:
-    result = index(standard_groups(), [acl("acl-1", [], OPEN_ACL, default=True)]).tcp(NODE, MT)
+    result = index(standard_groups(), default_open_acls()).tcp(NODE, MT)
     assert result.verdict == "reachable", result.hops
     sg_in = next(h for h in result.hops if h.check == MT_SG_IN)
     assert "sg-efs" in sg_in.detail
@@ -100,7 +115,7 @@ def test_reachable_with_the_usual_set_up() -> None:
 
 
 def test_security_groups_not_provided_is_unknown() -> None:
-    result = index(None, [acl("acl-1", [], OPEN_ACL, default=True)]).tcp(NODE, MT)
+    result = index(None, default_open_acls()).tcp(NODE, MT)
     assert result.verdict == "unknown"
     assert any(h.detail == "security groups not provided" for h in result.unknown)
 
@@ -112,12 +127,8 @@ def test_network_acls_not_provided_is_unknown() -> None:
 
 
 def test_mount_target_group_without_2049_blocks() -> None:
-    ssh = [
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
-    ]
-    result = index(
-        standard_groups(efs_ingress=ssh), [acl("acl-1", [], OPEN_ACL, default=True)]
-    ).tcp(NODE, MT)
+    ssh = [tcp_rule(22, cidr="10.0.0.0/16")]
+    result = index(standard_groups(efs_ingress=ssh), default_open_acls()).tcp(NODE, MT)
     assert result.verdict == "blocked"
     assert result.blocking is not None
     assert result.blocking.check == MT_SG_IN
@@ -125,81 +136,39 @@ def test_mount_target_group_without_2049_blocks() -> None:
 
 
 def test_cidr_rule_covers_the_node_address() -> None:
-    by_cidr = [
-        {
-            "IpProtocol": "tcp",
-            "FromPort": 2049,
-            "ToPort": 2049,
-            "IpRanges": [{"CidrIp": "10.0.0.0/24"}],
-        }
-    ]
-    result = index(
-        standard_groups(efs_ingress=by_cidr), [acl("acl-1", [], OPEN_ACL, default=True)]
-    ).tcp(NODE, MT)
+    by_cidr = [tcp_rule(2049, cidr="10.0.0.0/24")]
+    result = index(standard_groups(efs_ingress=by_cidr), default_open_acls()).tcp(NODE, MT)
     assert result.verdict == "reachable"
 
 
 def test_unknown_node_address_with_a_narrow_cidr_is_unknown() -> None:
-    narrow = [
-        {
-            "IpProtocol": "tcp",
-            "FromPort": 2049,
-            "ToPort": 2049,
-            "IpRanges": [{"CidrIp": "10.0.0.0/28"}],
-        }
-    ]
+    narrow = [tcp_rule(2049, cidr="10.0.0.0/28")]
     somewhere = Endpoint(
         "nodes", parse_networks(["10.0.0.0/24"]), ("sg-other",), "subnet-node", "vpc-1"
     )
     result = index(
         [*standard_groups(efs_ingress=narrow), group("sg-other", [], ALL_OUT)],
-        [acl("acl-1", [], OPEN_ACL, default=True)],
+        default_open_acls(),
     ).tcp(somewhere, MT)
     assert result.verdict == "unknown"
 
 
 def test_node_egress_blocked() -> None:
-    https = [
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-    ]
-    result = index(
-        standard_groups(node_egress=https), [acl("acl-1", [], OPEN_ACL, default=True)]
-    ).tcp(NODE, MT)
+    https = [tcp_rule(443, cidr="0.0.0.0/0")]
+    result = index(standard_groups(node_egress=https), default_open_acls()).tcp(NODE, MT)
     assert result.blocking is not None
     assert result.blocking.check == NODE_SG_OUT
 
 
 def test_missing_group_is_unknown_not_blocked() -> None:
-    result = index([group("sg-node", [], ALL_OUT)], [acl("acl-1", [], OPEN_ACL, default=True)]).tcp(
-        NODE, MT
-    )
+    result = index([group("sg-node", [], ALL_OUT)], default_open_acls()).tcp(NODE, MT)
     assert result.verdict == "unknown"
 
 
 def test_acl_lowest_rule_wins() -> None:
     entries = [
-        {
-            "RuleNumber": 50,
-            "Protocol": "6",
-            "RuleAction": "deny",
-            "Egress": False,
-            "CidrBlock": "10.0.0.0/24",
-            "PortRange": {"From": 2049, "To": 2049},
-        },
-        {
-            "RuleNumber": 100,
-            "Protocol": "-1",
-            "RuleAction": "allow",
-            "Egress": False,
-            "CidrBlock": "0.0.0.0/0",
-        },
-        {
-            "RuleNumber": 100,
-            "Protocol": "-1",
-            "RuleAction": "allow",
-            "Egress": True,
-            "CidrBlock": "0.0.0.0/0",
-        },
+        acl_entry(50, "deny", egress=False, protocol="6", cidr="10.0.0.0/24", ports=(2049, 2049)),
+        *OPEN_ACL,
     ]
     acls = [acl("acl-node", ["subnet-node"], OPEN_ACL), acl("acl-efs", ["subnet-efs"], entries)]
     result = index(standard_groups(), acls).tcp(NODE, MT)
@@ -210,21 +179,8 @@ def test_acl_lowest_rule_wins() -> None:
 
 def test_acl_return_traffic_needs_every_ephemeral_port() -> None:
     partial = [
-        {
-            "RuleNumber": 100,
-            "Protocol": "-1",
-            "RuleAction": "allow",
-            "Egress": True,
-            "CidrBlock": "0.0.0.0/0",
-        },
-        {
-            "RuleNumber": 100,
-            "Protocol": "6",
-            "RuleAction": "allow",
-            "Egress": False,
-            "CidrBlock": "0.0.0.0/0",
-            "PortRange": {"From": 32768, "To": 40000},
-        },
+        acl_entry(100, "allow", egress=True),
+        acl_entry(100, "allow", egress=False, protocol="6", ports=(32768, 40000)),
     ]
     acls = [acl("acl-node", ["subnet-node"], partial), acl("acl-efs", ["subnet-efs"], OPEN_ACL)]
     result = index(standard_groups(), acls).tcp(NODE, MT)
@@ -248,7 +204,5 @@ def test_cross_vpc_route_is_unknown() -> None:
     elsewhere = Endpoint(
         "mount target", parse_networks(["10.1.1.10"]), ("sg-efs",), "subnet-x", "vpc-2"
     )
-    result = index(standard_groups(), [acl("acl-1", [], OPEN_ACL, default=True)]).tcp(
-        NODE, elsewhere
-    )
+    result = index(standard_groups(), default_open_acls()).tcp(NODE, elsewhere)
     assert result.verdict == "unknown"
