@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Mapping
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,21 @@ def child_env(moto: str, kubeconfig: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def efs_doctor(
+    args: Sequence[str], env: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m efs_doctor ARGS`` in a subprocess with exactly ``env`` (see child_env);
+    text output, never raises on the exit status."""
+    return subprocess.run(
+        [sys.executable, "-m", "efs_doctor", *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def live_clients() -> dict[str, Any]:

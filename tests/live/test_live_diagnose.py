@@ -10,28 +10,15 @@ verdict must be the authorization layer, cause ``iam-option-missing``, with the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import live_seed as seed
 import pytest
 from fake_kube import FakeKube
-from live_helpers import child_env
+from live_helpers import child_env, efs_doctor
 
 pytestmark = pytest.mark.live
 POD = f"web/{seed.POD}"
-
-
-def efs_doctor(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "efs_doctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ from __future__ import annotations
 import base64
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import live_seed as seed
 import pytest
 from fake_kube import FakeKube
-from live_helpers import canonical, child_env, live_clients
+from live_helpers import canonical, child_env, efs_doctor, live_clients
 
 from efs_doctor.sources.k8s_live import KubeOptions
 from efs_doctor.sources.live import LiveOptions, collect, inventory_from
@@ -34,17 +32,6 @@ UNUSED_USER = {
     "client-key-data": base64.b64encode(b"CANARY-client-key").decode(),
     "password": "CANARY-password",
 }
-
-
-def efs_doctor(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "efs_doctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _objects_with_secrets(built: seed.AwsSeed) -> list[dict[str, object]]:

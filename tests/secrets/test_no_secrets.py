@@ -17,7 +17,6 @@ import base64
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import live_seed as seed
 import pytest
 from fake_kube import FakeKube
-from live_helpers import child_env
+from live_helpers import child_env, efs_doctor
 
 pytestmark = pytest.mark.live
 
@@ -55,14 +54,7 @@ MOTO_USER_ID = "AKIAIOSFODNN7EXAMPLE"
 
 
 def _efs_doctor(args: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "efs_doctor", *args],
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return efs_doctor(args, env, timeout=180)
 
 
 def _exec_user(token: str) -> dict[str, Any]:
