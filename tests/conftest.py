@@ -5,11 +5,13 @@ Keep this file small and generic; helpers for one area live beside its tests.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -97,3 +99,17 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"EFS CSI driver example corpus not found at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def bench_corpus() -> ModuleType:
+    """benchmarks/corpus.py, the benchmark corpus generator, loaded as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "efs_doctor_bench_corpus", REPO / "benchmarks" / "corpus.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up by name
+    spec.loader.exec_module(module)
+    return module

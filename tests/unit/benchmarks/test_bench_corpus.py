@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import yaml
 
 from efs_doctor.api import load_inventory, mount_chains
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def _corpus_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "efs_doctor_bench_corpus", REPO / "benchmarks" / "corpus.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _corpus_module()
 
 
 def _digest(root: Path) -> str:
@@ -39,17 +20,19 @@ def _digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def test_same_seed_same_bytes(tmp_path: Path) -> None:
-    first = corpus.generate(tmp_path / "a", 120)
-    second = corpus.generate(tmp_path / "b", 120)
+def test_same_seed_same_bytes(tmp_path: Path, bench_corpus: ModuleType) -> None:
+    first = bench_corpus.generate(tmp_path / "a", 120)
+    second = bench_corpus.generate(tmp_path / "b", 120)
     assert first.files == second.files == 120
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
-    corpus.generate(tmp_path / "c", 120, seed=corpus.SEED + 1)
+    bench_corpus.generate(tmp_path / "c", 120, seed=bench_corpus.SEED + 1)
     assert _digest(tmp_path / "c") != _digest(tmp_path / "a")
 
 
-def test_every_document_loads_and_matches_the_counts(tmp_path: Path) -> None:
-    made = corpus.generate(tmp_path, 150)
+def test_every_document_loads_and_matches_the_counts(
+    tmp_path: Path, bench_corpus: ModuleType
+) -> None:
+    made = bench_corpus.generate(tmp_path, 150)
     files = [p for p in tmp_path.rglob("*") if p.suffix in (".yaml", ".json")]
     assert len(files) == 150
     documents = 0
@@ -62,28 +45,28 @@ def test_every_document_loads_and_matches_the_counts(tmp_path: Path) -> None:
         assert made.kinds.get(kind, 0) > 0
 
 
-def test_scan_inputs_resolve_to_chains(tmp_path: Path) -> None:
-    corpus.generate(tmp_path, 150)
+def test_scan_inputs_resolve_to_chains(tmp_path: Path, bench_corpus: ModuleType) -> None:
+    bench_corpus.generate(tmp_path, 150)
     inventory = load_inventory([str(tmp_path)])
     assert not inventory.errors
     counts = inventory.summary()
-    assert counts.get("FileSystem") == corpus.FILE_SYSTEMS
-    assert counts.get("MountTarget") == corpus.FILE_SYSTEMS * len(corpus.ZONES)
-    assert counts.get("SecurityGroup") == corpus.SECURITY_GROUPS
+    assert counts.get("FileSystem") == bench_corpus.FILE_SYSTEMS
+    assert counts.get("MountTarget") == bench_corpus.FILE_SYSTEMS * len(bench_corpus.ZONES)
+    assert counts.get("SecurityGroup") == bench_corpus.SECURITY_GROUPS
     chains = mount_chains(inventory)
     assert any(c.access_point_id for c in chains)
     assert any(c.planned is not None for c in chains)
     assert any(c.volume is not None and c.access_point_id is None for c in chains)
 
 
-def test_yaml_scalars_keep_their_type() -> None:
+def test_yaml_scalars_keep_their_type(bench_corpus: ModuleType) -> None:
     values = ["true", "0750", "1:30", "2026-01-01", "5Gi", "500m", "a: b", "fs-1::fsap-2", "~"]
-    text = corpus.to_yaml([{"values": values, "n": 3, "flag": False}])
+    text = bench_corpus.to_yaml([{"values": values, "n": 3, "flag": False}])
     assert yaml.safe_load(text) == {"values": values, "n": 3, "flag": False}
 
 
-def test_cluster_dump_is_one_list(tmp_path: Path) -> None:
-    made = corpus.generate_dump(tmp_path, 40)
+def test_cluster_dump_is_one_list(tmp_path: Path, bench_corpus: ModuleType) -> None:
+    made = bench_corpus.generate_dump(tmp_path, 40)
     assert sum(made.kinds.values()) == 40
     [dump] = yaml.load_all((tmp_path / "cluster.yaml").read_text(), Loader=yaml.SafeLoader)
     assert dump["kind"] == "List"

@@ -4,8 +4,6 @@ are read by the loader itself."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,20 +14,6 @@ import pytest
 
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.sources import loader, parallel
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def _corpus_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "efs_doctor_bench_corpus_parallel", REPO / "benchmarks" / "corpus.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _snapshot(inventory: Inventory) -> dict[str, Any]:
@@ -51,10 +35,9 @@ def _snapshot(inventory: Inventory) -> dict[str, Any]:
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
+def tree(tmp_path: Path, bench_corpus: ModuleType) -> Path:
     """A generated repository plus inputs with every kind of problem, interleaved."""
-    corpus = _corpus_module()
-    corpus.generate(tmp_path / "repo", 160)
+    bench_corpus.generate(tmp_path / "repo", 160)
     bad = tmp_path / "repo" / "apps" / "m-bad"
     bad.mkdir(parents=True)
     (bad / "broken.yaml").write_text("kind: Service\napiVersion: v1\nspec: [unclosed\n")
