@@ -624,6 +624,10 @@ class PodIdentityAssociation:
 
     kind = "PodIdentityAssociation"
 
+    @property
+    def id(self) -> str:
+        return self.association_id or f"{self.namespace}/{self.service_account}"
+
     @classmethod
     def from_raw(
         cls, raw: Mapping[str, Any], source: SourceMap

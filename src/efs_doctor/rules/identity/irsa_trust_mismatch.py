@@ -29,10 +29,16 @@ A trust statement per service account (or ``StringLike`` on
 ``system:serviceaccount:kube-system:efs-csi-*``), with the cluster's OIDC provider as
 ``Federated`` principal.
 
+For an EKS Pod Identity association of either service account
+(``describe-pod-identity-association``), the associated role's trust policy must allow the
+``pods.eks.amazonaws.com`` service both ``sts:AssumeRole`` and ``sts:TagSession``, under
+conditions on the session tags (``aws:RequestTag/kubernetes-namespace``,
+``kubernetes-service-account``, ``eks-cluster-name``) that admit the association.
+
 Limits
 ------
-Pod Identity associations are not checked here; only ``StringEquals``/``StringLike`` on
-``sub``/``aud`` are understood (other conditions are assumed to hold).
+Only ``StringEquals``/``StringLike`` conditions are understood (on ``sub``/``aud`` for IRSA,
+on the session tags above for Pod Identity); other conditions are assumed to hold.
 
 Fix safety
 ----------
@@ -42,6 +48,8 @@ References
 ----------
 - efs-semantics.md §2.8, §3.5; causes.md ``irsa-trust-policy``
 - https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+- https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html (the Pod Identity trust
+  policy: ``pods.eks.amazonaws.com``, ``sts:AssumeRole`` and ``sts:TagSession``, session tags)
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ from typing import Any
 from efs_doctor.engine.analysis import Context
 from efs_doctor.engine.iam.wildcard import glob_match
 from efs_doctor.findings import Confidence, Related, Severity
+from efs_doctor.model.aws import PodIdentityAssociation
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, NODE_SERVICE_ACCOUNT
 from efs_doctor.model.kubernetes import ServiceAccount
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
@@ -59,10 +68,10 @@ from efs_doctor.rules.base import Result, RuleMeta, at, object_key
 META = RuleMeta(
     code="IDN002",
     slug="irsa-trust-mismatch",
-    summary="IRSA role of an EFS CSI service account does not trust that service account",
+    summary="IRSA or Pod Identity role of an EFS CSI service account does not trust it",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    needs=("service-accounts", "iam"),
+    needs=("service-accounts", "iam", "pod-identity-associations"),
     cause="irsa-trust-policy",
 )
 
@@ -107,6 +116,49 @@ def trusts(trust: Mapping[str, Any], subject: str, issuer: str | None) -> bool:
         if ok:
             return True
     return False
+
+
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+
+
+def trusts_pod_identity(trust: Mapping[str, Any], association: PodIdentityAssociation) -> bool:
+    """Whether the trust policy lets EKS Pod Identity assume the role for ``association``:
+    each of ``sts:AssumeRole`` and ``sts:TagSession`` allowed to the service principal under
+    conditions its session tags meet (tags whose value is unknown are assumed to match)."""
+    tags = {
+        "aws:requesttag/kubernetes-namespace": association.namespace,
+        "aws:requesttag/kubernetes-service-account": association.service_account,
+        "aws:requesttag/eks-cluster-name": association.cluster_name,
+    }
+    return all(
+        any(
+            _allows_pod_identity(statement, action, tags)
+            for statement in _list(trust.get("Statement"))
+        )
+        for action in POD_IDENTITY_ACTIONS
+    )
+
+
+def _allows_pod_identity(statement: Any, action: str, tags: Mapping[str, str | None]) -> bool:
+    if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    services = _list(principal.get("Service")) if isinstance(principal, Mapping) else []
+    if POD_IDENTITY_SERVICE not in services:
+        return False
+    actions = _list(statement.get("Action"))
+    if not any(isinstance(a, str) and glob_match(a, action, ignore_case=True) for a in actions):
+        return False
+    conditions = statement.get("Condition")
+    for operator, block in (conditions if isinstance(conditions, Mapping) else {}).items():
+        if not isinstance(block, Mapping):
+            continue
+        for key, values in block.items():
+            wanted = tags.get(str(key).lower())
+            if wanted and not _admits(_list(values), str(operator), wanted):
+                return False
+    return True
 
 
 def _issuer(context: Context) -> str | None:
@@ -156,6 +208,43 @@ def check(context: Context) -> Iterator[Result]:
             "sts:AssumeRoleWithWebIdentity",
             chain=f"ServiceAccount {sa.key}",
             subjects=[object_key(sa)],
+        )
+    yield from _pod_identity(context)
+
+
+def _pod_identity(context: Context) -> Iterator[Result]:
+    inv = context.inventory
+    dynamic = any(c.planned is not None for c in context.chains)
+    for association in inv.pod_identity_associations:
+        if association.service_account not in (NODE_SERVICE_ACCOUNT, CONTROLLER_SERVICE_ACCOUNT):
+            continue
+        key = f"{association.namespace}/{association.service_account}"
+        role = inv.role_by_name_or_arn(association.role_arn)
+        if role is None or role.trust_policy is None:
+            if inv.has("iam"):
+                yield META.inconclusive(
+                    association.role_arn,
+                    f"the role of the Pod Identity association of {key} "
+                    "or its trust policy is not among the inputs",
+                )
+            continue
+        if trusts_pod_identity(role.trust_policy, association):
+            continue
+        node = association.service_account == NODE_SERVICE_ACCOUNT
+        effect = (
+            "efs-utils falls back to the node instance role for `iam` mounts"
+            if node
+            else "the controller cannot call EFS, so dynamic provisioning fails"
+        )
+        yield META.finding(
+            f"The Pod Identity association of {key} names {role.arn}, whose trust policy does "
+            f"not allow {POD_IDENTITY_SERVICE} both sts:AssumeRole and sts:TagSession for "
+            f"{key}: {effect}",
+            at(association),
+            related=[Related(at(role), f"trust policy of {role.name}")],
+            severity=Severity.MEDIUM if node or not dynamic else None,
+            chain=f"ServiceAccount {key}",
+            subjects=[f"ServiceAccount/{key}", association.role_arn],
         )
 
 
