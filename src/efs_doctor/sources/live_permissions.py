@@ -89,11 +89,9 @@ def data_dir() -> Path:
 
 
 def read_data(name: str) -> str:
-    from importlib.resources import files
+    from efs_doctor import data
 
-    return (
-        files("efs_doctor.data").joinpath("permissions").joinpath(name).read_text(encoding="utf-8")
-    )
+    return data.read_text(f"permissions/{name}")
 
 
 def main(argv: Sequence[str]) -> int:

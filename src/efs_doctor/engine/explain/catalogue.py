@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal, cast
 
 from efs_doctor.engine.explain.model import Check
@@ -199,5 +198,7 @@ def load_catalogue() -> Catalogue:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    text = resources.files("efs_doctor.data").joinpath("signatures.yaml").read_text("utf-8")
+    from efs_doctor import data
+
+    text = data.read_text("signatures.yaml")
     return parse_catalogue(yaml.load(text, Loader=loader))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from typing import Any
 
@@ -20,13 +19,9 @@ VIA_MOUNT_TARGET = "elasticfilesystem:accessedviamounttarget"
 
 @cache
 def _load(name: str) -> dict[str, Any]:
-    # Through the data package's own loader, as importlib.resources and pkgutil.get_data
-    # do underneath, without importing them (about 10 ms of every start-up, issue 8).
-    from efs_doctor import data as package
+    from efs_doctor import data
 
-    spec: Any = package.__spec__
-    raw: bytes = spec.loader.get_data(os.path.join(os.path.dirname(spec.origin), name))
-    loaded: dict[str, Any] = json.loads(raw.decode("utf-8"))
+    loaded: dict[str, Any] = json.loads(data.read_text(name))
     return loaded
 
 
