@@ -49,15 +49,11 @@ def available(mount_target: MountTarget) -> bool:
     return (mount_target.lifecycle_state or "available") == "available"
 
 
-def target_for(context: Context, chain: MountChain, node: Node) -> MountTarget | None:
-    """The mount target a node's mount connects to: the one named by ``mounttargetip``, else
-    the available one in the zone named by ``az=`` or the node's own zone (§6: the regional
-    DNS name resolves to the mount target in the client's AZ)."""
-    return target_picker(context, chain)(node)
-
-
 def target_picker(context: Context, chain: MountChain) -> Callable[[Node], MountTarget | None]:
-    """:func:`target_for` of ``chain`` for any node (the chain's options read once)."""
+    """For any node, the mount target its mount of ``chain`` connects to: the one named by
+    ``mounttargetip``, else the available one in the zone named by ``az=`` or the node's own
+    zone (§6: the regional DNS name resolves to the mount target in the client's AZ). The
+    chain's options are read once."""
     ip = chain_option(context, chain, "mounttargetip")
     if ip:
         pinned = next((mt for mt in chain.mount_targets if mt.ip_address == ip), None)

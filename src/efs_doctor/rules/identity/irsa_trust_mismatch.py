@@ -191,17 +191,12 @@ def check(context: Context) -> Iterator[Result]:
         if trusts(role.trust_policy, subject, _issuer(context)):
             continue
         node = sa.name == NODE_SERVICE_ACCOUNT
-        effect = (
-            "efs-utils falls back to the node instance role for `iam` mounts"
-            if node
-            else "the controller cannot call EFS, so dynamic provisioning fails"
-        )
         yield META.finding(
             f"ServiceAccount {sa.key} is annotated with {role.arn}, whose trust policy does not "
-            f"admit {subject}: {effect}",
+            f"admit {subject}: {_effect(node)}",
             at(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn"),
             related=[Related(at(role), f"trust policy of {role.name}")],
-            severity=Severity.MEDIUM if node or not dynamic else None,
+            severity=_severity(node, dynamic),
             expected_error=None
             if node
             else "WebIdentityErr: failed to retrieve credentials ... Not authorized to perform "
@@ -209,43 +204,48 @@ def check(context: Context) -> Iterator[Result]:
             chain=f"ServiceAccount {sa.key}",
             subjects=[object_key(sa)],
         )
-    yield from _pod_identity(context)
+    yield from _pod_identity(context, dynamic)
 
 
-def _pod_identity(context: Context) -> Iterator[Result]:
+def _pod_identity(context: Context, dynamic: bool) -> Iterator[Result]:
     inv = context.inventory
-    dynamic = any(c.planned is not None for c in context.chains)
     for association in inv.pod_identity_associations:
         if association.service_account not in (NODE_SERVICE_ACCOUNT, CONTROLLER_SERVICE_ACCOUNT):
             continue
         key = f"{association.namespace}/{association.service_account}"
         role = inv.role_by_name_or_arn(association.role_arn)
         if role is None or role.trust_policy is None:
-            if inv.has("iam"):
-                yield META.inconclusive(
-                    association.role_arn,
-                    f"the role of the Pod Identity association of {key} "
-                    "or its trust policy is not among the inputs",
-                )
+            yield META.inconclusive(
+                association.role_arn,
+                f"the role of the Pod Identity association of {key} or its trust policy is not "
+                "among the inputs",
+            )
             continue
         if trusts_pod_identity(role.trust_policy, association):
             continue
         node = association.service_account == NODE_SERVICE_ACCOUNT
-        effect = (
-            "efs-utils falls back to the node instance role for `iam` mounts"
-            if node
-            else "the controller cannot call EFS, so dynamic provisioning fails"
-        )
         yield META.finding(
             f"The Pod Identity association of {key} names {role.arn}, whose trust policy does "
             f"not allow {POD_IDENTITY_SERVICE} both sts:AssumeRole and sts:TagSession for "
-            f"{key}: {effect}",
+            f"{key}: {_effect(node)}",
             at(association),
             related=[Related(at(role), f"trust policy of {role.name}")],
-            severity=Severity.MEDIUM if node or not dynamic else None,
+            severity=_severity(node, dynamic),
             chain=f"ServiceAccount {key}",
             subjects=[f"ServiceAccount/{key}", association.role_arn],
         )
+
+
+def _effect(node: bool) -> str:
+    """What an untrusted role does to mounts (§2.8: efs-utils falls back silently)."""
+    if node:
+        return "efs-utils falls back to the node instance role for `iam` mounts"
+    return "the controller cannot call EFS, so dynamic provisioning fails"
+
+
+def _severity(node: bool, dynamic: bool) -> Severity | None:
+    """Medium unless the controller's role breaks a provisioning the inputs use."""
+    return Severity.MEDIUM if node or not dynamic else None
 
 
 def _missing_role(sa: ServiceAccount) -> Iterator[Result]:
