@@ -36,13 +36,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from benchmarks import corpus
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 CHECKOV_VENV = Path(tempfile.gettempdir()) / "efs-doctor-checkov"
 SMALL, MEDIUM, LARGE = 500, 5_000, 50_000
 
@@ -242,16 +244,26 @@ def checkov_version(checkov: str) -> str:
     return found.stdout.strip() or "?"
 
 
+def generated(folder: Path, make: Callable[[Path], T]) -> T | None:
+    """What ``make`` returns after making ``folder``, or None when a complete one is already
+    there (a stamp file written last marks it complete)."""
+    stamp = folder / ".complete"
+    if stamp.exists():
+        return None
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    made = make(folder)
+    stamp.write_text(f"{made}\n")
+    return made
+
+
 def corpus_dir(base: Path, files: int, seed: int) -> Path:
     """A generated corpus of ``files`` files, reused when ``base`` already holds it."""
     folder = base / f"corpus-{files}-seed{seed}"
-    stamp = folder / ".complete"
-    if not stamp.exists():
-        if folder.exists():
-            shutil.rmtree(folder)
-        start = time.perf_counter()
-        made = corpus.generate(folder, files, seed)
-        stamp.write_text(f"{made}\n")
+    start = time.perf_counter()
+    made = generated(folder, lambda path: corpus.generate(path, files, seed))
+    if made is not None:
         print(
             f"corpus: {made.files:,} files, {made.documents:,} documents, "
             f"{made.bytes / 1e6:.1f} MB, {made.k8s_objects:,} Kubernetes objects "
@@ -264,13 +276,7 @@ def corpus_dir(base: Path, files: int, seed: int) -> Path:
 def dump_dir(base: Path, objects: int, seed: int) -> Path:
     """A generated ``kubectl get -o yaml`` dump of ``objects`` objects (reused)."""
     folder = base / f"dump-{objects}-seed{seed}"
-    stamp = folder / ".complete"
-    if not stamp.exists():
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        made = corpus.generate_dump(folder, objects, seed)
-        stamp.write_text(f"{made}\n")
+    if generated(folder, lambda path: corpus.generate_dump(path, objects, seed)) is not None:
         print(f"dump: one List of {objects:,} objects -> {folder}", file=sys.stderr)
     return folder
 
