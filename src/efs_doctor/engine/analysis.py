@@ -14,13 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 from efs_doctor.config import Config, RuleName, parse_suppressions
 from efs_doctor.findings import Finding, Inconclusive, Location, Report, Suppressed
-from efs_doctor.model.chain import DRIVER_NAMESPACE, MountChain
+from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, StorageClass
 
 if TYPE_CHECKING:
     from efs_doctor.engine.iam import AccessEvaluation, LintFinding, ParsedPolicy
     from efs_doctor.engine.mount import MountOutcome, Simulator
+    from efs_doctor.engine.mount.admission import MountRequest
+    from efs_doctor.engine.mount.authorization import Authorization
+    from efs_doctor.engine.mount.model import Step
+    from efs_doctor.engine.mount.simulate import Side
+    from efs_doctor.engine.mount.versions import Versions
+    from efs_doctor.engine.mount.view import IdentityPolicies
     from efs_doctor.rules.base import Rule
 
 
@@ -40,19 +46,12 @@ class NodePrincipal:
     reason: str = ""
 
 
-def _flag_name(option: str) -> str:
-    return option.split("=", 1)[0].strip().lower()
-
-
 class Context:
     """What rules see. Engine answers are computed on first use and cached."""
 
     def __init__(self, inventory: Inventory, chains: Sequence[MountChain]) -> None:
         self.inventory = inventory
         self.chains = tuple(chains)
-        self._policies: dict[str, ParsedPolicy | None] = {}
-        self._access: dict[tuple[int, str], AccessEvaluation | None] = {}
-        self._principals: dict[int, list[NodePrincipal]] = {}
         self._lints: dict[str, list[LintFinding]] = {}
         self._memo: dict[str, object] = {}
         self.notes: list[str] = []
@@ -98,46 +97,66 @@ class Context:
     def efs_storage_classes(self) -> list[StorageClass]:
         return [sc for sc in self.inventory.storage_classes.values() if sc.is_efs]
 
-    def driver_version(self) -> tuple[int, int, int] | None:
-        """The CSI driver version from the node DaemonSet's image tag, when loaded."""
-        found = [d for d in self.inventory.driver_deployments if d.driver_version]
-        found.sort(key=lambda d: d.kind != "DaemonSet")
-        for deployment in found:
-            version = parse_version(deployment.driver_version or "")
-            if version is not None:
-                return version
-        return None
-
-    def driver_at_least(self, *version: int) -> bool | None:
-        """Whether the loaded driver is at least ``version``; None when unknown."""
-        found = self.driver_version()
-        return None if found is None else found >= version
-
-    # ---- the mount simulation (engine/mount) ----------------------------------------
-    def outcomes(self, chain: MountChain) -> list[MountOutcome]:
-        """The simulated mount of ``chain`` per node group or zone (cached)."""
-        key = f"outcomes:{id(chain)}"
-        found = self.memo(key, lambda: self._simulate(chain))
-        assert isinstance(found, list)
-        return found
-
-    def _simulate(self, chain: MountChain) -> list[MountOutcome]:
-        # The simulation only refines expected errors and the report's mount path; a failure
-        # in it must not take the whole scan down, so it is recorded and the rules go on.
-        try:
-            return self._simulator().simulate(chain)
-        except Exception as error:  # recorded in the report notes
-            self.notes.append(
-                f"mount simulation failed for {chain.label}: {type(error).__name__}: {error}"
-            )
-            return []
-
-    def _simulator(self) -> Simulator:
+    # ---- the mount engine's answers (engine/mount) ------------------------------------
+    # Every fact below is the simulator's: rules ask, they never re-derive (issue 14).
+    @property
+    def simulator(self) -> Simulator:
         from efs_doctor.engine.mount import Simulator
 
         simulator = self.memo("simulator", lambda: Simulator(self.inventory))
         assert isinstance(simulator, Simulator)
         return simulator
+
+    @property
+    def versions(self) -> Versions:
+        """The driver and efs-utils versions the simulation runs under."""
+        return self.simulator.versions
+
+    def driver_at_least(self, *version: int) -> bool:
+        from efs_doctor.engine.mount.versions import Version
+
+        return self.versions.csi_driver >= Version(*version)
+
+    def sides(self, chain: MountChain) -> list[Side]:
+        """The chain as simulated, per group of placements with the same answer."""
+        found = self.memo(f"sides:{id(chain)}", lambda: self.simulator.sides(chain))
+        assert isinstance(found, list)
+        return found
+
+    def outcomes(self, chain: MountChain) -> list[MountOutcome]:
+        """The simulated mount of ``chain`` per node group or zone (cached)."""
+        found = self.memo(f"outcomes:{id(chain)}", lambda: self.simulator.simulate(chain))
+        assert isinstance(found, list)
+        return found
+
+    def request(self, chain: MountChain) -> MountRequest | None:
+        """What the node plugin asks efs-utils to mount (merged options, TLS, ``iam``);
+        None when the driver or efs-utils refuses the volume first."""
+        for side in self.sides(chain):
+            if side.admission.request is not None:
+                return side.admission.request
+        return None
+
+    def admission_failure(self, chain: MountChain) -> Step | None:
+        """The admission step (Kubernetes, CSI driver, efs-utils options) that refuses it."""
+        for side in self.sides(chain):
+            for step in side.admission.steps:
+                if step.status == "failed":
+                    return step
+        return None
+
+    def uses_iam(self, chain: MountChain) -> bool:
+        request = self.request(chain)
+        return request is not None and request.iam
+
+    def uses_tls(self, chain: MountChain) -> bool:
+        request = self.request(chain)
+        return request is not None and request.tls
+
+    def encrypt_in_transit(self, chain: MountChain) -> bool | None:
+        """``encryptInTransit`` as the driver read it; None when the driver refused the volume."""
+        request = self.request(chain)
+        return None if request is None else request.csi.encrypt_in_transit
 
     def simulated_error(self, chain: MountChain, causes: Iterable[str]) -> str | None:
         """The error a simulated mount of ``chain`` fails with for one of ``causes``: the
@@ -150,6 +169,14 @@ class Context:
                     last = last[2:-1]
                 return last
         return None
+
+    def failed_with(self, chain: MountChain, causes: Iterable[str]) -> MountOutcome | None:
+        """The first simulated outcome of ``chain`` that fails with one of ``causes``."""
+        wanted = set(causes)
+        return next(
+            (o for o in self.outcomes(chain) if o.outcome == "failed" and o.cause in wanted),
+            None,
+        )
 
     def failing_outcomes(self, labels: Iterable[str | None]) -> dict[str, MountOutcome]:
         """Chain label -> the first failed simulated outcome, for the chains of ``labels``
@@ -164,55 +191,32 @@ class Context:
                     failing.setdefault(chain.label, outcome)
         return failing
 
-    # ---- mount options (efs-semantics.md §3.3, §3.4) ---------------------------------
-    @staticmethod
-    def mount_flags(chain: MountChain) -> tuple[str, ...]:
-        """The PV's mountOptions as the node plugin passes them: lower-cased (§3.4 step 8)."""
-        return tuple(option.strip().lower() for option in chain.mount_options if option.strip())
-
-    @staticmethod
-    def encrypt_in_transit(chain: MountChain) -> bool | None:
-        """``encryptInTransit`` (keys matched case-insensitively, default true, §3.3);
-        None when the value is not a Go ``strconv.ParseBool`` boolean."""
-        attributes = chain.volume.csi.volume_attributes if chain.volume and chain.volume.csi else {}
-        for key, value in attributes.items():
-            if key.lower() == "encryptintransit":
-                return parse_go_bool(value)
-        return True
-
-    def uses_tls(self, chain: MountChain) -> bool:
-        """TLS is added for access point handles and when encryptInTransit is true (§3.4
-        steps 4-5), or named in mountOptions."""
-        if chain.access_point_id or self.encrypt_in_transit(chain) is not False:
-            return True
-        return "tls" in {_flag_name(o) for o in self.mount_flags(chain)}
-
-    def uses_iam(self, chain: MountChain) -> bool:
-        """The driver never adds ``iam`` on the node (§3.4 consequences): only mountOptions."""
-        return "iam" in {_flag_name(o) for o in self.mount_flags(chain)}
+    def region(self, chain: MountChain | None = None) -> str | None:
+        """The region efs-utils mounts in: as simulated for ``chain``, else the file
+        system's, else the one the inputs name."""
+        view = self.simulator.view
+        if chain is not None:
+            for side in self.sides(chain):
+                if side.aws is not None and side.aws.region and not side.aws.region.startswith("<"):
+                    return side.aws.region
+            found = view.region_of_file_system(chain.file_system_id)
+            if found:
+                return found
+        for fs_id in self.inventory.file_systems:
+            found = view.region_of_file_system(fs_id)
+            if found:
+                return found
+        return next((n.region for n in self.inventory.nodes.values() if n.region), None)
 
     # ---- where things run -----------------------------------------------------------
     def candidate_nodes(self, chain: MountChain) -> list[Node]:
-        """Nodes the chain's pod may run on: pinned node, else nodes matching its zone
-        restrictions and node selector (Fargate nodes do not run the node plugin)."""
-        nodes = [n for n in self.inventory.nodes.values() if not n.is_fargate]
-        workload = chain.workload
-        if workload is not None and workload.node_name:
-            return [n for n in nodes if n.name == workload.node_name]
-        zones: set[str] = set()
-        if workload is not None and workload.zones:
-            zones = set(workload.zones)
-        if chain.volume is not None and chain.volume.zones:
-            zones = zones & set(chain.volume.zones) if zones else set(chain.volume.zones)
-        if zones:
-            nodes = [n for n in nodes if n.zone in zones]
-        if workload is not None and workload.node_selector:
-            nodes = [
-                n
-                for n in nodes
-                if all(n.meta.labels.get(k) == v for k, v in workload.node_selector.items())
-            ]
-        return nodes
+        """Nodes the chain's pod may run on, as the simulator places it (pinned node, zone
+        restrictions, node selector; Fargate nodes do not run the node plugin)."""
+        nodes: dict[str, Node] = {}
+        for placement in self.simulator.placements_of(chain):
+            if not placement.fargate:
+                nodes.update((n.name, n) for n in placement.nodes)
+        return list(nodes.values())
 
     # ---- who efs-utils is (efs-semantics.md §2.8, §3.5) -------------------------------
     def node_service_account(self) -> ServiceAccount | None:
@@ -225,102 +229,120 @@ class Context:
         return None
 
     def node_principals(self, chain: MountChain) -> list[NodePrincipal]:
-        """The principals an ``iam`` mount of ``chain`` would present, one per distinct
-        answer across the candidate nodes."""
-        key = id(chain)
-        if key not in self._principals:
-            self._principals[key] = self._resolve_principals(chain)
-        return self._principals[key]
+        """The principals an ``iam`` mount of ``chain`` presents (or would, once ``iam`` is
+        added), one per distinct answer of the simulator's credential chain across the
+        chain's placements."""
+        key = f"principals:{id(chain)}"
+        found = self.memo(key, lambda: self._resolve_principals(chain))
+        assert isinstance(found, list)
+        return found
 
     def _resolve_principals(self, chain: MountChain) -> list[NodePrincipal]:
-        inv = self.inventory
-        sa = self.node_service_account()
-        namespace = sa.namespace if sa is not None else DRIVER_NAMESPACE
-        name = sa.name if sa is not None else "efs-csi-node-sa"
-        pod_identity = inv.pod_identity_role(namespace, name)
-        if pod_identity:
-            association = next(
-                a
-                for a in inv.pod_identity_associations
-                if a.namespace == namespace and a.service_account == name
-            )
-            return [
-                NodePrincipal(
-                    pod_identity,
-                    "pod-identity",
-                    association.source.location(object_name=association.association_id),
-                    reason=f"EKS Pod Identity association for {namespace}/{name}",
-                )
-            ]
-        if sa is not None and sa.irsa_role_arn:
-            return [
-                NodePrincipal(
-                    sa.irsa_role_arn,
-                    "irsa",
-                    sa.source.location(
-                        "metadata",
-                        "annotations",
-                        "eks.amazonaws.com/role-arn",
-                        object_name=f"ServiceAccount/{sa.namespace}/{sa.name}",
-                    ),
-                    reason=f"IRSA annotation on ServiceAccount {sa.key}",
-                )
-            ]
-        nodes = self.candidate_nodes(chain)
-        if not nodes:
-            return [NodePrincipal(None, "unknown", None, reason="no Node objects among the inputs")]
-        by_role: dict[str | None, list[str]] = {}
-        evidence: dict[str | None, Location | None] = {}
-        reasons: dict[str | None, str] = {}
-        for node in nodes:
-            instance = inv.instance_of_node(node)
-            role = None
-            if instance is None:
-                reasons[None] = f"instance of node {node.name} not among the inputs"
-            elif not instance.instance_profile_arn:
-                reasons[None] = f"instance {instance.id} has no instance profile"
-            else:
-                found = inv.role_of_instance_profile(instance.instance_profile_arn)
-                if found is None:
-                    reasons[None] = (
-                        f"role of instance profile {instance.instance_profile_arn} not among "
-                        "the inputs (aws iam get-account-authorization-details)"
-                    )
+        request = self.request(chain)
+        if request is None:
+            return [NodePrincipal(None, "unknown", None, reason="the driver refuses the volume")]
+        with_iam = (
+            request if request.iam else replace(request, options={**request.options, "iam": None})
+        )
+        by_role: dict[str | None, NodePrincipal] = {}
+        for side in self.sides(chain):
+            for placement in side.placements:
+                if placement.fargate:
+                    continue
+                names = tuple(n.name for n in placement.nodes)
+                credentials = self.simulator.credentials_for(chain, placement, with_iam)
+                if not credentials.candidates or len(credentials.candidates) > 1:
+                    reason = credentials.reason or "; ".join(credentials.evidence)
+                    if len(credentials.candidates) > 1:
+                        reason = (
+                            "efs-utils may present "
+                            + " or ".join(c.role_arn for c in credentials.candidates)
+                            + f" ({reason})"
+                        )
+                    principal = NodePrincipal(None, "unknown", None, names, reason)
                 else:
-                    role = found.arn
-                    evidence.setdefault(role, found.source.location(object_name=found.arn))
-                    reasons.setdefault(
-                        role,
-                        f"node instance role via instance profile {instance.instance_profile_arn}",
+                    chosen = credentials.candidates[0]
+                    principal = NodePrincipal(
+                        chosen.role_arn,
+                        _source_kind(chosen.source),
+                        self._principal_evidence(chain, chosen.source, chosen.role_arn),
+                        names,
+                        chosen.how,
                     )
-            by_role.setdefault(role, []).append(node.name)
-        return [
-            NodePrincipal(
-                role,
-                "instance-profile" if role else "unknown",
-                evidence.get(role),
-                tuple(names),
-                reasons.get(role, ""),
-            )
-            for role, names in by_role.items()
+                known = by_role.get(principal.arn)
+                if known is None:
+                    by_role[principal.arn] = principal
+                else:
+                    # the same role on several node groups: say how, not which instance
+                    reason = known.reason
+                    if reason != principal.reason:
+                        reason = reason.split(" (instance ")[0]
+                    by_role[principal.arn] = replace(
+                        known, nodes=(*known.nodes, *names), reason=reason
+                    )
+        return list(by_role.values()) or [
+            NodePrincipal(None, "unknown", None, reason="no node the pod can run on is known")
         ]
+
+    def _principal_evidence(self, chain: MountChain, source: str, role_arn: str) -> Location | None:
+        sa = chain.node_service_account or self.node_service_account()
+        if source.startswith("webidentity") and sa is not None:
+            return sa.source.location(
+                "metadata",
+                "annotations",
+                "eks.amazonaws.com/role-arn",
+                object_name=f"ServiceAccount/{sa.namespace}/{sa.name}",
+            )
+        if source.startswith("podidentity") and sa is not None:
+            for association in self.inventory.pod_identity_associations:
+                if association.namespace == sa.namespace and association.service_account == sa.name:
+                    return association.source.location(object_name=association.association_id)
+        role = self.inventory.role_by_name_or_arn(role_arn)
+        return role.source.location(object_name=role.arn) if role is not None else None
+
+    def access(self, chain: MountChain, principal: str) -> Authorization | None:
+        """EFS's answer for ``principal`` ("anonymous" or a role ARN) on the chain's
+        connection as the simulator builds it (TLS, access point, source address); None when
+        the mount stops before authorization is asked. Identity policies not among the inputs
+        make the answer ``indeterminate``, never a denial."""
+        from efs_doctor.engine.mount.credentials import Principal
+
+        who = None
+        if principal != "anonymous":
+            who = next(
+                (
+                    c
+                    for side in self.sides(chain)
+                    if side.aws is not None and side.aws.credentials is not None
+                    for c in side.aws.credentials.candidates
+                    if c.role_arn == principal
+                ),
+                Principal(principal, None, "", principal),
+            )
+        for side in self.sides(chain):
+            found = self.simulator.authorize(side, who)
+            if found is not None:
+                return found
+        return None
+
+    def client_access(self, chain: MountChain, principal: str) -> AccessEvaluation | None:
+        """The IAM engine's evaluation behind :meth:`access` (statement traces)."""
+        found = self.access(chain, principal)
+        return found.evaluation if found is not None else None
+
+    def mount_principal(self, chain: MountChain) -> str | None:
+        """The principal this chain mounts as today: "anonymous" without ``iam``, else the
+        node principal when the simulator settles on exactly one."""
+        if not self.uses_iam(chain):
+            return "anonymous"
+        known = {p.arn for p in self.node_principals(chain)}
+        return next(iter(known)) if len(known) == 1 else None
 
     # ---- the file system policy and what it grants ----------------------------------
     def parsed_policy(self, file_system_id: str) -> ParsedPolicy | None:
-        """The file system's policy, parsed; None when unknown or known to be absent."""
-        if file_system_id not in self._policies:
-            self._policies[file_system_id] = self._parse_policy(file_system_id)
-        return self._policies[file_system_id]
-
-    def _parse_policy(self, file_system_id: str) -> ParsedPolicy | None:
-        from efs_doctor.engine.iam import parse_policy
-
-        policy = self.inventory.policies.get(file_system_id)
-        if policy is None or policy.document is None:
-            return None
-        return parse_policy(
-            policy.document, kind="resource", path=policy.source.path, text=policy.text
-        )
+        """The file system's policy as the mount engine parsed it; None when unknown or
+        known to be absent."""
+        return self.simulator.authorizer.file_system_policy(file_system_id)[0]
 
     def policy_lint(self, file_system_id: str) -> list[LintFinding]:
         """The IAM engine's EFS-specific lint of the file system policy (cached)."""
@@ -354,136 +376,19 @@ class Context:
             return Location(policy.text_source.path, 1, 1, label)
         return policy.source.location("Policy", object_name=label)
 
-    def file_system_arn(self, chain: MountChain) -> str | None:
-        fs_id = chain.file_system_id
-        if not fs_id:
-            return None
-        fs = chain.file_system or self.inventory.file_systems.get(fs_id)
-        if fs is not None and fs.arn:
-            return fs.arn
-        region, account = self.region(), self.account()
-        if region and account:
-            return f"arn:aws:elasticfilesystem:{region}:{account}:file-system/{fs_id}"
-        return None
-
-    def region(self) -> str | None:
-        for fs in self.inventory.file_systems.values():
-            if fs.region:
-                return fs.region
-        for node in self.inventory.nodes.values():
-            if node.region:
-                return node.region
-        for cluster in self.inventory.clusters.values():
-            if cluster.region:
-                return cluster.region
-        return None
-
-    def account(self) -> str | None:
-        if self.inventory.caller is not None:
-            return self.inventory.caller.account
-        for fs in self.inventory.file_systems.values():
-            if fs.owner_id:
-                return fs.owner_id
-        return None
-
-    def access_point_arn(self, chain: MountChain) -> str | None:
-        ap_id = chain.access_point_id
-        if not ap_id:
-            return None
-        if chain.access_point is not None and chain.access_point.arn:
-            return chain.access_point.arn
-        fs_arn = self.file_system_arn(chain)
-        if fs_arn is None:
-            return None
-        prefix = fs_arn.split(":file-system/")[0]
-        return f"{prefix}:access-point/{ap_id}"
-
-    def identity_policies(self, role_arn: str) -> list[ParsedPolicy]:
-        """The role's inline and (loaded) attached managed policies, parsed."""
-        from efs_doctor.engine.iam import parse_policy
-
-        return [
-            parse_policy(document, kind="identity", label=f"identity policy {name}")
-            for name, document in self.role_documents(role_arn)
-        ]
-
-    def role_documents(self, role_arn: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """(name, document) of the role's inline policies and of the attached managed
-        policies whose text is known (loaded, or vendored AWS managed policies)."""
-        from efs_doctor.sources.iac.managed_policies import aws_managed_policy
-
-        role = self.inventory.role_by_name_or_arn(role_arn)
-        if role is None:
-            return []
-        documents: list[tuple[str, Mapping[str, Any]]] = list(role.inline_policies.items())
-        for arn in role.attached_policy_arns:
-            managed = self.inventory.managed_policies.get(arn) or aws_managed_policy(arn)
-            if managed is not None and managed.document is not None:
-                documents.append((arn, managed.document))
-        return documents
-
-    def client_access(self, chain: MountChain, principal: str) -> AccessEvaluation | None:
-        """What EFS grants ``principal`` ("anonymous" or a role ARN) on this chain's
-        connection; None when the file system ARN cannot be known."""
-        key = (id(chain), principal)
-        if key in self._access:
-            return self._access[key]
-        from efs_doctor.engine.iam import NfsRequest, evaluate_client_access
-
-        result = None
-        fs_arn = self.file_system_arn(chain)
-        if fs_arn is not None and chain.file_system_id:
-            policy = self.inventory.policies.get(chain.file_system_id)
-            try:
-                request = NfsRequest(
-                    file_system=fs_arn,
-                    principal=principal,
-                    secure_transport=self.uses_tls(chain),
-                    access_point_arn=self.access_point_arn(chain),
-                )
-            except ValueError:
-                request = None
-            if request is not None:
-                identities = [] if principal == "anonymous" else self.identity_policies(principal)
-                result = evaluate_client_access(
-                    self.parsed_policy(chain.file_system_id),
-                    policy is not None,
-                    identities,
-                    request,
-                )
-        self._access[key] = result
-        return result
-
-    def mount_principal(self, chain: MountChain) -> str | None:
-        """The principal this chain mounts as today: "anonymous" without ``iam``, else the
-        node principal when the inputs name exactly one."""
-        if not self.uses_iam(chain):
-            return "anonymous"
-        known = [p.arn for p in self.node_principals(chain) if p.arn]
-        return known[0] if len(set(known)) == 1 else None
+    def role_policies(self, role_arn: str) -> IdentityPolicies:
+        """The role's identity policies as the engines know them (inline, attached managed,
+        vendored AWS managed; ``complete`` False when one is not among the inputs)."""
+        return self.simulator.view.identity_policies(role_arn)
 
 
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    """``"3.4.1"``, ``"v2.1"`` -> ``(3, 4, 1)``, ``(2, 1, 0)``; None otherwise."""
-    import re
-
-    match = re.match(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", text.strip())
-    if match is None:
-        return None
-    major, minor, patch = match.groups()
-    try:
-        return int(major), int(minor or 0), int(patch or 0)
-    except ValueError:  # a tag of thousands of digits (over int()'s limit) is no version
-        return None
-
-
-def parse_go_bool(value: str) -> bool | None:
-    """Go's ``strconv.ParseBool`` (the driver parses volume attributes with it, §3.3)."""
-    if value in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if value in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
+def _source_kind(source: str) -> str:
+    """The credential source efs-utils logs -> pod-identity | irsa | instance-profile."""
+    if source.startswith("podidentity"):
+        return "pod-identity"
+    if source.startswith("webidentity"):
+        return "irsa"
+    return "instance-profile"
 
 
 # ---- running rules -------------------------------------------------------------------

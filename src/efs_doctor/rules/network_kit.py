@@ -23,17 +23,10 @@ if TYPE_CHECKING:
 
 
 def chain_option(context: Context, chain: MountChain, name: str) -> str | None:
-    """The value of mount option ``name`` (``az``, ``mounttargetip``) or of the volume
-    attribute of the same name, as the driver passes it (§3.3, §3.4)."""
-    for option in context.mount_flags(chain):
-        key, _, value = option.partition("=")
-        if key.strip() == name:
-            return value.strip()
-    if chain.volume is not None and chain.volume.csi is not None:
-        for key, value in chain.volume.csi.volume_attributes.items():
-            if key.lower() == name:
-                return value
-    return None
+    """The value of efs-utils option ``name`` (``az``, ``mounttargetip``) in the request the
+    node plugin builds, which carries the volume attributes of the same name (§3.3, §3.4)."""
+    request = context.request(chain)
+    return request.options.get(name) if request is not None else None
 
 
 def pins_mount_target(context: Context, chain: MountChain) -> bool:

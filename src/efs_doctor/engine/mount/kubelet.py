@@ -16,15 +16,13 @@
 
 from __future__ import annotations
 
+from efs_doctor.engine.mount.golang import go_quote
+
 WATCHDOG_LINE = (
     'Could not start amazon-efs-mount-watchdog, unrecognized init system "aws-efs-csi-dri"'
 )
 NFS_EXIT = 32
 EFS_UTILS_EXIT = 1
-
-
-def _go_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def target_path(pod_uid: str | None, pv_name: str) -> str:
@@ -34,7 +32,7 @@ def target_path(pod_uid: str | None, pv_name: str) -> str:
 
 
 def setup_failed(pv_name: str, code: str, message: str) -> str:
-    volume = _go_quote(pv_name)
+    volume = go_quote(pv_name)
     return (
         f"MountVolume.SetUp failed for volume {volume} : rpc error: code = {code} desc = {message}"
     )
@@ -52,7 +50,7 @@ def mount_failed(
         f"Mounting arguments: {arguments}\nOutput: {output}"
     )
     return setup_failed(
-        pv_name, "Internal", f"Could not mount {_go_quote(source)} at {_go_quote(target)}: {inner}"
+        pv_name, "Internal", f"Could not mount {go_quote(source)} at {go_quote(target)}: {inner}"
     )
 
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from efs_doctor.engine.mount.golang import go_quote, parse_go_bool
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.model.volume_handle import (
     VolumeHandle,
@@ -58,10 +59,10 @@ NON_NFS_OPTIONS = frozenset(
         "nos3readcache",
     }
 )
+# Messages rules point at (the driver's node.go, efs-utils' mount_options.py).
+TLS_WITHOUT_ENCRYPTION = "Found tls in mountOptions but encryptInTransit is false"
+IAM_WITHOUT_TLS = 'The "tls" option is required when mounting via "iam"'
 PROVISIONER_IDENTITY = "storage.kubernetes.io/csiprovisioneridentity"
-# Go strconv.ParseBool
-_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,23 +101,10 @@ class CsiMount:
         return f"mount {self.arguments(target)}"
 
 
-def _go_parse_bool(value: str) -> bool | None:
-    if value in _GO_TRUE:
-        return True
-    if value in _GO_FALSE:
-        return False
-    return None
-
-
-def _go_quote(value: str) -> str:
-    """Go's ``%q`` for ordinary text (printable characters; quotes and backslashes escaped)."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _bool_error(key: str, value: str) -> str:
     return (
-        f"Volume context property {_go_quote(key)} must be a boolean value: "
-        f"strconv.ParseBool: parsing {_go_quote(value)}: invalid syntax"
+        f"Volume context property {go_quote(key)} must be a boolean value: "
+        f"strconv.ParseBool: parsing {go_quote(value)}: invalid syntax"
     )
 
 
@@ -126,6 +114,67 @@ def _go_parse_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def read_volume_attribute(
+    key: str,
+    value: str,
+    versions: Versions,
+    node_zone: str | None,
+    notes: list[str] | None = None,
+) -> bool | str | CsiRejection | None:
+    """One ``volumeAttributes`` entry as NodePublishVolume reads it (§3.3): the boolean of
+    ``encryptInTransit`` / ``crossAccount``, the mount target IP of ``mountTargetIp`` /
+    ``mountTargetIpMap``, the legacy ``path``; None when it adds nothing; the rejection when
+    the driver refuses it. Keys are matched case-insensitively, as the driver lower-cases them.
+    """
+    notes = [] if notes is None else notes
+    lowered = key.lower()
+    if lowered == PROVISIONER_IDENTITY:
+        return None
+    if lowered in ("encryptintransit", "crossaccount"):
+        parsed = parse_go_bool(value)
+        if parsed is None:
+            return CsiRejection(
+                "InvalidArgument", _bool_error(key, value), "volume-attributes-invalid", key
+            )
+        return parsed
+    if lowered == "mounttargetip":
+        if versions.validates_mount_target_ip and not _go_parse_ip(value):
+            return CsiRejection(
+                "InvalidArgument",
+                f"Volume context property {go_quote(key)}={go_quote(value)} "
+                "is not a valid IP address",
+                "volume-attributes-invalid",
+                key,
+                note="looks like a documentation placeholder" if "[" in value else None,
+            )
+        return value
+    if lowered == "mounttargetipmap" and versions.mount_target_ip_map:
+        return _ip_from_map(value, node_zone, notes)
+    if lowered == "path" and versions.path_attribute:
+        # Deprecated attribute, accepted before v3.0.0 and joined to the sub-path (§3.3).
+        notes.append(f'volume attribute "path" ({value}) is deprecated; removed in v3.0.0')
+        return value
+    return CsiRejection(
+        "InvalidArgument",
+        f"Volume context property {key} not supported.",
+        "volume-attributes-invalid",
+        key,
+    )
+
+
+def volume_attribute_rejections(
+    volume_attributes: Mapping[str, str], versions: Versions, node_zone: str | None = None
+) -> list[CsiRejection]:
+    """Every entry the driver would refuse; it reports the first it meets in Go's random map
+    order (``build_csi_mount``), so each bad key can be the one in the error."""
+    found = []
+    for key, value in volume_attributes.items():
+        read = read_volume_attribute(key, value, versions, node_zone)
+        if isinstance(read, CsiRejection):
+            found.append(read)
+    return found
 
 
 def build_csi_mount(
@@ -148,51 +197,20 @@ def build_csi_mount(
     cross_account = False
     legacy_path: str | None = None
     for key, value in volume_attributes.items():
-        lowered = key.lower()
-        if lowered == PROVISIONER_IDENTITY:
+        read = read_volume_attribute(key, value, versions, node_zone, notes)
+        if isinstance(read, CsiRejection):
+            return read
+        if read is None:
             continue
+        lowered = key.lower()
         if lowered == "encryptintransit":
-            parsed = _go_parse_bool(value)
-            if parsed is None:
-                return CsiRejection(
-                    "InvalidArgument", _bool_error(key, value), "volume-attributes-invalid", key
-                )
-            encrypt_in_transit = parsed
-        elif lowered == "mounttargetip":
-            if versions.validates_mount_target_ip and not _go_parse_ip(value):
-                return CsiRejection(
-                    "InvalidArgument",
-                    f"Volume context property {_go_quote(key)}={_go_quote(value)} "
-                    "is not a valid IP address",
-                    "volume-attributes-invalid",
-                    key,
-                    note="looks like a documentation placeholder" if "[" in value else None,
-                )
-            options.append(f"mounttargetip={value}")
-        elif lowered == "mounttargetipmap" and versions.mount_target_ip_map:
-            chosen = _ip_from_map(value, node_zone, notes)
-            if isinstance(chosen, CsiRejection):
-                return chosen
-            if chosen is not None:
-                options.append(f"mounttargetip={chosen}")
+            encrypt_in_transit = bool(read)
         elif lowered == "crossaccount":
-            parsed = _go_parse_bool(value)
-            if parsed is None:
-                return CsiRejection(
-                    "InvalidArgument", _bool_error(key, value), "volume-attributes-invalid", key
-                )
-            cross_account = parsed
-        elif lowered == "path" and versions.path_attribute:
-            # Deprecated attribute, accepted before v3.0.0 and joined to the sub-path (§3.3).
-            legacy_path = value
-            notes.append(f'volume attribute "path" ({value}) is deprecated; removed in v3.0.0')
+            cross_account = bool(read)
+        elif lowered == "path":
+            legacy_path = str(read)
         else:
-            return CsiRejection(
-                "InvalidArgument",
-                f"Volume context property {key} not supported.",
-                "volume-attributes-invalid",
-                key,
-            )
+            options.append(f"mounttargetip={read}")
     try:
         handle = parse_volume_handle(handle_text, allow_prefix=versions.prefixed_handles)
     except VolumeHandleError as error:
@@ -239,7 +257,7 @@ def build_csi_mount(
             if not encrypt_in_transit:
                 return CsiRejection(
                     "InvalidArgument",
-                    "Found tls in mountOptions but encryptInTransit is false",
+                    TLS_WITHOUT_ENCRYPTION,
                     "invalid-mount-option",
                     "mountOptions",
                 )
@@ -355,9 +373,7 @@ def validate_efs_options(
                 f"Access Point ID {access_point} is malformed", "volume-handle-format"
             )
     if "iam" in options and "tls" not in options:
-        return EfsUtilsRejection(
-            'The "tls" option is required when mounting via "iam"', "iam-without-tls"
-        )
+        return EfsUtilsRejection(IAM_WITHOUT_TLS, "iam-without-tls")
     if "awsprofile" in options and "iam" not in options:
         return EfsUtilsRejection(
             'The "iam" option is required when mounting with named profile option, "awsprofile"',

@@ -19,7 +19,12 @@ from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_
 from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
 from efs_doctor.engine.mount.auth_step import UNKNOWN_PRINCIPAL, authorization_step, combine
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
-from efs_doctor.engine.mount.credentials import CredentialChain, Credentials, credentials_step
+from efs_doctor.engine.mount.credentials import (
+    CredentialChain,
+    Credentials,
+    Principal,
+    credentials_step,
+)
 from efs_doctor.engine.mount.dns import Target
 from efs_doctor.engine.mount.local_steps import port_step, region_step
 from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step
@@ -76,6 +81,26 @@ class _AwsSide:
     failed: bool = False
     settled: bool = False  # every step ok or skipped
     signature: tuple[object, ...] = ()  # what decides the outcome (equal: merged)
+    # The answers behind the steps, for the facts other components ask (see Simulator.sides)
+    region: str | None = None
+    credentials: Credentials | None = None
+    authorization: Authorization | None = None
+    access_point_arn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One placement group of a chain as the simulation saw it: where, what the node plugin
+    was asked to mount (``admission.request``; None when admission stopped), and the AWS-side
+    answers (``aws``; None when the run never got there)."""
+
+    placements: tuple[Placement, ...]
+    admission: Admission
+    aws: _AwsSide | None
+
+    @property
+    def placement(self) -> Placement:
+        return self.placements[0]
 
 
 class Simulator:
@@ -102,13 +127,17 @@ class Simulator:
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
-        key = placement_key(chain)
-        found = self._placements.get(key)
-        if found is None:
-            found = self._placements[key] = placements(chain, self.view)
-        # Placements whose admission and AWS side give the same answer are run once.
+        runs = [
+            self._run(chain, side.placements, side.admission, side.aws)
+            for side in self.sides(chain)
+        ]
+        return merge(chain, runs, self.versions)
+
+    def sides(self, chain: MountChain) -> list[Side]:
+        """The chain's placements grouped by answer: placements whose admission and AWS side
+        give the same answer are run once."""
         groups: dict[tuple[object, ...], list[tuple[Placement, Admission, _AwsSide | None]]] = {}
-        for placement in found:
+        for placement in self.placements_of(chain):
             if placement.fargate:
                 groups[("fargate",)] = [(placement, _FARGATE, None)]
                 continue
@@ -116,11 +145,49 @@ class Simulator:
             aws = self._aws_for(chain, admission.request, placement)
             signature = (id(admission), aws.signature if aws is not None else None)
             groups.setdefault(signature, []).append((placement, admission, aws))
-        runs = [
-            self._run(chain, tuple(p for p, _, _ in members), *members[0][1:])
+        return [
+            Side(tuple(p for p, _, _ in members), members[0][1], members[0][2])
             for members in groups.values()
         ]
-        return merge(chain, runs, self.versions)
+
+    def placements_of(self, chain: MountChain) -> list[Placement]:
+        """Where the chain's pod may run: pinned node, node groups, or zones (§10 step 0)."""
+        key = placement_key(chain)
+        found = self._placements.get(key)
+        if found is None:
+            found = self._placements[key] = placements(chain, self.view)
+        return found
+
+    def credentials_for(
+        self, chain: MountChain, placement: Placement, request: MountRequest
+    ) -> Credentials:
+        """Whom an ``iam`` mount of ``request`` presents on ``placement`` (§2.8), also for a
+        request without ``iam`` (what adding it would give)."""
+        return self.credentials.resolve(request.options, placement, chain.node_service_account)
+
+    def authorize(self, side: Side, principal: Principal | None) -> Authorization | None:
+        """EFS's answer for ``principal`` (None: anonymous) on ``side``'s connection (TLS,
+        access point, source address, region as simulated); None when the run stopped
+        before authorization could be asked."""
+        request, aws = side.admission.request, side.aws
+        if request is None or aws is None or aws.region is None:
+            return None
+        fs_id = request.csi.handle.file_system_id
+        placement = side.placement
+        source_ip = placement.addresses[0] if placement.addresses else None
+        region = aws.region if not aws.region.startswith("<") else None
+        key = (fs_id, principal, request.tls, aws.access_point_arn, source_ip, region)
+        found = self._access.get(key)
+        if found is None:
+            found = self._access[key] = self.authorizer.client_access(
+                fs_id,
+                principal,
+                tls=request.tls,
+                access_point_arn=aws.access_point_arn,
+                source_ip=source_ip,
+                region=region,
+            )
+        return found
 
     def simulate_all(self, chains: Iterable[MountChain]) -> list[MountOutcome]:
         return [outcome for chain in chains for outcome in self.simulate(chain)]
@@ -214,6 +281,9 @@ class Simulator:
         session: str | None = None
         target: Target | None = None
         ap: AccessPointCheck | None = None
+        region: str | None = None
+        credentials: Credentials | None = None
+        auth: Authorization | None = None
 
         def stop(granted: tuple[bool | None, bool | None] | None = None) -> _AwsSide:
             return _AwsSide(
@@ -228,6 +298,10 @@ class Simulator:
                 failed=any(s.status == "failed" for s in steps),
                 settled=all(s.status in ("ok", "skipped") for s in steps),
                 signature=_signature(steps, principal, granted, ap),
+                region=region,
+                credentials=credentials,
+                authorization=auth,
+                access_point_arn=ap.arn if ap is not None else None,
             )
 
         if not request.iam:
@@ -245,7 +319,6 @@ class Simulator:
         if selected[-1].status == "failed":
             return stop()
         steps.append(port_step(request))
-        credentials: Credentials | None = None
         if request.iam:
             credentials = self.credentials.resolve(
                 request.options, placement, chain.node_service_account

@@ -193,7 +193,11 @@ class InventoryView:
 
     def identity_policies(self, role_arn: str) -> IdentityPolicies:
         """Inline and attached managed policies of a role (a permissions boundary would only
-        restrict further; it is listed as missing when its document is absent)."""
+        restrict further; it is listed as missing when its document is absent). AWS managed
+        policies not among the inputs are read from the vendored copies when verified
+        (``data/aws_managed_policies``)."""
+        from efs_doctor.sources.iac.managed_policies import aws_managed_policy
+
         cached = self._identity_cache.get(role_arn)
         if cached is not None:
             return cached
@@ -207,13 +211,15 @@ class InventoryView:
             ]
             missing: list[str] = []
             for arn in role.attached_policy_arns:
-                managed = self.inventory.managed_policies.get(arn)
+                managed = self.inventory.managed_policies.get(arn) or aws_managed_policy(arn)
                 if managed is None or managed.document is None:
                     missing.append(f"managed policy {arn}")
                 else:
                     documents.append((f"{role.name} managed policy {arn}", managed.document))
             if role.permissions_boundary_arn:
-                boundary = self.inventory.managed_policies.get(role.permissions_boundary_arn)
+                boundary = self.inventory.managed_policies.get(
+                    role.permissions_boundary_arn
+                ) or aws_managed_policy(role.permissions_boundary_arn)
                 if boundary is None or boundary.document is None:
                     missing.append(f"permissions boundary {role.permissions_boundary_arn}")
             result = IdentityPolicies(tuple(documents), not missing, tuple(missing))

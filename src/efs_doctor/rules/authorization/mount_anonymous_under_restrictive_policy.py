@@ -65,6 +65,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.denial import DENIAL_LEADS
 from efs_doctor.findings import Confidence, Related, Severity
 from efs_doctor.model.chain import MountChain
 from efs_doctor.rules.base import Result, RuleMeta
@@ -87,6 +88,7 @@ META = RuleMeta(
     needs=("manifests", "file-system-policy"),
     cause="iam-option-missing",
 )
+TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 
 
 def check(context: Context) -> Iterator[Result]:
@@ -109,33 +111,34 @@ def _check_chain(context: Context, chain: MountChain) -> Iterator[Result]:
         return
     if policy.absent:
         return  # the default policy admits anonymous clients (§4.2)
-    evaluation = context.client_access(chain, "anonymous")
-    if evaluation is None:
-        yield META.inconclusive(
-            fs_id, "the file system ARN is unknown (describe-file-systems not among the inputs)"
-        )
+    # The decision and its cause are the mount engine's (engine/mount/authorization.py and
+    # denial.py): the same request the simulation sends, the same classification.
+    auth = context.access(chain, "anonymous")
+    if auth is None or auth.status == "ok" or auth.cause == TRANSPORT:
+        return  # refused before authorization / admitted / AUTH004's
+    if auth.status != "failed" or auth.evaluation is None:
+        yield META.inconclusive(fs_id, f"anonymous ClientMount: {auth.reason}")
         return
-    decision = evaluation.decision(CLIENT_MOUNT)
-    if decision.decision == "allow":
-        return
-    if decision.decision == "indeterminate":
-        yield META.inconclusive(fs_id, f"anonymous ClientMount: {decision.summary}")
-        return
+    decision = auth.evaluation.decision(CLIENT_MOUNT)
     related: list[Related] = list(statement_notes(context, fs_id, decision, anonymous=True))
     after, after_related = principal_notes(context, chain)
     related.extend(after_related)
+    missing_iam = auth.cause == META.cause
+    lead = DENIAL_LEADS.get(auth.cause or "", "").strip("; ")
+    why = "" if missing_iam or not lead else f" {lead[0].upper()}{lead[1:]}."
     message = (
         f"{volume_phrase(chain)} mounts {fs_id} without `iam`, so efs-utils connects "
         f"anonymously, and the file system policy does not grant an anonymous client "
-        f"ClientMount ({denial_reason(decision, 'an anonymous client')}). {after}"
+        f"ClientMount ({denial_reason(decision, 'an anonymous client')}).{why} {after}"
     )
     yield META.finding(
         message,
         mount_options_location(chain),
         related=related,
-        expected_error=context.simulated_error(chain, [META.cause or ""])
+        expected_error=context.simulated_error(chain, [auth.cause or ""])
         or access_denied_error(chain),
-        fix=mount_option_fix(chain, "iam", "add `iam` to mountOptions"),
+        fix=mount_option_fix(chain, "iam", "add `iam` to mountOptions") if missing_iam else None,
         chain=chain.label,
         subjects=chain_subjects(chain),
+        cause=auth.cause,
     )

@@ -50,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.denial import DENIAL_LEADS
 from efs_doctor.findings import Confidence, Fix, FixSafety, Related, Severity
 from efs_doctor.rules.base import Result, RuleMeta
 from efs_doctor.rules.kit import chain_subjects, mount_options_location
@@ -71,6 +72,7 @@ META = RuleMeta(
     needs=("manifests", "file-system-policy", "node-identity"),
     cause="policy-denies-principal",
 )
+TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 
 
 def check(context: Context) -> Iterator[Result]:
@@ -87,13 +89,18 @@ def check(context: Context) -> Iterator[Result]:
                     f"the principal of `iam` mounts is unknown: {principal.reason}",
                 )
                 continue
-            evaluation = context.client_access(chain, principal.arn)
-            if evaluation is None:
-                yield META.inconclusive(fs_id, "the file system ARN is unknown")
+            # The engine's answer for this principal on the simulated connection: identity
+            # policies not among the inputs make it indeterminate, never a denial.
+            auth = context.access(chain, principal.arn)
+            if auth is None or auth.status == "ok" or auth.cause == TRANSPORT:
                 continue
-            decision = evaluation.decision(CLIENT_MOUNT)
-            if decision.decision != "deny":
+            if auth.status != "failed" or auth.evaluation is None:
+                yield META.inconclusive(
+                    chain.volume_name or chain.label,
+                    f"ClientMount for {principal.arn}: {auth.reason}",
+                )
                 continue
+            decision = auth.evaluation.decision(CLIENT_MOUNT)
             related: list[Related] = list(
                 statement_notes(context, fs_id, decision, anonymous=False)
             )
@@ -109,13 +116,13 @@ def check(context: Context) -> Iterator[Result]:
             yield META.finding(
                 f"{volume_phrase(chain)} mounts {fs_id} with `iam` as {principal.arn} "
                 f"({principal.reason}), and ClientMount is not granted to it "
-                f"({denial_reason(decision, principal.arn)})",
+                f"({denial_reason(decision, principal.arn)}): "
+                f"{DENIAL_LEADS.get(auth.cause or '', '').strip('; ')}",
                 mount_options_location(chain),
                 related=related,
-                expected_error=context.simulated_error(
-                    chain, ["policy-denies-principal", "identity-policy-missing-client-actions"]
-                )
+                expected_error=context.simulated_error(chain, [auth.cause or ""])
                 or access_denied_error(chain),
+                cause=auth.cause,
                 fix=Fix(f"grant the role in the file system policy: {grant}", FixSafety.UNSAFE),
                 chain=chain.label,
                 subjects=chain_subjects(chain),

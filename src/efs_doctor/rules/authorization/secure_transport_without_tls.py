@@ -77,19 +77,12 @@ def check(context: Context) -> Iterator[Result]:
             continue
         if not (yield from has_own_policy(context, META, fs_id)):
             continue
-        principal = context.mount_principal(chain) or "anonymous"
-        evaluation = context.client_access(chain, principal)
-        if evaluation is None:
+        principal = context.mount_principal(chain)
+        auth = context.access(chain, principal) if principal is not None else None
+        if auth is None or auth.status != "failed" or auth.cause != META.cause:
             continue
-        decision = evaluation.decision(CLIENT_MOUNT)
-        transport = [
-            trace
-            for trace in decision.deciding
-            if trace.effect == "Deny"
-            and any(c.key.lower() == "aws:securetransport" for c in trace.conditions)
-        ]
-        if decision.reason != "explicit-deny" or not transport:
-            continue
+        assert auth.evaluation is not None
+        decision = auth.evaluation.decision(CLIENT_MOUNT)
         pv = chain.volume
         location = mount_options_location(chain)
         fix = None
@@ -107,7 +100,8 @@ def check(context: Context) -> Iterator[Result]:
             f"denies clients whose aws:SecureTransport is false ({decision.summary})",
             location,
             related=list(statement_notes(context, fs_id, decision, anonymous=False)),
-            expected_error=access_denied_error(chain),
+            expected_error=context.simulated_error(chain, [META.cause or ""])
+            or access_denied_error(chain),
             fix=fix,
             chain=chain.label,
             subjects=chain_subjects(chain),

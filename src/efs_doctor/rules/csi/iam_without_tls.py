@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.options import IAM_WITHOUT_TLS
 from efs_doctor.findings import Confidence, Fix, FixSafety, Severity
 from efs_doctor.rules.base import Result, RuleMeta, at
 from efs_doctor.rules.kit import chain_subjects, mount_options_location, yaml_edit
@@ -61,12 +62,11 @@ META = RuleMeta(
     cause="iam-without-tls",
 )
 
-MESSAGE = 'The "tls" option is required when mounting via "iam"'
-
 
 def check(context: Context) -> Iterator[Result]:
     for chain in context.chains_with_volume():
-        if not context.uses_iam(chain) or context.uses_tls(chain):
+        refused = context.admission_failure(chain)
+        if refused is None or refused.cause != META.cause:
             continue
         pv = chain.volume
         location = mount_options_location(chain)
@@ -85,7 +85,7 @@ def check(context: Context) -> Iterator[Result]:
             f"PV {name} mounts with `iam` but without TLS (encryptInTransit is false and no "
             "access point); efs-utils requires TLS for IAM authorization",
             location,
-            expected_error=MESSAGE,
+            expected_error=refused.error or IAM_WITHOUT_TLS,
             fix=fix,
             chain=chain.label,
             subjects=chain_subjects(chain),

@@ -54,7 +54,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from efs_doctor.engine.analysis import Context, parse_go_bool
+from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.golang import parse_go_bool
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.model.chain import is_efs_access_point_class
 from efs_doctor.model.kubernetes import StorageClass

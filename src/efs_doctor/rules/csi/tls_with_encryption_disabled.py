@@ -50,9 +50,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.options import TLS_WITHOUT_ENCRYPTION
 from efs_doctor.findings import Confidence, Fix, FixSafety, Severity
 from efs_doctor.rules.base import Result, RuleMeta, at
-from efs_doctor.rules.kit import kubelet_error, volume_chain_label, volume_subjects, yaml_edit
+from efs_doctor.rules.kit import volume_chain_label, volume_subjects, yaml_edit
 
 META = RuleMeta(
     code="CSI003",
@@ -64,13 +65,12 @@ META = RuleMeta(
     cause="invalid-mount-option",
 )
 
-MESSAGE = "Found tls in mountOptions but encryptInTransit is false"
-
 
 def check(context: Context) -> Iterator[Result]:
     for pv in context.efs_volumes():
         chain = context.chain_of_volume(pv.name)
-        if chain is None or context.encrypt_in_transit(chain) is not False:
+        refused = context.admission_failure(chain) if chain is not None else None
+        if refused is None or TLS_WITHOUT_ENCRYPTION not in (refused.error or ""):
             continue
         options = [o for o in pv.mount_options if o.strip().lower() == "tls"]
         if not options:
@@ -86,7 +86,7 @@ def check(context: Context) -> Iterator[Result]:
             f"PV {pv.name} lists `tls` in mountOptions but sets encryptInTransit to false; "
             "the CSI driver refuses such a volume",
             at(pv, "spec", "mountOptions", index),
-            expected_error=kubelet_error(pv.name, "InvalidArgument", MESSAGE),
+            expected_error=refused.error,
             fix=fix,
             chain=volume_chain_label(context, pv),
             subjects=volume_subjects(context, pv),

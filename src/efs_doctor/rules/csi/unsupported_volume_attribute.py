@@ -48,10 +48,10 @@ References
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
-from efs_doctor.engine.analysis import Context, parse_go_bool
+from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.options import volume_attribute_rejections
 from efs_doctor.findings import Confidence, Fix, FixSafety, Severity
 from efs_doctor.model.kubernetes import PersistentVolume
 from efs_doctor.model.volume_handle import VolumeHandleError, parse_volume_handle
@@ -68,50 +68,16 @@ META = RuleMeta(
     cause="volume-attributes-invalid",
 )
 
-KNOWN = {"encryptintransit", "mounttargetip", "mounttargetipmap", "crossaccount"}
-IGNORED = "storage.kubernetes.io/csiprovisioneridentity"
-BOOLEAN = {"encryptintransit", "crossaccount"}
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _problem(key: str, value: str, version_3: bool, version_301: bool) -> str | None:
-    lowered = key.lower()
-    if lowered == IGNORED:
-        return None
-    if lowered in BOOLEAN:
-        if parse_go_bool(value) is None:
-            return (
-                f"Volume context property {_quote(key)} must be a boolean value: "
-                f"strconv.ParseBool: parsing {_quote(value)}: invalid syntax"
-            )
-        return None
-    if lowered == "mounttargetip":
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            if version_301:
-                return (
-                    f"Volume context property {_quote(key)}={_quote(value)} is not a valid "
-                    "IP address"
-                )
-        return None
-    if lowered in KNOWN or (lowered == "path" and not version_3):
-        return None
-    return f"Volume context property {key} not supported."
-
 
 def check(context: Context) -> Iterator[Result]:
-    version_3 = context.driver_at_least(3, 0, 0) is not False
-    version_301 = context.driver_at_least(3, 0, 1) is not False
+    # Which keys and values the driver accepts is the mount engine's (engine/mount/options.py),
+    # for the driver version the simulation runs under.
     for pv in context.efs_volumes():
         assert pv.csi is not None
-        for key, value in pv.csi.volume_attributes.items():
-            error = _problem(key, value, version_3, version_301)
-            if error is None:
-                continue
+        rejections = volume_attribute_rejections(pv.csi.volume_attributes, context.versions)
+        for rejection in rejections:
+            key = rejection.field
+            value = pv.csi.volume_attributes[key]
             detail = ""
             fix = None
             if key.lower() == "path":
@@ -123,9 +89,9 @@ def check(context: Context) -> Iterator[Result]:
                 detail = " (a documentation placeholder left in the manifest)"
             yield META.finding(
                 f"PV {pv.name}: volume attribute {key}={value!r} is rejected by the CSI "
-                f"driver{detail}",
+                f"driver {context.versions.csi_driver}{detail}",
                 at(pv, "spec", "csi", "volumeAttributes", key),
-                expected_error=kubelet_error(pv.name, "InvalidArgument", error),
+                expected_error=kubelet_error(pv.name, rejection.code, rejection.message),
                 fix=fix,
                 chain=volume_chain_label(context, pv),
                 subjects=volume_subjects(context, pv),

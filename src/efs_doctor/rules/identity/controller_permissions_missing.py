@@ -131,7 +131,7 @@ def check(context: Context) -> Iterator[Result]:
     if role is None:
         yield META.inconclusive(role_arn, "the role is not among the inputs")
         return
-    documents = context.role_documents(role_arn)
+    documents = list(context.role_policies(role_arn).documents)
     known = {name for name, _ in documents}
     unknown = [a for a in role.attached_policy_arns if a not in known]
     statements = [

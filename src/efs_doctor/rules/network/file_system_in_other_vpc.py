@@ -99,9 +99,10 @@ def check(context: Context) -> Iterator[Result]:
                         for mt in chain.mount_targets[:3]
                     ),
                 ],
-                expected_error=f'Failed to resolve "{fs_id}.efs.{context.region() or "<region>"}'
-                '.amazonaws.com" - check that your file system ID is correct, and ensure that '
-                "the VPC has an EFS mount target for this file system ID.",
+                expected_error=context.simulated_error(chain, [META.cause or ""])
+                or f'Failed to resolve "{fs_id}.efs.{context.region(chain) or "<region>"}'
+                '.amazonaws.com" - check that your file system ID is correct, and ensure '
+                "that the VPC has an EFS mount target for this file system ID.",
                 chain=chain.label,
                 subjects=chain_subjects(chain),
             )

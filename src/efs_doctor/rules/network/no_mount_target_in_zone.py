@@ -84,7 +84,7 @@ def check(context: Context) -> Iterator[Result]:
         missing = sorted({n.zone or "?" for n in nodes} - set(zones))
         for zone in missing:
             names = sorted(n.name for n in nodes if (n.zone or "?") == zone)
-            dns = f"{fs_id}.efs.{context.region() or '<region>'}.amazonaws.com"
+            dns = f"{fs_id}.efs.{context.region(chain) or '<region>'}.amazonaws.com"
             related = [
                 Related(
                     at(

@@ -81,7 +81,7 @@ def check(context: Context) -> Iterator[Result]:
                 Related(inv.vpc_dns[(vpc, a)].source.location(object_name=vpc), f"{a} is false")
                 for a in off
             ]
-            dns = f"{fs_id}.efs.{context.region() or '<region>'}.amazonaws.com"
+            dns = f"{fs_id}.efs.{context.region(chain) or '<region>'}.amazonaws.com"
             yield META.finding(
                 f"{volume_phrase(chain)}: {' and '.join(off)} {'is' if len(off) == 1 else 'are'} "
                 f"off in {vpc}, so {dns} does not resolve; the mount depends on efs-utils' "

@@ -107,8 +107,14 @@ def test_fixes_are_given_in_iac_terms(cli: Cli) -> None:
     assert 'data "aws_iam_policy_document" "shared_corrected"' in policy_fix["patch"]
     assert "resources = [aws_efs_file_system.shared.arn]" in policy_fix["patch"]
     _, cdk = scan(cli, f"{IAC}/cdk/seed/cdk.out")
-    title = by_code(cdk)["AUTH001"][0]["fix"]["title"]
-    assert "SharedVolume62BA02CB" in title
+    # The CDK default policy grants ClientWrite/ClientRootAccess but never ClientMount: the
+    # mount engine names that cause (efs-semantics.md §4.6), so adding `iam` alone is no fix;
+    # the corrected policy is, in CDK terms.
+    denied = by_code(cdk)["AUTH001"][0]
+    assert denied["cause"] == "policy-missing-clientmount"
+    assert denied["fix"] is None
+    title = by_code(cdk)["AUTH003"][0]["fix"]["title"]
+    assert "SharedFs4FA368F7" in title and "fileSystemPolicy" in title
 
 
 def test_fix_does_not_write_into_the_terraform_configuration(cli: Cli, tmp_path: Path) -> None:
