@@ -114,7 +114,8 @@ def test_fixes_are_given_in_iac_terms(cli: Cli) -> None:
     assert denied["cause"] == "policy-missing-clientmount"
     assert denied["fix"] is None
     title = by_code(cdk)["AUTH003"][0]["fix"]["title"]
-    assert "SharedFs4FA368F7" in title and "fileSystemPolicy" in title
+    assert "SharedFs4FA368F7" in title
+    assert "fileSystemPolicy" in title
 
 
 def test_fix_does_not_write_into_the_terraform_configuration(cli: Cli, tmp_path: Path) -> None:
