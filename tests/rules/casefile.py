@@ -16,7 +16,8 @@ A case file holds named cases, each a small world of inputs and the findings exp
         base: healthy
         expect: []
 
-Only the case's rule runs, so a case says exactly what that rule reports. ``inconclusive``
+Only the case's rule runs, so a case says exactly what that rule reports (``select: [all]``
+runs every rule, for a rule that reports what the others do not). ``inconclusive``
 lists objects the rule must report as inconclusive, when that is the point of the case.
 """
 
@@ -47,6 +48,9 @@ class Case:
     base: str | None = None
     remove: list[str] = field(default_factory=list)
     inconclusive: list[str] = field(default_factory=list)
+    # Rules that run: the case's own by default; ["all"] runs every rule (a case of a rule
+    # that reports what the others do not, MNT001, says so with every rule on).
+    select: list[str] = field(default_factory=list)
 
     @property
     def fails(self) -> bool:
@@ -64,6 +68,7 @@ def load_cases(path: Path) -> list[Case]:
             base=item.get("base"),
             remove=item.get("remove") or [],
             inconclusive=item.get("inconclusive") or [],
+            select=item.get("select") or [],
         )
         for item in data["cases"]
     ]
@@ -92,7 +97,8 @@ def run_case(case: Case, root: Path) -> Report:
     inventory = load_inventory([str(world)])
     errors = [str(p) for p in inventory.errors]
     assert not errors, f"case inputs do not load: {errors}"
-    return analyze(inventory, Config(select=(case.rule,), min_severity=_info()))
+    select = () if case.select == ["all"] else tuple(case.select or (case.rule,))
+    return analyze(inventory, Config(select=select, min_severity=_info()))
 
 
 def _info() -> Any:

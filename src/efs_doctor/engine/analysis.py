@@ -54,6 +54,10 @@ class Context:
         self.chains = tuple(chains)
         self._lints: dict[str, list[LintFinding]] = {}
         self._memo: dict[str, object] = {}
+        # Findings of the rules run so far, before thresholds (a rule that runs last may
+        # report only what the others did not).
+        self.reported: list[Finding] = []
+        self.ignored_causes: set[str] = set()  # of rules the configuration turned off
         self.notes: list[str] = []
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:
@@ -177,6 +181,10 @@ class Context:
             (o for o in self.outcomes(chain) if o.outcome == "failed" and o.cause in wanted),
             None,
         )
+
+    def step_statuses(self, chain: MountChain, step: str) -> set[str]:
+        """How the simulated ``step`` ended across the chain's outcomes."""
+        return {s.status for o in self.outcomes(chain) for s in o.steps if s.step == step}
 
     def failing_outcomes(self, labels: Iterable[str | None]) -> dict[str, MountOutcome]:
         """Chain label -> the first failed simulated outcome, for the chains of ``labels``
@@ -426,6 +434,7 @@ def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report
     seen: set[tuple[str, str, int | None, str]] = set()
     for rule in rules:
         if not config.enabled(rule):
+            context.ignored_causes.update(rule.meta.all_causes)
             continue
         ran.append(rule.code)
         try:
@@ -439,6 +448,7 @@ def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report
                     "please report it",
                 )
             ]
+        context.reported.extend(r for r in results if isinstance(r, Finding))
         for result in results:
             if isinstance(result, Inconclusive):
                 inconclusive.setdefault((result.code, result.object, result.reason), result)

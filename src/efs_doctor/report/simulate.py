@@ -15,7 +15,7 @@ DIAGRAM: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pod", ("kubernetes",)),
     ("node", ("region", "credentials")),
     ("CSI driver", ("csi",)),
-    ("efs-utils proxy", ("efs-utils", "port")),
+    ("efs-utils proxy", ("efs-utils", "port", "nfs-options")),
     ("mount target", ("target", "network")),
     ("EFS auth", ("authorization",)),
     ("access point", ("access-point",)),

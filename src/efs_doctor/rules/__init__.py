@@ -45,6 +45,7 @@ from efs_doctor.rules.identity import (
     iam_without_node_credentials,
     irsa_trust_mismatch,
 )
+from efs_doctor.rules.mount import simulated_mount_failure
 from efs_doctor.rules.network import (
     file_system_in_other_vpc,
     mount_target_port_blocked,
@@ -99,6 +100,8 @@ REGISTRY: tuple[Rule, ...] = tuple(
         root_directory_without_creation_info,
         access_point_mismatch,
         posix_user_vs_pod_security_context,
+        # mount: last, it reports what no rule above did
+        simulated_mount_failure,
     )
 )
 

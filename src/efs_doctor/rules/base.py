@@ -42,6 +42,7 @@ AREAS = {
     "network": "NET",
     "identity": "IDN",
     "access_points": "AP",
+    "mount": "MNT",
 }
 
 Result = Finding | Inconclusive
@@ -56,6 +57,13 @@ class RuleMeta:
     confidence: Confidence  # default; lowered when an input is partial
     needs: tuple[str, ...]  # inputs it reads: "manifests", "file-system-policy", ...
     cause: str | None = None  # the causes.md id a finding of this rule confirms
+    # Other ids its findings may carry, when the mount engine names the cause (AUTH001 reports
+    # the engine's classification of a denial, for instance).
+    causes: tuple[str, ...] = ()
+
+    @property
+    def all_causes(self) -> tuple[str, ...]:
+        return ((self.cause,) if self.cause else ()) + self.causes
 
     def finding(
         self,

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.path_steps import NETWORK_CAUSES
 from efs_doctor.findings import Finding, Inconclusive, Location, Related
 from efs_doctor.model.aws import MountTarget
 from efs_doctor.model.chain import MountChain
@@ -197,16 +198,18 @@ def blocked_findings(
                 Related(at(c.node, "metadata", "name"), f"node {c.node.name}") for c, _ in found[:3]
             ]
             more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
+            cause = NETWORK_CAUSES.get(check, meta.cause)  # the mount engine's id for this hop
             yield meta.finding(
                 f"{check}: {hop.detail}{more}. TCP 2049 from {_some(nodes)} to mount target(s) "
                 f"{_some(targets)} of {chain.file_system_id} is blocked, so mounts of "
                 f"{volume_phrase(chain)} hang",
                 primary,
                 related=related,
-                expected_error=context.simulated_error(chain, [meta.cause or ""])
+                expected_error=context.simulated_error(chain, [cause or ""])
                 or hang_error(chain.volume_name or "<pv>"),
                 chain=chain.label,
                 subjects=[*chain_subjects(chain), *targets],
+                cause=cause,
             )
 
 

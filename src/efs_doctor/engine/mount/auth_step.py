@@ -19,6 +19,7 @@ from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.authorization import Authorization
 from efs_doctor.engine.mount.credentials import Principal
 from efs_doctor.engine.mount.dns import Target
+from efs_doctor.engine.mount.local_steps import behind_proxy, nfs_failure
 from efs_doctor.engine.mount.model import Step
 from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.versions import Versions
@@ -63,17 +64,12 @@ def combine(results: Sequence[Authorization], candidates: Sequence[Principal]) -
     )
 
 
-def _denied_output(request: MountRequest, target: Target, versions: Versions) -> str:
-    proxy = (versions.efs_proxy and "stunnel" not in request.options) or request.tls
-    if proxy:
-        host = "127.0.0.1"
-    else:
-        host = (target.ip if target.via != "dns" else None) or target.dns_name
+def _denied_error(request: MountRequest, target: Target, versions: Versions) -> str:
+    proxy = behind_proxy(request, versions)
+    host = "127.0.0.1" if proxy else (target.ip if target.via != "dns" else None) or target.dns_name
+    retried = proxy and request.access_point_id is not None and versions.retries_access_point_denied
     stderr = kubelet.nfs_access_denied(request.subpath, host)
-    if not proxy:
-        return kubelet.bytes_repr(stderr) + "\n"
-    retried = request.access_point_id is not None and versions.retries_access_point_denied
-    return kubelet.nfs_failure_output(stderr, retried=retried)
+    return nfs_failure(request, versions, stderr, retried=retried)
 
 
 def authorization_step(
@@ -84,14 +80,13 @@ def authorization_step(
     root_access_point_user: bool,
 ) -> Step:
     if auth.status == "failed":
-        output = _denied_output(request, target, versions)
         return step(
             "authorization",
             "failed",
             auth.evidence,
             auth.source,
             cause=auth.cause,
-            error=request.mount_error(output, kubelet.NFS_EXIT),
+            error=_denied_error(request, target, versions),
             reason=auth.reason,
         )
     if auth.status == "ok" and root_access_point_user and auth.root is False:

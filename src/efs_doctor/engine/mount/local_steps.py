@@ -1,11 +1,13 @@
 """Steps 3 and 5 of efs-semantics.md §10, local to the node: the region efs-utils uses
-(§2.6) and the local proxy port (§2.5)."""
+(§2.6), the local proxy port (§2.5), and whether mount.nfs4 accepts the options efs-utils
+passes through to it (§2.2)."""
 
 from __future__ import annotations
 
+from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.model import Step
-from efs_doctor.engine.mount.options import REGION_PATTERN
+from efs_doctor.engine.mount.options import REGION_PATTERN, nfs_refusal
 from efs_doctor.engine.mount.placement import Placement
 from efs_doctor.engine.mount.steps import step, where
 from efs_doctor.engine.mount.versions import Versions
@@ -13,6 +15,7 @@ from efs_doctor.engine.mount.view import InventoryView
 
 SECTION_REGION = "efs-semantics.md §2.6"
 SECTION_PORT = "efs-semantics.md §2.5"
+SECTION_NFS_OPTIONS = "efs-semantics.md §2.2; nfs(5)"
 REGION_ERROR = (
     'Error retrieving region. Please set the "region" parameter in the efs-utils configuration '
     "file or specify it as a mount option."
@@ -84,3 +87,35 @@ def port_step(request: MountRequest) -> Step:
             "~1000 concurrent mounts on a node, which the inputs cannot show)"
         ]
     return step("port", "ok", evidence, SECTION_PORT)
+
+
+def behind_proxy(request: MountRequest, versions: Versions) -> bool:
+    """mount.nfs4 talks to efs-utils' local proxy (127.0.0.1): every mount on efs-utils with
+    efs-proxy unless ``stunnel`` is asked for, and every TLS mount (§2.5)."""
+    return (versions.efs_proxy and "stunnel" not in request.options) or request.tls
+
+
+def nfs_failure(request: MountRequest, versions: Versions, stderr: str, *, retried: bool) -> str:
+    """kubelet's text when mount.nfs4 fails with ``stderr`` (§2.10, §3.9)."""
+    if behind_proxy(request, versions):
+        output = kubelet.nfs_failure_output(stderr, retried=retried)
+    else:
+        output = kubelet.bytes_repr(stderr) + "\n"
+    return request.mount_error(output, kubelet.NFS_EXIT)
+
+
+def nfs_options_step(request: MountRequest, versions: Versions) -> Step:
+    """mount.nfs4 parses the options before it sends anything: a refused option fails the
+    mount whatever the network and the policy say."""
+    refused = nfs_refusal(request.options)
+    if refused is None:
+        return step("nfs-options", "ok", ["mount.nfs4 accepts the options"], SECTION_NFS_OPTIONS)
+    return step(
+        "nfs-options",
+        "failed",
+        [f"{refused.option}: {refused.why}"],
+        SECTION_NFS_OPTIONS,
+        cause="invalid-mount-option",
+        error=nfs_failure(request, versions, refused.message, retried=False),
+        reason=f"mount.nfs4 refuses `{refused.option}` ({refused.why})",
+    )

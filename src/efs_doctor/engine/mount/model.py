@@ -35,6 +35,7 @@ STEP_LAYERS: dict[str, Layer] = {
     "target": "dns",
     "port": "efs-utils",
     "credentials": "credentials",
+    "nfs-options": "efs-utils",
     "network": "network",
     "access-point": "access-point",
     "authorization": "authorization",

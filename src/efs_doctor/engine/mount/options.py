@@ -249,7 +249,7 @@ def build_csi_mount(
                     "InvalidArgument",
                     "Found conflicting access point IDs in mountOptions "
                     f"({from_options}) and volumeHandle ({handle.access_point_id})",
-                    "invalid-mount-option",
+                    "volume-handle-format",
                     "mountOptions",
                 )
         if lowered == "tls":
@@ -393,6 +393,61 @@ def validate_efs_options(
             )
         if not uri.startswith("/"):
             return EfsUtilsRejection(f"awscredsuri {uri} is malformed", "invalid-mount-option")
+    return None
+
+
+# Options of other file systems that people copy into NFS mountOptions (CIFS/SMB, vfat):
+# the kernel NFS client refuses them when mount.nfs4 calls mount(2) (nfs(5)), and mount.nfs4
+# prints NFS_BAD_OPTION.
+FOREIGN_OPTIONS = {
+    "dir_mode": "a CIFS option",
+    "file_mode": "a CIFS option",
+    "uid": "a CIFS/vfat option (NFS takes ownership from the server)",
+    "gid": "a CIFS/vfat option (NFS takes ownership from the server)",
+    "forceuid": "a CIFS option",
+    "forcegid": "a CIFS option",
+    "username": "a CIFS option",
+    "user": "a CIFS option",
+    "password": "a CIFS option",
+    "credentials": "a CIFS option",
+    "domain": "a CIFS option",
+    "iocharset": "a CIFS/vfat option",
+    "umask": "a vfat option",
+    "fmask": "a vfat option",
+    "dmask": "a vfat option",
+}
+NFS_BAD_OPTION = "mount.nfs4: an incorrect mount option was specified"
+NFS_BAD_VERSION = "mount.nfs4: Protocol not supported"
+
+
+@dataclass(frozen=True, slots=True)
+class NfsRefusal:
+    """mount.nfs4 refuses an option efs-utils passed through (exit 32)."""
+
+    option: str
+    why: str
+    message: str
+
+
+def nfs_option_refusal(name: str, value: str | None) -> NfsRefusal | None:
+    """Whether mount.nfs4 refuses the option ``name[=value]``: another file system's option,
+    or an NFS version EFS does not serve (NFSv4.0 and 4.1 only; efs-semantics.md §2.2)."""
+    shown = name if value is None else f"{name}={value}"
+    if name in FOREIGN_OPTIONS:
+        return NfsRefusal(shown, f"{FOREIGN_OPTIONS[name]}, not an NFS option", NFS_BAD_OPTION)
+    if name in ("nfsvers", "vers") and (value or "").strip().split(".")[0] in ("2", "3"):
+        return NfsRefusal(shown, "EFS serves NFSv4.0 and 4.1 only", NFS_BAD_VERSION)
+    return None
+
+
+def nfs_refusal(options: Mapping[str, str | None]) -> NfsRefusal | None:
+    """The first option of the request that mount.nfs4 refuses, in option order."""
+    for name, value in options.items():
+        if name in NON_NFS_OPTIONS:
+            continue
+        refused = nfs_option_refusal(name, value)
+        if refused is not None:
+            return refused
     return None
 
 

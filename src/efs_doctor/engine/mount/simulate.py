@@ -26,7 +26,7 @@ from efs_doctor.engine.mount.credentials import (
     credentials_step,
 )
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.local_steps import port_step, region_step
+from efs_doctor.engine.mount.local_steps import nfs_options_step, port_step, region_step
 from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step
 from efs_doctor.engine.mount.outcome import Run, complete, merge
 from efs_doctor.engine.mount.path_steps import network_step, target_steps
@@ -172,6 +172,8 @@ class Simulator:
         request, aws = side.admission.request, side.aws
         if request is None or aws is None or aws.region is None:
             return None
+        if aws.failed and aws.authorization is None:
+            return None  # the mount stops at an earlier step: EFS is never asked
         fs_id = request.csi.handle.file_system_id
         placement = side.placement
         source_ip = placement.addresses[0] if placement.addresses else None
@@ -330,9 +332,16 @@ class Simulator:
         steps.append(found)
         if found.status == "failed":
             return stop()
+        parsed = nfs_options_step(request, self.versions)
+        steps.append(parsed)
+        if parsed.status == "failed":
+            return stop()
         if target.probe is None:
-            reach = self.probe(placement, target.mount_target) if target.mount_target else None
-            connected = network_step(target, reach, request)
+            if target.mount_target is not None:
+                reach = self.probe(placement, target.mount_target)
+                connected = network_step(target, reach, request)
+            else:
+                connected = self._any_target(fs_id, placement, target, request)
             steps.append(connected)
             if connected.status == "failed":
                 return stop()
@@ -369,6 +378,29 @@ class Simulator:
             )
         )
         return stop((auth.write, auth.root) if auth.mount else None)
+
+    def _any_target(
+        self, fs_id: str, placement: Placement, target: Target, request: MountRequest
+    ) -> Step:
+        """TCP 2049 when the mount target efs-utils ends up with is not known: blocked to
+        every mount target it could pick (the node's zone's, else any) is a certain failure
+        whichever it picks; otherwise undetermined."""
+        available = [
+            mt
+            for mt in self.view.mount_targets_of(fs_id)
+            if mt.lifecycle_state in (None, "available")
+        ]
+        in_zone = [mt for mt in available if mt.availability_zone_name == placement.zone]
+        candidates = in_zone or available
+        reaches = [(mt, self.probe(placement, mt)) for mt in candidates]
+        if not reaches or any(reach.verdict != "blocked" for _, reach in reaches):
+            return network_step(target, None, request)
+        mt, reach = reaches[0]
+        blocked = network_step(replace(target, mount_target=mt), reach, request)
+        if len(reaches) == 1:
+            return blocked
+        others = ", ".join(m.id for m, _ in reaches[1:])
+        return replace(blocked, reason=f"{blocked.reason}; {others} are blocked too")
 
     def _authorize(
         self,

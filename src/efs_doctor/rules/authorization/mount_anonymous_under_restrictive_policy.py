@@ -87,6 +87,7 @@ META = RuleMeta(
     confidence=Confidence.HIGH,
     needs=("manifests", "file-system-policy"),
     cause="iam-option-missing",
+    causes=("policy-missing-clientmount", "policy-condition-not-met"),
 )
 TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 

@@ -71,6 +71,11 @@ META = RuleMeta(
     confidence=Confidence.HIGH,
     needs=("manifests", "file-system-policy", "node-identity"),
     cause="policy-denies-principal",
+    causes=(
+        "identity-policy-missing-client-actions",
+        "policy-condition-not-met",
+        "policy-missing-clientmount",
+    ),
 )
 TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 

@@ -59,6 +59,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.admission import CROSSACCOUNT_FLAG
+from efs_doctor.engine.mount.options import nfs_option_refusal, validate_efs_options
+from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.findings import Confidence, Fix, FixSafety, Severity
 from efs_doctor.model.kubernetes import PersistentVolume, StorageClass
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
@@ -73,66 +76,38 @@ META = RuleMeta(
     needs=("manifests",),
     cause="invalid-mount-option",
 )
-
-NFS_ERROR = "mount.nfs4: an incorrect mount option was specified"
-FOREIGN = {
-    # CIFS/SMB and vfat-style options: not NFS options (nfs(5)).
-    "dir_mode": "a CIFS option",
-    "file_mode": "a CIFS option",
-    "uid": "a CIFS/vfat option (NFS takes ownership from the server)",
-    "gid": "a CIFS/vfat option (NFS takes ownership from the server)",
-    "forceuid": "a CIFS option",
-    "forcegid": "a CIFS option",
-    "username": "a CIFS option",
-    "user": "a CIFS option",
-    "password": "a CIFS option",
-    "credentials": "a CIFS option",
-    "domain": "a CIFS option",
-    "iocharset": "a CIFS/vfat option",
-    "umask": "a vfat option",
-    "fmask": "a vfat option",
-    "dmask": "a vfat option",
-}
+# Options whose own validation needs others beside them (they are judged with the mount, not
+# alone: an `iam` or `awsprofile` without the rest is CSI004's or the simulation's).
+IAM_ONLY = frozenset({"iam", "awsprofile", "awscredsuri", "accesspoint"})
 
 
-def _problem(option: str, tls: bool, driver_v3: bool) -> tuple[str, str, Severity] | None:
-    """(why, expected error, severity) for one lower-cased option."""
-    name, _, value = option.partition("=")
+def _problem(option: str, tls: bool, versions: Versions) -> tuple[str, str, Severity] | None:
+    """(why, expected error, severity) for one lower-cased option, as the mount engine judges
+    it: the driver's flag checks, efs-utils' validation, then mount.nfs4 (§3.4, §2.4, §2.2)."""
+    name, eq, value = option.partition("=")
     name = name.strip()
-    if name in FOREIGN:
-        return f"`{option}` is {FOREIGN[name]}, not an NFS option", NFS_ERROR, Severity.CRITICAL
-    if name in ("nfsvers", "vers") and value.strip().split(".")[0] in ("2", "3"):
-        return (
-            f"`{option}`: EFS serves NFSv4.0 and 4.1 only",
-            "mount.nfs4: Protocol not supported",
-            Severity.CRITICAL,
-        )
-    if name in ("capath", "azid"):
-        return (
-            f"`{name}` is rejected by efs-utils",
-            f'Unsupported mount options detected: "{name}"',
-            Severity.CRITICAL,
-        )
-    if name == "port" and tls:
-        return (
-            "`port` cannot be combined with TLS (the driver adds `tls` by default)",
-            'The "port" and "tls" options are mutually exclusive',
-            Severity.CRITICAL,
-        )
-    if name == "crossaccount" and driver_v3:
+    if name == "crossaccount" and versions.rejects_crossaccount_flag:
         return (
             "`crossaccount` is refused as a mount option by the CSI driver; use the "
             "`crossaccount` volume attribute",
-            "Volume capability not supported: mount option 'crossaccount' cannot be set "
-            "manually. ...",
+            CROSSACCOUNT_FLAG.message,
             Severity.CRITICAL,
         )
-    if name == "awscredsuri":
+    if name == "awscredsuri" and versions.drops_awscredsuri:
         return (
             "`awscredsuri` is dropped by the CSI driver (not supported), so it has no effect",
             "",
             Severity.LOW,
         )
+    alone: dict[str, str | None] = {name: value.strip() if eq else None}
+    if tls and name != "tls":
+        alone["tls"] = None
+    refused = validate_efs_options(alone, versions) if name not in IAM_ONLY else None
+    if refused is not None:
+        return f"`{option}`: {refused.message}", refused.message, Severity.CRITICAL
+    kernel = nfs_option_refusal(name, alone[name])
+    if kernel is not None:
+        return f"`{option}` is {kernel.why}", kernel.message, Severity.CRITICAL
     return None
 
 
@@ -140,9 +115,8 @@ def _check_object(
     context: Context, obj: PersistentVolume | StorageClass, tls: bool
 ) -> Iterator[Result]:
     field = ("spec", "mountOptions") if isinstance(obj, PersistentVolume) else ("mountOptions",)
-    driver_v3 = context.driver_at_least(3, 0, 0) is not False
     for index, option in enumerate(obj.mount_options):
-        found = _problem(option.strip().lower(), tls, driver_v3)
+        found = _problem(option.strip().lower(), tls, context.versions)
         if found is None:
             continue
         why, error, severity = found

@@ -61,7 +61,8 @@ META = RuleMeta(
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     needs=("manifests", "instances", "service-accounts"),
-    cause="imds-unavailable",
+    cause="no-iam-credentials",
+    causes=("imds-unavailable",),
 )
 
 ERROR = (
@@ -76,8 +77,10 @@ def check(context: Context) -> Iterator[Result]:
     for chain in context.chains_with_volume():
         if not context.uses_iam(chain):
             continue
-        principals = context.node_principals(chain)
-        if any(p.source in ("pod-identity", "irsa") for p in principals):
+        # The engine's credential chain decides (efs-semantics.md §2.8): a node whose plugin
+        # has no credentials fails there, or earlier at the region when IMDS is off (§2.6).
+        failed = context.failed_with(chain, META.all_causes)
+        if failed is None:
             continue
         for node in context.candidate_nodes(chain):
             instance = inv.instance_of_node(node)
@@ -103,7 +106,8 @@ def check(context: Context) -> Iterator[Result]:
                 f"{why}",
                 mount_options_location(chain),
                 related=related,
-                expected_error=ERROR,
+                expected_error=context.simulated_error(chain, [failed.cause or ""]) or ERROR,
+                cause=failed.cause,
                 chain=chain.label,
                 subjects=chain_subjects(chain),
             )

@@ -54,6 +54,7 @@ META = RuleMeta(
     confidence=Confidence.HIGH,
     needs=("network-acls", "subnets", "mount-targets", "instances"),
     cause="node-sg-egress-blocked",
+    causes=("mount-target-nacl-blocked",),
 )
 
 

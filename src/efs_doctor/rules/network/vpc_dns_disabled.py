@@ -82,13 +82,27 @@ def check(context: Context) -> Iterator[Result]:
                 for a in off
             ]
             dns = f"{fs_id}.efs.{context.region(chain) or '<region>'}.amazonaws.com"
+            # Whether the fallback saves the mount is the mount engine's answer (§2.7).
+            target = context.step_statuses(chain, "target")
+            severity, confidence, outcome = META.severity, META.confidence, ""
+            if "failed" not in target and "indeterminate" in target:
+                confidence = Confidence.MEDIUM
+                outcome = " (whether it succeeds is not known from the inputs)"
+            elif "failed" not in target:
+                severity = Severity.LOW
+                outcome = ", which succeeds here (slower, and it needs the node's API permissions)"
             yield META.finding(
                 f"{volume_phrase(chain)}: {' and '.join(off)} {'is' if len(off) == 1 else 'are'} "
                 f"off in {vpc}, so {dns} does not resolve; the mount depends on efs-utils' "
-                "DescribeMountTargets fallback",
+                f"DescribeMountTargets fallback{outcome}",
                 mount_options_location(chain),
+                severity=severity,
+                confidence=confidence,
                 related=related,
-                expected_error=f'Failed to resolve "{dns}" - check that your file system ID is '
+                expected_error=None
+                if severity is Severity.LOW
+                else context.simulated_error(chain, [META.cause or ""])
+                or f'Failed to resolve "{dns}" - check that your file system ID is '
                 "correct, and ensure that the VPC has an EFS mount target for this file system ID.",
                 chain=chain.label,
                 subjects=[*chain_subjects(chain), vpc],

@@ -1,0 +1,1 @@
+"""Rules read straight off the mount simulation."""
