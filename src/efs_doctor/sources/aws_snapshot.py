@@ -109,7 +109,7 @@ def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputPro
     error = d.get("Error")
     if isinstance(error, Mapping):
         if error.get("Code") == "PolicyNotFound":
-            inv.policies[fs_id] = FileSystemPolicy(fs_id, None, None, s)
+            inv.add_policy(FileSystemPolicy(fs_id, None, None, s))
         else:
             p.append(
                 InputProblem(
@@ -132,7 +132,7 @@ def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputPro
     if not isinstance(document, Mapping):
         p.append(InputProblem(s.location("Policy"), "Policy must be a JSON object"))
         return
-    inv.policies[fs_id] = FileSystemPolicy(fs_id, document, text, s)
+    inv.add_policy(FileSystemPolicy(fs_id, document, text, s))
 
 
 def _mount_target_groups(
@@ -417,8 +417,8 @@ def add_policy_document(
     names, else of the only file system known (resolved after all inputs are read)."""
     fs_id = policy_resource_file_system(document.data)
     key = fs_id or f"?{document.source.path}"
-    inventory.policies[key] = FileSystemPolicy(
-        key, document.data, text, document.source, text_source=document.source
+    inventory.add_policy(
+        FileSystemPolicy(key, document.data, text, document.source, text_source=document.source)
     )
 
 
