@@ -129,7 +129,6 @@ class PolicySimulation:
     evaluation: AccessEvaluation
     file_system: str
     policy_source: str | None  # the policy file, None when the file system has no policy
-    identities_known: bool
 
 
 def simulate_policy(request: SimulationRequest) -> PolicySimulation:
@@ -156,20 +155,18 @@ def simulate_policy(request: SimulationRequest) -> PolicySimulation:
             f"{nfs_request.file_system_arn}"
         )
     actions = list(CLIENT_ACTIONS) + [a for a in request.actions if a not in CLIENT_ACTIONS]
-    identities_known = True
     evaluation = evaluate_client_access(
         loaded.parsed,
         True,
         [identity.parsed for _, identity in identities if identity.parsed is not None],
         nfs_request,
         actions,
-        identities_known=identities_known,
+        identities_known=bool(identities),
     )
     return PolicySimulation(
         evaluation,
         nfs_request.file_system_arn,
         shown if loaded.parsed is not None else None,
-        identities_known,
     )
 
 

@@ -7,6 +7,9 @@
   simulate FILE       the decision for ClientMount, ClientWrite and ClientRootAccess with the
                       statements behind it, and the effective access. Exit 0 when ClientMount
                       is allowed, 1 when it is denied or cannot be decided, 2 on bad input.
+                      Without --identity-policy, a decision that depends on the principal's
+                      identity policies (same account, not named by the file system policy)
+                      is indeterminate.
 
 FILE is a policy document, or what `aws efs describe-file-system-policy` saved (including the
 PolicyNotFound error, which means the EFS default policy applies).
@@ -72,7 +75,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="an identity policy of the principal (repeatable)",
+        help="an identity policy of the principal (repeatable); those given are taken as all "
+        "of its policies, and without any a decision that depends on them is indeterminate",
     )
     simulate.add_argument(
         "--account",

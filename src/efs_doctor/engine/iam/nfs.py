@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from typing import Literal, NamedTuple
 
@@ -298,8 +298,7 @@ def evaluate_client_access(
     identities = [p.compiled for p in identity_policies] if not who.anonymous else []
     notes: list[str] = []
     identities_unknown = not identities_known and not who.anonymous
-    if identities_unknown:
-        notes.append(f"the identity policies of {who.display} are not among the inputs")
+    missing_identities = f"the identity policies of {who.display} are not among the inputs"
     if fs_policy is not None and not fs_policy.ok:
         notes.append(
             f"the file system policy has {len(fs_policy.errors)} grammar error(s); statements "
@@ -314,7 +313,11 @@ def evaluate_client_access(
             decisions=decisions,
             access=effective_access(decisions),
             policy_source="unknown",
-            notes=(*notes, "the file system policy is not among the inputs"),
+            notes=(
+                *notes,
+                "the file system policy is not among the inputs",
+                *([missing_identities] if identities_unknown else []),
+            ),
         )
     resource = fs_policy.compiled if fs_policy is not None else default_policy()
     referenced = frozenset(resource.referenced_keys.union(*(p.referenced_keys for p in identities)))
@@ -330,7 +333,10 @@ def evaluate_client_access(
     decisions = {a: decide(a, identities=identities) for a in actions}
     if identities_unknown:
         widest = [*identities, _unknown_identity_grant()]
-        decisions = {a: _bounded(decisions[a], decide(a, identities=widest), who) for a in actions}
+        bounded = {a: _bounded(decisions[a], decide(a, identities=widest), who) for a in actions}
+        if any(bounded[a] is not decisions[a] for a in actions):
+            notes.append(missing_identities)
+        decisions = bounded
     return AccessEvaluation(
         principal=who.display,
         principal_session=who.session_arn,
@@ -347,9 +353,16 @@ def _bounded(
     without: ActionDecision, widest: ActionDecision, who: RequestPrincipal
 ) -> ActionDecision:
     """The decision when the principal's identity policies are unknown: the one for "they grant
-    nothing" (``without``) when "they grant everything" (``widest``) gives the same verdict."""
+    nothing" (``without``) when "they grant everything" (``widest``) gives the same verdict.
+    Already undecided without them, the decision keeps its own reason and says what they add."""
     if without.decision == widest.decision:
         return without
+    if without.decision == "indeterminate":
+        summary = (
+            f"{without.summary}; and if the identity policies of {who.display}, which are not "
+            f"among the inputs, grant it: {widest.decision} ({widest.reason})"
+        )
+        return replace(without, explain=partial(str, summary))
     outcomes = (
         HypothesisResult("identity policies grant nothing", without.decision, without.reason),
         HypothesisResult("identity policies grant it", widest.decision, widest.reason),
