@@ -3,7 +3,9 @@ document) that justifies its expected outcome.
 
 A scenario starts from ``base.yaml`` (a working static mount), drops the documents named in
 ``omit``, appends ``add`` (later documents replace earlier ones with the same id/name), runs
-the mount simulation and checks every entry of ``expect``.
+the mount simulation and checks every entry of ``expect``. A file system policy in ``add``
+replaces the base's ``PolicyNotFound`` answer: two policies for one file system are an input
+error, not "the later one wins" (sources/file_system_policies.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import yaml
 
 from efs_doctor.api import load_inventory, mount_chains
 from efs_doctor.engine.mount import MountOutcome, SimulationOptions, simulate_all
+from efs_doctor.sources.aws_snapshot import is_policy_document
 
 HERE = Path(__file__).parent
 BASE: dict[str, Any] = yaml.safe_load((HERE / "base.yaml").read_text())
@@ -36,6 +39,8 @@ def run_scenario(case: Mapping[str, Any], tmp_path: Path) -> list[MountOutcome]:
     omitted = set(case.get("omit", ()))
     unknown = omitted - set(BASE)
     assert not unknown, f"omit names unknown base documents: {sorted(unknown)}"
+    if any(_is_file_system_policy(doc) for doc in case.get("add", ())):
+        omitted.add("fs-policy")
     documents = [doc for name, doc in BASE.items() if name not in omitted]
     documents.extend(case.get("add", ()))
     inputs = tmp_path / "inputs.yaml"
@@ -49,6 +54,13 @@ def run_scenario(case: Mapping[str, Any], tmp_path: Path) -> list[MountOutcome]:
     versions = case.get("versions", {})
     options = SimulationOptions(versions.get("csi_driver"), versions.get("efs_utils"))
     return simulate_all(inventory, chains, options)
+
+
+def _is_file_system_policy(document: Any) -> bool:
+    """A bare policy document or a saved describe-file-system-policy answer."""
+    if not isinstance(document, Mapping):
+        return False
+    return is_policy_document(document) or {"FileSystemId", "Policy"} <= set(document)
 
 
 def _match(outcome: MountOutcome, expected: Mapping[str, Any]) -> list[str]:

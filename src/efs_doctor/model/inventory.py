@@ -57,6 +57,9 @@ class Inventory:
     # AWS, keyed by id/ARN
     file_systems: dict[str, FileSystem] = field(default_factory=dict)
     policies: dict[str, FileSystemPolicy] = field(default_factory=dict)  # by file system id
+    # Every policy read, by file system id in input order (add_policy); several for one file
+    # system are settled by sources.file_system_policies, never by load order.
+    policy_inputs: dict[str, list[FileSystemPolicy]] = field(default_factory=dict)
     mount_targets: dict[str, MountTarget] = field(default_factory=dict)
     mount_target_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mt id -> sgs
     access_points: dict[str, AccessPoint] = field(default_factory=dict)
@@ -77,6 +80,12 @@ class Inventory:
     files: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     aws_sections: set[str] = field(default_factory=set)  # which AWS answers were provided
+
+    def add_policy(self, policy: FileSystemPolicy) -> None:
+        """A file system policy read from the inputs; the first for its file system stands
+        until ``sources.file_system_policies.settle_policies`` has seen them all."""
+        self.policy_inputs.setdefault(policy.file_system_id, []).append(policy)
+        self.policies.setdefault(policy.file_system_id, policy)
 
     # ---- questions the engines ask -------------------------------------------------
     @property

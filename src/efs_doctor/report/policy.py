@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from efs_doctor.engine.iam.explain import condition_sentence
+from efs_doctor.engine.iam.facts import CLIENT_MOUNT
 from efs_doctor.engine.iam.lint import LintFinding
 from efs_doctor.engine.iam.model import PolicyProblem
-from efs_doctor.engine.iam.nfs import AccessEvaluation, ActionDecision
+from efs_doctor.engine.iam.nfs import IDENTITY_UNKNOWN, AccessEvaluation, ActionDecision
 from efs_doctor.engine.iam.trace import StatementTrace
 
 SCHEMA_VERSION = 1
@@ -51,6 +52,12 @@ def outcome_sentence(evaluation: AccessEvaluation) -> str:
     if access.mount is False:
         return f"the mount fails: {ACCESS_DENIED} (exit 32)"
     if access.mount is None:
+        if evaluation.decision(CLIENT_MOUNT).reason == IDENTITY_UNKNOWN:
+            return (
+                "cannot tell whether the mount succeeds: it depends on the identity policies of "
+                f"{evaluation.principal}, which are not among the inputs (give them with "
+                "--identity-policy FILE)"
+            )
         return "cannot tell whether the mount succeeds (see the indeterminate decisions above)"
     mode = {True: "read-write", False: "read-only", None: "read-only or read-write"}[access.write]
     root = {True: "root keeps uid 0", False: "root is squashed", None: "root may be squashed"}[

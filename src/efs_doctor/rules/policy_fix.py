@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from efs_doctor.engine.analysis import Context
 from efs_doctor.findings import Fix, FixSafety, NewFile
 
+# The corrected policy's name is also what makes a re-scan use it instead of the original.
+from efs_doctor.sources.file_system_policies import corrected_path
+
 MOUNT = "elasticfilesystem:ClientMount"
 GRANTS = ("elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess")
 POSITIVE = {"arnlike", "arnequals", "stringequals", "stringlike"}
-SUFFIX = "_corrected"
 
 
 def _listify(value: Any) -> list[Any]:
@@ -105,13 +106,6 @@ def corrected_document(document: Mapping[str, Any]) -> dict[str, Any] | None:
         changed = _principal_from_conditions(statement) or changed
         changed = _add_client_mount(statement) or changed
     return corrected if changed else None
-
-
-def corrected_path(path: str) -> str:
-    """``aws/policy.json`` -> ``aws/policy_corrected.json``. The ``_`` sorts after ``.``, so a
-    directory scan reads the corrected policy after the original and uses it."""
-    root, ext = os.path.splitext(path)
-    return f"{root}{SUFFIX}{ext or '.json'}"
 
 
 def policy_fix(context: Context, fs_id: str, title: str) -> Fix | None:

@@ -109,7 +109,7 @@ def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputPro
     error = d.get("Error")
     if isinstance(error, Mapping):
         if error.get("Code") == "PolicyNotFound":
-            inv.policies[fs_id] = FileSystemPolicy(fs_id, None, None, s)
+            inv.add_policy(FileSystemPolicy(fs_id, None, None, s))
         else:
             p.append(
                 InputProblem(
@@ -132,7 +132,7 @@ def _policy(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputPro
     if not isinstance(document, Mapping):
         p.append(InputProblem(s.location("Policy"), "Policy must be a JSON object"))
         return
-    inv.policies[fs_id] = FileSystemPolicy(fs_id, document, text, s)
+    inv.add_policy(FileSystemPolicy(fs_id, document, text, s))
 
 
 def _mount_target_groups(
@@ -415,17 +415,17 @@ def add_policy_document(
 ) -> None:
     """A bare policy document is the file system policy of the file system its Resource
     names, else of the only file system known (resolved after all inputs are read)."""
-    fs_id = policy_resource_file_system(document.data)
+    fs_id = _file_system_named(document.data)
     key = fs_id or f"?{document.source.path}"
-    inventory.policies[key] = FileSystemPolicy(
-        key, document.data, text, document.source, text_source=document.source
+    inventory.add_policy(
+        FileSystemPolicy(key, document.data, text, document.source, text_source=document.source)
     )
 
 
-def policy_resource_file_system(policy: Mapping[str, Any]) -> str | None:
-    for statement in _statements(policy):
-        resources = statement.get("Resource")
-        for resource in resources if isinstance(resources, list) else [resources]:
-            if isinstance(resource, str) and ":file-system/fs-" in resource:
-                return resource.rsplit("/", 1)[-1]
-    return None
+def _file_system_named(policy: Mapping[str, Any]) -> str | None:
+    """The ID of the first file system the policy names (the IAM engine reads Resource)."""
+    from efs_doctor.engine.iam.file_systems import file_systems_named
+    from efs_doctor.engine.iam.grammar import read_policy
+
+    named = file_systems_named(read_policy(policy, "resource")[0])
+    return named[0].rsplit("/", 1)[-1] if named else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping, Sequence
 
-from efs_doctor.model.aws import FileSystemPolicy
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import SourceMap
@@ -16,6 +15,7 @@ from efs_doctor.sources.aws_snapshot import (
     is_policy_document,
 )
 from efs_doctor.sources.documents import Document, parse_text
+from efs_doctor.sources.file_system_policies import settle_policies
 from efs_doctor.sources.files import InputText, debug, read_input
 from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
@@ -49,7 +49,7 @@ def load_paths(
     try:
         _load_files(paths, inventory, meanwhile)
         drop_replaced_workloads(inventory)
-        resolve_bare_policies(inventory)
+        settle_policies(inventory)
     finally:
         if collecting:
             if len(inventory.files) >= FREEZE_FILES:
@@ -174,37 +174,3 @@ def _kind(value: object) -> str:
 
 def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
-
-
-def resolve_bare_policies(inventory: Inventory) -> None:
-    """Attach policy documents whose Resource names no file system to the only one known."""
-    pending = [key for key in inventory.policies if key.startswith("?")]
-    if not pending:
-        return
-    known = set(inventory.file_systems)
-    for pv in inventory.persistent_volumes.values():
-        if pv.is_efs and pv.csi is not None:
-            handle = pv.csi.volume_handle.removeprefix("efs:")
-            if handle.startswith("fs-"):
-                known.add(handle.split(":", 1)[0])
-    for sc in inventory.storage_classes.values():
-        fs_id = sc.parameters.get("fileSystemId")
-        if sc.is_efs and fs_id:
-            known.add(fs_id)
-    for key in pending:
-        policy = inventory.policies.pop(key)
-        if len(known) == 1:
-            fs_id = next(iter(known))
-            inventory.policies[fs_id] = FileSystemPolicy(
-                fs_id, policy.document, policy.text, policy.source, policy.text_source
-            )
-        else:
-            inventory.problems.append(
-                InputProblem(
-                    policy.source.location(),
-                    "IAM policy document names no file system in its Resource and "
-                    f"{'no' if not known else len(known)} file systems are known; "
-                    "add the file system ARN to Resource; skipped",
-                    ProblemLevel.WARNING,
-                )
-            )

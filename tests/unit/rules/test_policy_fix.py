@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from efs_doctor.rules.policy_fix import corrected_document, corrected_path
+from efs_doctor.rules.policy_fix import corrected_document
+from efs_doctor.sources.file_system_policies import corrected_path
 
 ROLE = "arn:aws:iam::111122223333:role/node"
 
@@ -66,6 +67,7 @@ def test_client_mount_added_where_write_is_granted() -> None:
     ]
 
 
-def test_corrected_path_sorts_after_the_original() -> None:
+def test_corrected_path_is_the_original_with_the_suffix() -> None:
+    # The name, not the load order, makes a re-scan use it (sources/file_system_policies.py).
     assert corrected_path("aws/policy.json") == "aws/policy_corrected.json"
-    assert sorted(["aws/policy_corrected.json", "aws/policy.json"])[0] == "aws/policy.json"
+    assert corrected_path("aws/policy") == "aws/policy_corrected.json"

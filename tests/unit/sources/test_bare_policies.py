@@ -62,6 +62,14 @@ def test_no_resource_and_one_file_system_known_from_a_class(load: Load, write: W
     assert set(inventory.policies) == {OTHER}
 
 
+def test_a_resource_pattern_names_no_file_system(load: Load, write: Write) -> None:
+    # A pattern covers file systems but names none: the policy goes to the only one known.
+    pattern = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-*"
+    inventory = load(write("policy.json", _policy(pattern)), _pv(write, FS))
+    assert inventory.problems == []
+    assert set(inventory.policies) == {FS}
+
+
 def test_no_resource_and_two_file_systems_known_is_a_warning(load: Load, write: Write) -> None:
     path = write("policy.json", _policy())
     inventory = load(path, _pv(write, FS, "a"), _pv(write, OTHER, "b"))

@@ -1,7 +1,7 @@
 """A field of the wrong type anywhere in a real input shape never raises.
 
 Each fixture (AWS CLI answers, kubectl output, workload manifests) is re-loaded once per field
-with that field replaced by a value of another type; loading, attaching bare policies and
+with that field replaced by a value of another type; loading, settling policies and
 resolving chains must not raise. The reader reports and defaults instead (fields.py).
 """
 
@@ -20,7 +20,8 @@ from efs_doctor.model.chain import resolve_chains
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import SourceMap
 from efs_doctor.sources.documents import Document
-from efs_doctor.sources.loader import add_document, resolve_bare_policies
+from efs_doctor.sources.file_system_policies import settle_policies
+from efs_doctor.sources.loader import add_document
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 INPUTS = sorted(
@@ -73,7 +74,7 @@ def test_every_field_replaced_by_another_type_loads_without_raising(path: Path) 
                 mutated = _replace(document, field_path, value)
                 try:
                     add_document(Document(mutated, SourceMap(str(path), 1, 1)), "", inventory)
-                    resolve_bare_policies(inventory)
+                    settle_policies(inventory)
                     resolve_chains(inventory)
                 except Exception as error:  # pragma: no cover - the failure report
                     pytest.fail(f"{path.name} {field_path} = {value!r}: {error!r}")

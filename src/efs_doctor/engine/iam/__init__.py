@@ -19,15 +19,21 @@ secure_transport=True, access_point_arn=None, accessed_via_mount_target=True, so
     user or ``assumed-role`` session ARN. Raises ``ValueError`` for a malformed ARN.
 
 ``evaluate_client_access(fs_policy, policy_known, identity_policies, request,
-actions=CLIENT_ACTIONS) -> AccessEvaluation``
+actions=CLIENT_ACTIONS, *, identities_known=True) -> AccessEvaluation``
     ``fs_policy=None`` with ``policy_known=True`` means the file system has no policy (the EFS
     default policy applies); ``policy_known=False`` means it is not among the inputs (every
     action is ``indeterminate``/``policy-unknown`` unless an identity policy denies).
+    ``identities_known=False`` says ``identity_policies`` are not all of the principal's: an
+    action whose verdict differs between "they grant nothing" and "they grant every EFS
+    action" is ``indeterminate``/``identity-policies-unknown``, with both in ``hypotheses``
+    (a same-account principal the file system policy does not name itself, or a cross-account
+    one it allows). Anonymous clients have no identity policies.
     ``AccessEvaluation.decisions[action]`` is an ``ActionDecision``: ``decision``
     (``allow|deny|indeterminate``), ``reason`` (``explicit-deny``,
     ``allowed-by-resource-policy``, ``allowed-by-identity-policy``, ``allowed-cross-account``,
     ``default-policy``, ``implicit-deny``, ``cross-account-needs-both``, ``policy-unknown``,
-    ``unenforced-condition-key``, ``source-ip-undocumented``), ``summary`` (one sentence),
+    ``identity-policies-unknown``, ``unenforced-condition-key``, ``source-ip-undocumented``),
+    ``summary`` (one sentence),
     ``statements`` (``StatementTrace``: which principal/action/resource/condition matched and
     with what request value), ``hypotheses`` (when the answer depends on undocumented EFS
     behaviour). ``AccessEvaluation.access`` is ``EffectiveAccess(mount, write, root)``, each

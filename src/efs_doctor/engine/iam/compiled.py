@@ -132,7 +132,11 @@ class CompiledStatement:
         if statement.not_principal is not None:
             kind, entry = match_principals(statement.not_principal, who)
             # NotPrincipal applies to everyone it does not name (anonymous clients included).
-            return (None, entry) if kind is not None else ("direct", None)
+            # An account entry names the account principal only, not its roles, sessions and
+            # users: IAM checks the account, then the role, then the session, and each must be
+            # listed to be spared
+            # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+            return (None, entry) if kind == "direct" else ("direct", None)
         return None, None
 
 

@@ -7,14 +7,17 @@ efs-semantics.md §4.1-§4.7:
 - no file system policy (known absent) means the default policy: full access for any client
   that reaches a mount target; a policy that is merely not among the inputs is unknown;
 - a key EFS does not enforce is absent for anonymous clients; for IAM clients EFS does not say
-  whether it is absent or ignored, so both are evaluated and a disagreement is indeterminate.
+  whether it is absent or ignored, so both are evaluated and a disagreement is indeterminate;
+- identity policies that are not among the inputs are evaluated as granting nothing and as
+  granting every EFS action; a disagreement is indeterminate (an unknown identity policy's own
+  Deny is not guessed at).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from typing import Literal, NamedTuple
 
@@ -24,6 +27,7 @@ from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.compiled import CompiledPolicy
 from efs_doctor.engine.iam.context_value import ContextValue, Opaque
 from efs_doctor.engine.iam.explain import summarize
+from efs_doctor.engine.iam.file_systems import is_file_system_arn
 from efs_doctor.engine.iam.grammar import read_policy
 from efs_doctor.engine.iam.parsed import ParsedPolicy
 from efs_doctor.engine.iam.principals import ANONYMOUS, RequestPrincipal, principal_from_arn
@@ -35,6 +39,7 @@ DEFAULT_POLICY_REASON = "default-policy"
 POLICY_UNKNOWN = "policy-unknown"
 UNENFORCED_KEY = "unenforced-condition-key"
 SOURCE_IP_UNKNOWN = "source-ip-undocumented"
+IDENTITY_UNKNOWN = "identity-policies-unknown"
 
 # The default policy EFS applies when a file system has none (efs-semantics.md §4.2).
 _DEFAULT_POLICY_DOCUMENT = {
@@ -52,10 +57,23 @@ _DEFAULT_POLICY_DOCUMENT = {
 }
 
 
+# The most an identity policy that is not among the inputs can grant: every EFS action.
+_ANY_GRANT_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "elasticfilesystem:*", "Resource": "*"}],
+}
+
+
 @cache
 def default_policy() -> CompiledPolicy:
     policy, _ = read_policy(_DEFAULT_POLICY_DOCUMENT, "resource")
     return CompiledPolicy(policy, "default-policy")
+
+
+@cache
+def _unknown_identity_grant() -> CompiledPolicy:
+    policy, _ = read_policy(_ANY_GRANT_DOCUMENT, "identity")
+    return CompiledPolicy(policy, "identity policies not among the inputs, taken to allow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +114,10 @@ class NfsRequest:
                 f"arn:{self.partition}:elasticfilesystem:{self.region}:{self.account}"
                 f":file-system/{arn}"
             )
-        parts = arn.split(":", 5)
-        if (
-            len(parts) != 6
-            or parts[2] != "elasticfilesystem"
-            or not parts[5].startswith("file-system/")
-        ):
+        if not is_file_system_arn(arn):
             raise ValueError(f"not a file system ARN: {arn!r}")
         object.__setattr__(self, "file_system_arn", arn)
-        object.__setattr__(self, "file_system_account", parts[4])
+        object.__setattr__(self, "file_system_account", arn.split(":", 5)[4])
 
     def context(self) -> dict[str, ContextValue]:
         """The request context (lower-cased keys) for the documented case: a private source
@@ -277,11 +290,15 @@ def evaluate_client_access(
     identity_policies: Sequence[ParsedPolicy],
     request: NfsRequest,
     actions: Sequence[str] = facts.CLIENT_ACTIONS,
+    *,
+    identities_known: bool = True,
 ) -> AccessEvaluation:
     """Decide each action for the NFS client in ``request``; see the package docstring."""
     who = request.who
     identities = [p.compiled for p in identity_policies] if not who.anonymous else []
     notes: list[str] = []
+    identities_unknown = not identities_known and not who.anonymous
+    missing_identities = f"the identity policies of {who.display} are not among the inputs"
     if fs_policy is not None and not fs_policy.ok:
         notes.append(
             f"the file system policy has {len(fs_policy.errors)} grammar error(s); statements "
@@ -296,7 +313,11 @@ def evaluate_client_access(
             decisions=decisions,
             access=effective_access(decisions),
             policy_source="unknown",
-            notes=(*notes, "the file system policy is not among the inputs"),
+            notes=(
+                *notes,
+                "the file system policy is not among the inputs",
+                *([missing_identities] if identities_unknown else []),
+            ),
         )
     resource = fs_policy.compiled if fs_policy is not None else default_policy()
     referenced = frozenset(resource.referenced_keys.union(*(p.referenced_keys for p in identities)))
@@ -306,17 +327,16 @@ def evaluate_client_access(
         spelling.update(policy.key_spelling)
     unenforced = tuple(sorted(spelling.get(k, k) for k in referenced if k not in enforced))
     hypotheses = _hypotheses(request, referenced)
-    decisions = {
-        a: _decide(
-            a,
-            request,
-            resource=resource,
-            identities=identities,
-            hypotheses=hypotheses,
-            unenforced=unenforced,
-        )
-        for a in actions
-    }
+    decide = partial(
+        _decide, request=request, resource=resource, hypotheses=hypotheses, unenforced=unenforced
+    )
+    decisions = {a: decide(a, identities=identities) for a in actions}
+    if identities_unknown:
+        widest = [*identities, _unknown_identity_grant()]
+        bounded = {a: _bounded(decisions[a], decide(a, identities=widest), who) for a in actions}
+        if any(bounded[a] is not decisions[a] for a in actions):
+            notes.append(missing_identities)
+        decisions = bounded
     return AccessEvaluation(
         principal=who.display,
         principal_session=who.session_arn,
@@ -329,10 +349,43 @@ def evaluate_client_access(
     )
 
 
+def _bounded(
+    without: ActionDecision, widest: ActionDecision, who: RequestPrincipal
+) -> ActionDecision:
+    """The decision when the principal's identity policies are unknown: the one for "they grant
+    nothing" (``without``) when "they grant everything" (``widest``) gives the same verdict.
+    Already undecided without them, the decision keeps its own reason and says what they add."""
+    if without.decision == widest.decision:
+        return without
+    if without.decision == "indeterminate":
+        summary = (
+            f"{without.summary}; and if the identity policies of {who.display}, which are not "
+            f"among the inputs, grant it: {widest.decision} ({widest.reason})"
+        )
+        return replace(without, explain=partial(str, summary))
+    outcomes = (
+        HypothesisResult("identity policies grant nothing", without.decision, without.reason),
+        HypothesisResult("identity policies grant it", widest.decision, widest.reason),
+    )
+    summary = (
+        f"depends on the identity policies of {who.display}, which are not among the inputs: "
+        + "; ".join(f"{o.name} -> {o.decision} ({o.reason})" for o in outcomes)
+    )
+    return ActionDecision(
+        action=without.action,
+        decision="indeterminate",
+        reason=IDENTITY_UNKNOWN,
+        explain=partial(str, summary),
+        statements=without.statements,
+        deciding=without.deciding,
+        hypotheses=outcomes,
+    )
+
+
 def _decide(
     action: str,
-    request: NfsRequest,
     *,
+    request: NfsRequest,
     resource: CompiledPolicy,
     identities: Sequence[CompiledPolicy],
     hypotheses: Sequence[Hypothesis],

@@ -8,7 +8,10 @@ efs-semantics.md §4.4):
 - a role ARN matches the role and every session of it (``assumed-role/<name>/<session>``);
   a session ARN matches only that session; a user ARN only that user;
 - anonymous clients match nothing but ``"*"``; Service/Federated/CanonicalUser never match an
-  NFS client.
+  NFS client;
+- in ``NotPrincipal`` only a direct match spares: an account entry spares the account principal
+  itself, not its roles, sessions and users
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ class InventoryBuilder:
         self.policies_added += 1
         if document is not None and text is None:
             text = json.dumps(document, indent=2)
-        self.inventory.policies[fs_id] = FileSystemPolicy(fs_id, document, text, source)
+        self.inventory.add_policy(FileSystemPolicy(fs_id, document, text, source))
 
     def mount_target(
         self, raw: Mapping[str, Any], groups: tuple[str, ...] | None, source: SourceMap

@@ -100,9 +100,12 @@ def run_efs(defaults: dict[str, Any], case: dict[str, Any]) -> None:
     raw = case["policy"]
     known = raw != "unknown"
     fs_policy = None if raw in ("absent", "unknown") else _parse(raw)
-    identities = [_parse(p, "identity") for p in case.get("identity_policies", [])]
+    given = case.get("identity_policies", [])
+    identities = [_parse(p, "identity") for p in given] if given != "unknown" else []
     request = NfsRequest(**{**defaults.get("request", {}), **case.get("request", {})})
-    evaluation = evaluate_client_access(fs_policy, known, identities, request)
+    evaluation = evaluate_client_access(
+        fs_policy, known, identities, request, identities_known=given != "unknown"
+    )
     for key, want in case["expect"].items():
         if key == "access":
             assert evaluation.access.to_json() == want
