@@ -45,7 +45,7 @@ namespace, service_account, cluster_name, cluster_arn) -> TrustDecision``
     ``verdict`` ``ok|fails|unknown`` (unknown whenever an input or a request value the
     answer depends on is not known), ``summary`` (one sentence), ``statements`` (traces).
 
-``role_policies(documents, *, missing=(), boundary=None) -> RolePolicies`` and
+``parse_role_policies(documents, *, missing=(), boundary=None) -> RolePolicies`` and
 ``permission(policies, role_arn, action, *, resource, context=None, absent=...) -> Permission``
     Whether a role's identity policies and permissions boundary allow one API action:
     ``verdict`` ``allow|deny|unknown`` with ``summary`` and traces; policies not among the
@@ -80,7 +80,12 @@ from efs_doctor.engine.iam.parsed import (
     parse_policy,
     parse_policy_text,
 )
-from efs_doctor.engine.iam.permissions import Permission, RolePolicies, permission, role_policies
+from efs_doctor.engine.iam.permissions import (
+    Permission,
+    RolePolicies,
+    parse_role_policies,
+    permission,
+)
 from efs_doctor.engine.iam.trace import ConditionTrace, StatementTrace
 from efs_doctor.engine.iam.trust import TrustDecision, pod_identity_trust, web_identity_trust
 
@@ -110,8 +115,8 @@ __all__ = [
     "lint_policy",
     "parse_policy",
     "parse_policy_text",
+    "parse_role_policies",
     "permission",
     "pod_identity_trust",
-    "role_policies",
     "web_identity_trust",
 ]

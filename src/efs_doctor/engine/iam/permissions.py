@@ -37,7 +37,7 @@ class RolePolicies:
     boundary_missing: str | None = None
 
 
-def role_policies(
+def parse_role_policies(
     documents: Sequence[tuple[str, object]],
     *,
     missing: Sequence[str] = (),

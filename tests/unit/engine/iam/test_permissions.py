@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from efs_doctor.engine.iam.permissions import permission, role_policies
+from efs_doctor.engine.iam.permissions import parse_role_policies, permission
 
 ROLE = "arn:aws:iam::111122223333:role/efs-csi-controller"
 CREATE = "elasticfilesystem:CreateAccessPoint"
@@ -26,7 +26,7 @@ def _allow(action: Any = CREATE, **extra: Any) -> dict[str, Any]:
 
 
 def _decide(documents: list[dict[str, Any]], **kw: Any) -> Any:
-    policies = role_policies(
+    policies = parse_role_policies(
         [(f"identity policy p{i}", d) for i, d in enumerate(documents)],
         missing=kw.pop("missing", ()),
         boundary=kw.pop("boundary", None),
@@ -108,5 +108,5 @@ def test_boundary_not_among_the_inputs_is_unknown() -> None:
 
 
 def test_bad_principal_is_unknown() -> None:
-    policies = role_policies([("p", _policy(_allow()))])
+    policies = parse_role_policies([("p", _policy(_allow()))])
     assert permission(policies, "not-an-arn", CREATE, resource=None).verdict == "unknown"
