@@ -19,6 +19,14 @@ A case file holds named cases, each a small world of inputs and the findings exp
 Only the case's rule runs, so a case says exactly what that rule reports (``select: [all]``
 runs every rule, for a rule that reports what the others do not). ``inconclusive``
 lists objects the rule must report as inconclusive, when that is the point of the case.
+
+The key facts of a message are asserted with ``message_contains`` (substrings the finding's
+message must hold) on an ``expect`` entry; an ``inconclusive`` entry may be
+``{object: ..., reason_contains: [...]}`` to do the same for the reason::
+
+        expect:
+          - {code: IDN002, object: ServiceAccount/kube-system/efs-csi-node-sa,
+             message_contains: [does not admit, falls back to the node instance role]}
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ class Case:
     expect: list[dict[str, Any]]
     base: str | None = None
     remove: list[str] = field(default_factory=list)
-    inconclusive: list[str] = field(default_factory=list)
+    inconclusive: list[str | dict[str, Any]] = field(default_factory=list)
     # Rules that run: the case's own by default; ["all"] runs every rule (a case of a rule
     # that reports what the others do not, MNT001, says so with every rule on).
     select: list[str] = field(default_factory=list)
@@ -105,3 +113,25 @@ def _info() -> Any:
     from efs_doctor.findings import Severity
 
     return Severity.INFO
+
+
+def fact_problems(case: Case, report: Report) -> list[str]:
+    """The ``message_contains`` / ``reason_contains`` facts the report does not state."""
+    problems: list[str] = []
+    for entry in case.expect:
+        messages = [
+            f.message
+            for f in report.findings
+            if (f.code, f.location.object) == (entry["code"], entry["object"])
+        ]
+        for text in entry.get("message_contains", ()):
+            if not any(text in message for message in messages):
+                problems.append(f"{entry['code']} {entry['object']}: no {text!r} in {messages}")
+    for item in case.inconclusive:
+        if isinstance(item, str):
+            continue
+        reasons = [i.reason for i in report.inconclusive if i.object == item["object"]]
+        for text in item.get("reason_contains", ()):
+            if not any(text in reason for reason in reasons):
+                problems.append(f"inconclusive {item['object']}: no {text!r} in {reasons}")
+    return problems

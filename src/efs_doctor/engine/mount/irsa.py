@@ -1,122 +1,87 @@
-"""Can the efs-csi-node service account assume its IRSA role? A role trust policy check.
+"""Can an EFS CSI service account assume the role it is given (IRSA annotation or EKS Pod
+Identity association)? The inventory's role, cluster and association handed to the IAM
+engine's trust evaluation (:mod:`efs_doctor.engine.iam.trust`).
 
-IRSA (https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html):
-the pod's projected token is exchanged with ``sts:AssumeRoleWithWebIdentity``; the role's
-trust policy must allow that action for the cluster's OIDC provider
-(``Principal.Federated = arn:aws:iam::<account>:oidc-provider/<issuer host/path>``), usually
-with ``<issuer>:sub = system:serviceaccount:<namespace>:<name>`` and
-``<issuer>:aud = sts.amazonaws.com`` conditions. When the exchange fails, efs-utils silently
+The credential chain of the mount simulator and the identity rule (IDN002) both ask here, so
+they get the same answer from the same inputs. When the exchange fails, efs-utils silently
 moves on to the next credential source (efs-semantics.md §2.8 fall-through).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from efs_doctor.engine.iam.trust import (
+    TrustDecision,
+    issuer_path,
+    pod_identity_trust,
+    web_identity_trust,
+)
+from efs_doctor.model.aws import EksCluster, PodIdentityAssociation
+from efs_doctor.model.chain import NODE_SERVICE_ACCOUNT
+from efs_doctor.model.inventory import Inventory
 
-from efs_doctor.engine.iam.wildcard import glob_to_regex
-from efs_doctor.model.aws import EksCluster, Role
-
-TrustVerdict = Literal["ok", "fails", "unknown"]
-ACTION = "sts:assumerolewithwebidentity"
-_STRING_OPERATORS = {
-    "stringequals": False,
-    "stringlike": True,
-    "stringequalsignorecase": False,
-    "forallvalues:stringequals": False,
-    "foranyvalue:stringequals": False,
-    "forallvalues:stringlike": True,
-    "foranyvalue:stringlike": True,
-}
+IRSA_SESSION = "efs-mount-helper"  # RoleSessionName efs-utils uses (efs-semantics.md §2.8 step 6)
+IRSA_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 
 
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
+def cluster_of(inventory: Inventory, name: str | None = None) -> EksCluster | None:
+    """The cluster named ``name``, else the only cluster among the inputs (None: not loaded,
+    or several and nothing says which)."""
+    clusters = list(inventory.clusters.values())
+    if name:
+        named = [c for c in clusters if c.name == name]
+        return named[0] if len(named) == 1 else None
+    return clusters[0] if len(clusters) == 1 else None
 
 
-def _glob(pattern: str, value: str) -> bool:
-    # glob_to_regex joins the pieces between stars so that matching stays polynomial
-    return re.fullmatch(glob_to_regex(pattern), value, flags=re.DOTALL) is not None
+def _role_missing(role_arn: str, requester: str) -> TrustDecision:
+    why = f"the role {role_arn} is not among the inputs (aws iam get-role)"
+    return TrustDecision("unknown", why, requester, unknown=(why,))
 
 
-def _issuer_path(cluster: EksCluster | None) -> str | None:
-    if cluster is None or not cluster.oidc_issuer:
-        return None
-    return cluster.oidc_issuer.removeprefix("https://").rstrip("/")
-
-
-def _condition_verdict(
-    conditions: Mapping[str, Any], subject: str, issuer: str | None
-) -> tuple[TrustVerdict, str]:
-    for operator, block in conditions.items():
-        if not isinstance(block, Mapping):
-            return "unknown", f"condition {operator} is not an object"
-        op = str(operator).lower()
-        for key, raw in block.items():
-            key_text = str(key)
-            values = [str(v) for v in _listed(raw)]
-            suffix = key_text.rsplit(":", 1)[-1].lower()
-            if issuer is not None and not key_text.lower().startswith(issuer.lower() + ":"):
-                return "fails", f"condition key {key_text} is for another OIDC issuer"
-            if op not in _STRING_OPERATORS or suffix not in ("sub", "aud"):
-                return "unknown", f"condition {operator} {key_text} is not evaluated here"
-            like = _STRING_OPERATORS[op]
-            wanted = subject if suffix == "sub" else "sts.amazonaws.com"
-            if not any(_glob(v, wanted) if like else v == wanted for v in values):
-                return "fails", f"{key_text} must be one of {values}; the token has {wanted}"
-    return "ok", "conditions hold"
-
-
-def web_identity_trust(
-    role: Role | None, cluster: EksCluster | None, namespace: str, service_account: str
-) -> tuple[TrustVerdict, str]:
-    """Whether ``role``'s trust policy lets ``namespace/service_account`` assume it."""
+def irsa_trust(
+    inventory: Inventory, role_arn: str, namespace: str, service_account: str
+) -> TrustDecision:
+    """Whether ``namespace/service_account`` can assume ``role_arn`` with its projected token.
+    The node plugin's efs-utils names its session ``efs-mount-helper``; the controller's
+    session name is not known."""
+    role = inventory.role_by_name_or_arn(role_arn)
     if role is None:
-        return "unknown", "the role is not among the inputs (aws iam get-role)"
-    document = role.trust_policy
-    if not isinstance(document, Mapping):
-        return "unknown", f"the trust policy of {role.name} is not among the inputs"
-    subject = f"system:serviceaccount:{namespace}:{service_account}"
-    issuer = _issuer_path(cluster)
-    failures: list[str] = []
-    unknowns: list[str] = []
-    for index, statement in enumerate(_listed(document.get("Statement"))):
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
-            continue
-        actions = [str(a).lower() for a in _listed(statement.get("Action"))]
-        if not any(_glob(a, ACTION) for a in actions):
-            continue
-        principal = statement.get("Principal")
-        federated = (
-            [str(f) for f in _listed(principal.get("Federated"))]
-            if isinstance(principal, Mapping)
-            else []
-        )
-        providers = [f for f in federated if ":oidc-provider/" in f]
-        if not providers:
-            failures.append(f"statement #{index} names no OIDC provider")
-            continue
-        if issuer is not None and not any(p.endswith("oidc-provider/" + issuer) for p in providers):
-            failures.append(f"statement #{index} trusts {providers}, not the cluster's {issuer}")
-            continue
-        conditions = statement.get("Condition") or {}
-        if not isinstance(conditions, Mapping):
-            unknowns.append(f"statement #{index}: Condition is not an object")
-            continue
-        verdict, why = _condition_verdict(conditions, subject, issuer)
-        if verdict == "ok":
-            cluster_note = (
-                "" if issuer else " (cluster OIDC issuer not known: provider not checked)"
-            )
-            if issuer is None:
-                return "unknown", f"statement #{index} allows {subject}{cluster_note}"
-            return "ok", f"statement #{index} allows {subject} via {providers[0]}"
-        (failures if verdict == "fails" else unknowns).append(f"statement #{index}: {why}")
-    if unknowns:
-        return "unknown", "; ".join(unknowns)
-    if failures:
-        return "fails", "; ".join(failures)
-    return "fails", f"no statement allows sts:AssumeRoleWithWebIdentity for {subject}"
+        return _role_missing(role_arn, f"system:serviceaccount:{namespace}:{service_account}")
+    cluster = cluster_of(inventory)
+    return web_identity_trust(
+        role.trust_policy,
+        role.arn,
+        issuer=issuer_path(cluster.oidc_issuer) if cluster is not None else None,
+        namespace=namespace,
+        service_account=service_account,
+        session_name=IRSA_SESSION if service_account == NODE_SERVICE_ACCOUNT else None,
+    )
+
+
+def association_trust(inventory: Inventory, association: PodIdentityAssociation) -> TrustDecision:
+    """Whether EKS Pod Identity can assume the associated role for the association's service
+    account."""
+    role = inventory.role_by_name_or_arn(association.role_arn)
+    key = f"{association.namespace}/{association.service_account}"
+    if role is None:
+        return _role_missing(association.role_arn, f"EKS Pod Identity for {key}")
+    cluster = cluster_of(inventory, association.cluster_name)
+    return pod_identity_trust(
+        role.trust_policy,
+        role.arn,
+        namespace=association.namespace,
+        service_account=association.service_account,
+        cluster_name=association.cluster_name or (cluster.name if cluster else None),
+        cluster_arn=cluster.arn if cluster is not None else None,
+    )
+
+
+def association_of(
+    inventory: Inventory, namespace: str, service_account: str
+) -> PodIdentityAssociation | None:
+    """The Pod Identity association of ``namespace/service_account`` (one per service
+    account, EKS Pod Identity page)."""
+    for association in inventory.pod_identity_associations:
+        if association.namespace == namespace and association.service_account == service_account:
+            return association
+    return None

@@ -64,6 +64,18 @@ class IdentityPolicies:
     documents: tuple[tuple[str, Mapping[str, Any]], ...]
     complete: bool
     missing: tuple[str, ...] = ()
+    # The permissions boundary: (ARN, document) when loaded, its ARN when not.
+    boundary: tuple[str, Mapping[str, Any]] | None = None
+    boundary_missing: str | None = None
+
+    @property
+    def attached_missing(self) -> tuple[str, ...]:
+        """The identity policies not among the inputs, without the permissions boundary."""
+        return tuple(m for m in self.missing if m != _boundary_label(self.boundary_missing))
+
+
+def _boundary_label(arn: str | None) -> str:
+    return f"permissions boundary {arn}"
 
 
 class InventoryView:
@@ -216,13 +228,19 @@ class InventoryView:
                     missing.append(f"managed policy {arn}")
                 else:
                     documents.append((f"{role.name} managed policy {arn}", managed.document))
+            boundary: tuple[str, Mapping[str, Any]] | None = None
+            boundary_missing = None
             if role.permissions_boundary_arn:
-                boundary = self.inventory.managed_policies.get(
-                    role.permissions_boundary_arn
-                ) or aws_managed_policy(role.permissions_boundary_arn)
-                if boundary is None or boundary.document is None:
-                    missing.append(f"permissions boundary {role.permissions_boundary_arn}")
-            result = IdentityPolicies(tuple(documents), not missing, tuple(missing))
+                arn = role.permissions_boundary_arn
+                found = self.inventory.managed_policies.get(arn) or aws_managed_policy(arn)
+                if found is None or found.document is None:
+                    missing.append(_boundary_label(arn))
+                    boundary_missing = arn
+                else:
+                    boundary = (arn, found.document)
+            result = IdentityPolicies(
+                tuple(documents), not missing, tuple(missing), boundary, boundary_missing
+            )
         self._identity_cache[role_arn] = result
         return result
 

@@ -5,12 +5,15 @@ What it checks
 --------------
 When a StorageClass provisions EFS access points, the controller's principal (IRSA role or
 Pod Identity association of ``efs-csi-controller-sa``, else the node instance role) and its
-identity policies (inline, loaded managed, and the vendored AWS managed policies): Allow
-statements must cover ``elasticfilesystem:DescribeFileSystems``,
-``elasticfilesystem:DescribeAccessPoints``, ``elasticfilesystem:CreateAccessPoint``,
-``elasticfilesystem:TagResource`` and ``elasticfilesystem:DeleteAccessPoint``. A class with
-``enableTagging: "false"`` is reported when ``CreateAccessPoint`` is only allowed under the
-``efs.csi.aws.com/cluster`` request-tag condition of ``AmazonEFSCSIDriverPolicy``.
+identity policies (inline, attached managed — loaded, or the vendored AWS managed policies —
+and its permissions boundary) are evaluated by the IAM engine for each call the driver makes
+(``pkg/driver/provisioner_ap.go``): ``elasticfilesystem:DescribeAccessPoints`` (or
+``DescribeFileSystems`` when the class sets both ``uid`` and ``gid``),
+``elasticfilesystem:CreateAccessPoint`` and, when it tags, ``elasticfilesystem:TagResource``
+with the request tag ``efs.csi.aws.com/cluster=true`` (``aws:RequestTag``, ``aws:TagKeys``,
+``elasticfilesystem:CreateAction``), and ``elasticfilesystem:DeleteAccessPoint`` on an access
+point carrying that tag (``aws:ResourceTag``). A class with ``enableTagging: "false"`` sends
+no tag, which ``AmazonEFSCSIDriverPolicy``'s conditions require.
 
 Why it breaks mounts
 --------------------
@@ -30,9 +33,10 @@ role, and keep tagging on (the default).
 
 Limits
 ------
-Conditions of other statements are not evaluated (an Allow is taken as granting); explicit
-Denies, permission boundaries and SCPs are not considered. Managed policies not among the
-inputs and not vendored make the check inconclusive.
+A policy or permissions boundary that is not among the inputs, a condition on a key whose
+request value is not known (such as ``aws:SourceIp``), or a Resource naming specific ARNs
+(the access point does not exist yet) makes the check inconclusive, never a finding. Extra
+``--tags`` of the controller are not modelled; SCPs and session policies are not considered.
 
 Fix safety
 ----------
@@ -42,18 +46,29 @@ References
 ----------
 - efs-semantics.md §3.7, §3.8; causes.md ``csi-controller-permissions``
 - https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEFSCSIDriverPolicy.html
+- https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticfilesystem.html
+  (``CreateAccessPoint`` with tags also authorizes ``TagResource``)
+- https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 - https://github.com/kubernetes-sigs/aws-efs-csi-driver/issues/876
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
-from efs_doctor.engine.iam.wildcard import glob_match
+from efs_doctor.engine.iam.context_value import ContextValue
+from efs_doctor.engine.iam.permissions import (
+    Permission,
+    RolePolicies,
+    parse_role_policies,
+    permission,
+)
+from efs_doctor.engine.mount.golang import parse_go_bool
 from efs_doctor.findings import Confidence, Location, Related, Severity
+from efs_doctor.model.aws import Role
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, is_efs_access_point_class
+from efs_doctor.model.kubernetes import StorageClass
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
 
 META = RuleMeta(
@@ -66,32 +81,21 @@ META = RuleMeta(
     cause="csi-controller-permissions",
 )
 
-REQUIRED = (
-    "elasticfilesystem:DescribeFileSystems",
-    "elasticfilesystem:DescribeAccessPoints",
-    "elasticfilesystem:CreateAccessPoint",
-    "elasticfilesystem:TagResource",
-    "elasticfilesystem:DeleteAccessPoint",
+# The tag the driver puts on the access points it creates (efs-semantics.md §3.7,
+# enableTagging; DefaultTagKey/DefaultTagValue in pkg/driver).
+TAG_KEY = "efs.csi.aws.com/cluster"
+TAG_VALUE = "true"
+DESCRIBE_FILE_SYSTEMS = "elasticfilesystem:DescribeFileSystems"
+DESCRIBE_ACCESS_POINTS = "elasticfilesystem:DescribeAccessPoints"
+CREATE_ACCESS_POINT = "elasticfilesystem:CreateAccessPoint"
+TAG_RESOURCE = "elasticfilesystem:TagResource"
+DELETE_ACCESS_POINT = "elasticfilesystem:DeleteAccessPoint"
+_REQUEST_TAG = "aws:requesttag/"
+_RESOURCE_TAG = "aws:resourcetag/"
+_DENIED = (
+    "rpc error: code = Unauthenticated desc = Access Denied. Please ensure you have the right "
+    "AWS permissions: Access denied"
 )
-TAG_KEY = "aws:RequestTag/efs.csi.aws.com/cluster"
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else [value] if value is not None else []
-
-
-def _allows(statement: Mapping[str, Any], action: str) -> bool:
-    if statement.get("Effect") != "Allow" or "Action" not in statement:
-        return False
-    return any(
-        isinstance(p, str) and glob_match(p, action, ignore_case=True)
-        for p in _list(statement.get("Action"))
-    )
-
-
-def _needs_tag(statement: Mapping[str, Any]) -> bool:
-    text = str(statement.get("Condition") or "")
-    return TAG_KEY.lower() in text.lower()
 
 
 def _controller_role(context: Context) -> tuple[str | None, Location | None, str]:
@@ -115,6 +119,62 @@ def _controller_role(context: Context) -> tuple[str | None, Location | None, str
     return None, None, "the controller's role cannot be told from the inputs"
 
 
+def _policies(context: Context, role: Role) -> RolePolicies:
+    """The role's policies as the engines gather them (inline, attached — loaded or vendored
+    AWS managed —, permissions boundary), parsed for evaluation."""
+    found = context.role_policies(role.arn)
+    boundary: tuple[str, object | None] | None = found.boundary
+    if found.boundary_missing is not None:
+        boundary = (found.boundary_missing, None)
+    return parse_role_policies(found.documents, missing=found.attached_missing, boundary=boundary)
+
+
+def _calls(sc: StorageClass, tagging: bool) -> list[tuple[str, dict[str, ContextValue]]]:
+    """The EFS calls CreateVolume and DeleteVolume make for ``sc``, each with the request
+    values known for it (pkg/driver/provisioner_ap.go)."""
+    both_ids = "uid" in sc.parameters and "gid" in sc.parameters
+    tags: dict[str, ContextValue] = (
+        {f"{_REQUEST_TAG}{TAG_KEY}": TAG_VALUE, "aws:tagkeys": (TAG_KEY,)} if tagging else {}
+    )
+    calls: list[tuple[str, dict[str, ContextValue]]] = [
+        (DESCRIBE_FILE_SYSTEMS if both_ids else DESCRIBE_ACCESS_POINTS, {}),
+        (CREATE_ACCESS_POINT, dict(tags)),
+    ]
+    if tagging:
+        calls.append(
+            (TAG_RESOURCE, {**tags, "elasticfilesystem:createaction": "CreateAccessPoint"})
+        )
+    calls.append((DELETE_ACCESS_POINT, {f"{_RESOURCE_TAG}{TAG_KEY}": TAG_VALUE} if tagging else {}))
+    return calls
+
+
+def _absent(key: str) -> bool:
+    # The driver sends no other tag and its access points carry no other tag; without tags
+    # the request has no aws:TagKeys.
+    return key.startswith((_REQUEST_TAG, _RESOURCE_TAG)) or key == "aws:tagkeys"
+
+
+def _decide(
+    policies: RolePolicies, role_arn: str, sc: StorageClass, tagging: bool
+) -> list[Permission]:
+    return [
+        permission(policies, role_arn, action, resource=None, context=known, absent=_absent)
+        for action, known in _calls(sc, tagging)
+    ]
+
+
+def _short(action: str) -> str:
+    return action.split(":", 1)[1]
+
+
+def _because(answers: list[Permission]) -> str:
+    """``Action, Action: why; Action: why`` (actions with the same reason share it)."""
+    by_reason: dict[str, list[str]] = {}
+    for answer in answers:
+        by_reason.setdefault(answer.summary, []).append(_short(answer.action))
+    return "; ".join(f"{', '.join(actions)}: {why}" for why, actions in by_reason.items())
+
+
 def check(context: Context) -> Iterator[Result]:
     classes = [
         sc
@@ -131,59 +191,51 @@ def check(context: Context) -> Iterator[Result]:
     if role is None:
         yield META.inconclusive(role_arn, "the role is not among the inputs")
         return
-    documents = list(context.role_policies(role_arn).documents)
-    known = {name for name, _ in documents}
-    unknown = [a for a in role.attached_policy_arns if a not in known]
-    statements = [
-        s
-        for _, document in documents
-        for s in _list(document.get("Statement"))
-        if isinstance(s, Mapping)
-    ]
-    missing = [a for a in REQUIRED if not any(_allows(s, a) for s in statements)]
+    policies = _policies(context, role)
     related = [Related(at(role), f"identity policies of {role.name}")]
     if evidence is not None:
         related.append(Related(evidence, f"the controller runs as {role_arn} ({how})"))
-    sc = classes[0]
-    if missing:
-        if unknown:
+    for sc in classes:
+        written = sc.parameters.get("enableTagging")
+        tagging = True if written is None else parse_go_bool(written)
+        if tagging is None:
             yield META.inconclusive(
-                role_arn,
-                f"{', '.join(missing)} not found, but attached policies {', '.join(unknown)} are "
-                "not among the inputs",
+                object_key(sc), f"enableTagging {written!r} is not a boolean the driver reads"
             )
-            return
+            continue
+        answers = _decide(policies, role.arn, sc, tagging)
+        denied = [a for a in answers if a.verdict == "deny"]
+        unknown = [a for a in answers if a.verdict == "unknown"]
+        if not denied:
+            if unknown:
+                yield META.inconclusive(
+                    role_arn,
+                    f"whether {role_arn} may provision for StorageClass {sc.name} cannot be "
+                    f"told: {_because(unknown)}",
+                )
+            continue
+        expected = f'failed to provision volume with StorageClass "{sc.name}": {_DENIED}'
+        tagged = [] if tagging else _decide(policies, role.arn, sc, True)
+        if tagged and all(a.verdict == "allow" for a in tagged):
+            yield META.finding(
+                f"StorageClass {sc.name} sets enableTagging to false, but {role_arn} is "
+                f"allowed {', '.join(_short(a.action) for a in denied)} only with the "
+                f"{TAG_KEY} tag, which the driver then neither sends nor sets: "
+                f"{_because(denied)}",
+                at(sc, "parameters", "enableTagging"),
+                related=related,
+                expected_error=expected,
+                chain=f"StorageClass {sc.name}",
+                subjects=[object_key(sc)],
+            )
+            continue
         yield META.finding(
             f"The EFS CSI controller runs as {role_arn} ({how}), whose policies do not allow "
-            f"{', '.join(a.split(':')[1] for a in missing)}; StorageClass {sc.name} cannot "
-            "provision volumes",
+            f"what StorageClass {sc.name} needs to provision volumes: {_because(denied)}",
             at(sc, "parameters", "provisioningMode"),
             related=related,
-            confidence=Confidence.HIGH if not unknown else None,
-            expected_error=(
-                f'failed to provision volume with StorageClass "{sc.name}": rpc error: code = '
-                "Unauthenticated desc = Access Denied. Please ensure you have the right AWS "
-                "permissions: Access denied"
-            ),
+            confidence=Confidence.HIGH,
+            expected_error=expected,
             chain=f"StorageClass {sc.name}",
-            subjects=[object_key(c) for c in classes],
+            subjects=[object_key(sc)],
         )
-        return
-    creators = [s for s in statements if _allows(s, "elasticfilesystem:CreateAccessPoint")]
-    if all(_needs_tag(s) for s in creators):
-        for untagged in classes:
-            if untagged.parameters.get("enableTagging", "true").lower() != "false":
-                continue
-            yield META.finding(
-                f"StorageClass {untagged.name} sets enableTagging to false, but {role_arn} may "
-                "call CreateAccessPoint only with the efs.csi.aws.com/cluster request tag",
-                at(untagged, "parameters", "enableTagging"),
-                related=related,
-                expected_error=(
-                    f'failed to provision volume with StorageClass "{untagged.name}": rpc '
-                    "error: code = Unauthenticated desc = Access Denied. Please ensure you have "
-                    "the right AWS permissions: Access denied"
-                ),
-                chain=f"StorageClass {untagged.name}",
-                subjects=[object_key(untagged)],
-            )

@@ -1,5 +1,6 @@
-"""Small parts of the mount simulation: kubelet's error text (§3.9), versions (§2.11), the
-IRSA trust check (§2.8), and one outcome per zone when zones differ (issue 4)."""
+"""Small parts of the mount simulation: kubelet's error text (§3.9), versions (§2.11), and one
+outcome per zone when zones differ (issue 4). The IRSA trust check is the IAM engine's
+(tests/unit/engine/iam/test_trust.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,7 @@ import yaml
 
 from efs_doctor.api import load_inventory, mount_chains
 from efs_doctor.engine.mount import kubelet, simulate_all
-from efs_doctor.engine.mount.irsa import web_identity_trust
 from efs_doctor.engine.mount.versions import Version, resolve_versions
-from efs_doctor.model.aws import EksCluster, Role
-from efs_doctor.model.source import LIVE
 
 BASE = Path(__file__).resolve().parents[3] / "scenarios" / "base.yaml"
 
@@ -63,41 +61,6 @@ def test_versions() -> None:
     assert not old.prefixed_handles
     assert old.path_attribute
     assert resolve_versions(None, "2.4.2", None).retries_access_point_denied
-
-
-def _role(trust: dict[str, Any]) -> Role:
-    return Role("r", "arn:aws:iam::1:role/r", trust, {}, (), (), None, LIVE)
-
-
-ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
-CLUSTER = EksCluster("prod", None, f"https://{ISSUER}", None, None, None, LIVE)
-
-
-def _trust(sub_operator: str, sub: str) -> dict[str, Any]:
-    return {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": f"arn:aws:iam::1:oidc-provider/{ISSUER}"},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {sub_operator: {f"{ISSUER}:sub": sub}},
-            }
-        ]
-    }
-
-
-def test_irsa_trust() -> None:
-    sa = ("kube-system", "efs-csi-node-sa")
-    exact = _role(_trust("StringEquals", "system:serviceaccount:kube-system:efs-csi-node-sa"))
-    assert web_identity_trust(exact, CLUSTER, *sa)[0] == "ok"
-    wildcard = _role(_trust("StringLike", "system:serviceaccount:kube-system:efs-csi-*"))
-    assert web_identity_trust(wildcard, CLUSTER, *sa)[0] == "ok"
-    controller = _role(
-        _trust("StringEquals", "system:serviceaccount:kube-system:efs-csi-controller-sa")
-    )
-    assert web_identity_trust(controller, CLUSTER, *sa)[0] == "fails"
-    assert web_identity_trust(None, CLUSTER, *sa)[0] == "unknown"
-    assert web_identity_trust(exact, None, *sa)[0] == "unknown"  # provider cannot be checked
 
 
 def test_one_outcome_per_zone_when_zones_differ(tmp_path: Path) -> None:
