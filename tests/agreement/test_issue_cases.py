@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from variants import APP_ROLE, NODE_ROLE, Edit, build
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -112,9 +111,6 @@ def _irsa_trust(action: str, service_account: str) -> Edit:
     return Edit("trust", {"action": action, "operator": "StringEquals", "sa": service_account})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="IDN002 still matches trust by hand (until the IAM-engine trust lands)"
-)
 def test_case_4_wildcard_trust_action_is_the_irsa_role(cli: Cli, tmp_path: Path) -> None:
     # IAM matches Action patterns with wildcards: sts:AssumeRoleWith* covers
     # sts:AssumeRoleWithWebIdentity (IAM JSON policy elements: Action), so efs-utils gets the
