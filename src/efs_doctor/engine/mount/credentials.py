@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.irsa import web_identity_trust
-from efs_doctor.engine.mount.model import Step, StepStatus
+from efs_doctor.engine.mount.model import Step, StepStatus, step
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import Role

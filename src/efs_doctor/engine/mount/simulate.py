@@ -17,8 +17,13 @@ from dataclasses import dataclass, replace
 from efs_doctor.engine import network as net
 from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
 from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
-from efs_doctor.engine.mount.auth_step import UNKNOWN_PRINCIPAL, authorization_step, combine
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
+from efs_doctor.engine.mount.authorization_verdict import (
+    UNKNOWN_PRINCIPAL,
+    authorization_step,
+    combine,
+)
+from efs_doctor.engine.mount.connection import network_step, target_steps
 from efs_doctor.engine.mount.credentials import (
     CredentialChain,
     Credentials,
@@ -26,13 +31,11 @@ from efs_doctor.engine.mount.credentials import (
     credentials_step,
 )
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.local_steps import port_step, region_step
-from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step
+from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step, step
+from efs_doctor.engine.mount.node_checks import port_step, region_step
 from efs_doctor.engine.mount.outcome import Run, complete, merge
-from efs_doctor.engine.mount.path_steps import network_step, target_steps
 from efs_doctor.engine.mount.placement import Placement, placement_key, placements
 from efs_doctor.engine.mount.posix import check_sub_path, result_step
-from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.target import TargetSelector, mount_target_endpoint, node_endpoint
 from efs_doctor.engine.mount.versions import Versions, resolve_versions
 from efs_doctor.engine.mount.view import InventoryView

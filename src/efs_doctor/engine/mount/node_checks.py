@@ -1,13 +1,12 @@
-"""Steps 3 and 5 of efs-semantics.md §10, local to the node: the region efs-utils uses
-(§2.6) and the local proxy port (§2.5)."""
+"""What efs-utils checks on the node itself before anything is sent (steps 3 and 5 of
+efs-semantics.md §10): the region it mounts in (§2.6) and the local proxy port (§2.5)."""
 
 from __future__ import annotations
 
 from efs_doctor.engine.mount.admission import MountRequest
-from efs_doctor.engine.mount.model import Step
+from efs_doctor.engine.mount.model import Step, step, where
 from efs_doctor.engine.mount.options import REGION_PATTERN
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.engine.mount.steps import step, where
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 
