@@ -104,7 +104,7 @@ def run_case(case: Case, root: Path) -> Report:
     errors = [str(p) for p in inventory.errors]
     assert not errors, f"case inputs do not load: {errors}"
     report = analyze(inventory, Config(select=(case.rule,), min_severity=_info()))
-    assert report.rules_run == (case.rule,), f"{case.rule} did not run: {report.rules_run}"
+    assert case.rule in report.rules_run, f"{case.rule} did not run: {report.rules_run}"
     return fixes.render_patches(report)
 
 
