@@ -79,8 +79,9 @@ def _check_renderings(report: Report) -> None:
 
 def check_outcomes(chains: Sequence[MountChain], outcomes: Sequence[MountOutcome]) -> None:
     """Every chain is answered; a failed mount names its layer, a known cause, the error (or
-    why it cannot be told) and the failed step, after which nothing runs; a mount that succeeds has no cause, no failed
-    step and its access; an undecided one says why (contracts.md "simulate")."""
+    why it cannot be told) and the failed step, after which nothing runs; a mount that
+    succeeds has no cause, no failed step and its access; an undecided one says why
+    (contracts.md "simulate")."""
     if chains and not outcomes:
         raise PropertyViolation(f"{len(chains)} chain(s), no outcome")
     layers = set(STEP_LAYERS.values())
