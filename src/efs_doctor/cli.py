@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 from efs_doctor import __version__
-from efs_doctor.errors import EXIT_INPUT, EXIT_USAGE, UsageError
+from efs_doctor.errors import EXIT_INTERNAL, EXIT_USAGE, InternalError, UsageError
 
 # (name, module, one-line help). Order is the order shown in --help.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -67,7 +67,8 @@ saved AWS CLI `--output json` results and IAM policy documents.
 
 EPILOG = """\
 exit codes: 0 nothing to report, 1 findings or a failed/indeterminate mount,
-            2 usage error or no usable input.
+            2 usage error or no usable input, 3 internal error (a bug in efs-doctor:
+            one line on stderr; -v shows the traceback).
 
 examples:
   efs-doctor inventory examples/seed-incident
@@ -127,23 +128,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from efs_doctor.report.terminal import guard_output
 
-    try:
-        with guard_output():  # names from inputs never reach the terminal raw
+    with guard_output():  # names from inputs never reach the terminal raw
+        try:
             return int(command.run(args))
-    except UsageError as exc:
-        print(f"efs-doctor {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:  # the last line of defence: never a traceback
-        if args.verbose:
-            raise
-        print(
-            f"efs-doctor {args.command}: internal error: {type(exc).__name__}: {exc} "
-            "(run with -v for the traceback and please report it)",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
+        except UsageError as exc:
+            print(f"efs-doctor {args.command}: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+        except Exception as exc:  # a bug of ours: one line, exit 3, never a success
+            return _internal_error(exc, args)
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace) -> int:
+    """Report a bug as contracts.md asks: ``internal error in <where>: <what>``, one line
+    (after the traceback with -v). An exception no step named is the command's own."""
+    error = (
+        exc if isinstance(exc, InternalError) else InternalError(f"efs-doctor {args.command}", exc)
+    )
+    if args.verbose:
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    print(error, file=sys.stderr)
+    return EXIT_INTERNAL

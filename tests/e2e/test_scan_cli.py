@@ -18,7 +18,9 @@ def test_unknown_selector_is_a_usage_error(cli) -> None:  # type: ignore[no-unty
 
 
 def test_no_usable_input_exits_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert cli("scan", str(tmp_path / "missing")).returncode == 2
+    result = cli("scan", str(tmp_path / "missing"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "efs-doctor: no usable input"
 
 
 def test_ignore_by_slug_and_threshold(cli) -> None:  # type: ignore[no-untyped-def]
@@ -76,4 +78,7 @@ def test_rules_and_rule_commands(cli) -> None:  # type: ignore[no-untyped-def]
     page = cli("rule", "mount-anonymous-under-restrictive-policy")
     assert page.returncode == 0
     assert "## Why it breaks mounts" in page.stdout
-    assert cli("rule", "XYZ999").returncode == 2
+    unknown = cli("rule", "XYZ999")
+    assert unknown.returncode == 2
+    assert "XYZ999" in unknown.stderr
+    assert "internal error" not in unknown.stderr

@@ -9,7 +9,11 @@ exception escaping a target is a crash. The properties:
 * bounded time (enforced by the caller: :mod:`fuzz_engine` or atheris);
 * every input problem is one line that names the input file, and a syntax error also gives
   the line (and column) where it is;
-* reports render (text and JSON) and the JSON is serialisable.
+* the report and the simulated outcomes are answers (``report_checks``: every rule ran, every
+  finding points at what was read, a failed mount names its layer and cause, ...), and every
+  report format renders.
+
+A rule or a simulation step that raises is an ``InternalError`` escaping the target: a crash.
 
 The same functions run under pytest (``tests/fuzz/test_fuzz_ci.py``), under the seeded
 mutation engine and under atheris (``scripts/fuzz.py``).
@@ -26,13 +30,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from report_checks import PropertyViolation, check_outcomes, check_report
+
 REPO = Path(__file__).resolve().parents[2]
 SEED_INCIDENT = REPO / "examples" / "seed-incident"
 MAX_INPUT = 64 * 1024  # bytes given to a target; longer inputs are cut
-
-
-class PropertyViolation(AssertionError):
-    """A target ran without crashing but broke one of the stated properties."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,8 @@ def _run_pipeline(data: bytes, suffix: str, kind: str) -> None:
     other half: load, resolve chains, run the rules, simulate, render every report."""
     from efs_doctor.api import analyze, load_inventory, mount_chains
     from efs_doctor.engine.mount import simulate_all
-    from efs_doctor.report import json as json_report
-    from efs_doctor.report import markdown, sarif, text
+    from efs_doctor.report import markdown, text
     from efs_doctor.report.simulate import simulate_json, simulate_text
-    from efs_doctor.rules import REGISTRY
 
     path = scratch_dir() / f"input{suffix}"
     path.write_bytes(data[:MAX_INPUT])
@@ -102,19 +102,11 @@ def _run_pipeline(data: bytes, suffix: str, kind: str) -> None:
     check_problems(inventory.problems, str(path))
     chains = mount_chains(inventory)
     report = analyze(inventory)
-    # scan turns a crashing rule into an Inconclusive and a crashing simulation into a note
-    # so that one bug does not end a run; for the fuzzer both are crashes.
-    for item in report.inconclusive:
-        if "internal error" in item.reason:
-            raise PropertyViolation(f"rule {item.code} crashed: {item.reason}")
-    for note in report.notes:
-        if note.startswith("mount simulation failed"):
-            raise PropertyViolation(note)
-    json.loads(json_report.render(report))
-    json.loads(sarif.render(report, REGISTRY))
+    check_report(report, chains, inventory.files)
     text.render(report, color=True)
     markdown.render(report)
     outcomes = simulate_all(inventory, chains)
+    check_outcomes(chains, outcomes)
     json.dumps(simulate_json(outcomes))
     simulate_text(outcomes)
 

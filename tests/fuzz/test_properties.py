@@ -19,6 +19,7 @@ from fuzz_structure import paths, replace_at
 from fuzz_targets import SEED_INCIDENT, check_problems, scratch_dir
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from report_checks import check_outcomes, check_report
 
 from efs_doctor.api import analyze, load_inventory, mount_chains
 from efs_doctor.engine.explain import explain
@@ -73,11 +74,13 @@ def _other_files(folder: str, except_name: str) -> list[str]:
 
 
 def _run_everything(files: list[str], fuzzed: str) -> None:
+    """Load, scan and simulate as the CLI does; the problems, the report and the outcomes
+    must hold their properties (report_checks), not merely not raise."""
     inventory = load_inventory(files)
     check_problems(inventory.problems, fuzzed)
     chains = mount_chains(inventory)
-    analyze(inventory)
-    simulate_all(inventory, chains)
+    check_report(analyze(inventory), chains, inventory.files)
+    check_outcomes(chains, simulate_all(inventory, chains))
 
 
 @given(data=st.data(), as_json=st.booleans())

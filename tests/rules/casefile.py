@@ -11,36 +11,40 @@ A case file holds named cases, each a small world of inputs and the findings exp
             ...
         remove: [aws/file-system-policy.json]      # optional: drop files of the base
         expect:
-          - {code: CSI006, object: PersistentVolume/efs-pv}
+          - code: CSI006
+            object: PersistentVolume/efs-pv
+            message_contains: [ReadOnlyMany, every mount of it fails]
+            fix_contains: [ReadWriteMany]          # the fix's title
+            patch_contains: ["+  accessModes: [ReadWriteMany]"]   # its unified diff
       - name: ReadWriteMany is fine               # a pass case: expects nothing
         base: healthy
         expect: []
 
-Only the case's rule runs, so a case says exactly what that rule reports (``select: [all]``
-runs every rule, for a rule that reports what the others do not). ``inconclusive``
-lists objects the rule must report as inconclusive, when that is the point of the case.
-
-The key facts of a message are asserted with ``message_contains`` (substrings the finding's
-message must hold) on an ``expect`` entry; an ``inconclusive`` entry may be
-``{object: ..., reason_contains: [...]}`` to do the same for the reason::
-
-        expect:
-          - {code: IDN002, object: ServiceAccount/kube-system/efs-csi-node-sa,
-             message_contains: [does not admit, falls back to the node instance role]}
+Only the case's rule runs, so a case says exactly what that rule reports. Each expected
+finding of the rule says the key facts of its message (``message_contains``) and of its fix:
+the diff when it has one (``patch_contains``), else the title (``fix_contains``); ``line``
+pins the primary location. ``inconclusive`` lists objects the rule must report as
+inconclusive, when that is the point of the case; an entry may be ``{object: ...,
+reason_contains: [...]}`` to say the key facts of the reason too. ``select: [all]`` runs
+every rule, for a rule that reports what the others do not (MNT001). A rule that raises
+fails its case: the runner raises :class:`~efs_doctor.errors.InternalError`, nothing turns
+it into a result.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from efs_doctor import fixes
 from efs_doctor.api import analyze, load_inventory
 from efs_doctor.config import Config
-from efs_doctor.findings import Report
+from efs_doctor.findings import Finding, Inconclusive, Report
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "rules" / "cases"
@@ -56,8 +60,7 @@ class Case:
     base: str | None = None
     remove: list[str] = field(default_factory=list)
     inconclusive: list[str | dict[str, Any]] = field(default_factory=list)
-    # Rules that run: the case's own by default; ["all"] runs every rule (a case of a rule
-    # that reports what the others do not, MNT001, says so with every rule on).
+    # Rules that run: the case's own by default; ["all"] runs every rule.
     select: list[str] = field(default_factory=list)
 
     @property
@@ -101,37 +104,105 @@ def materialise(case: Case, root: Path) -> Path:
 
 
 def run_case(case: Case, root: Path) -> Report:
+    """The case's report as scan gives it: its rule only, every severity, fixes as diffs."""
     world = materialise(case, root)
     inventory = load_inventory([str(world)])
     errors = [str(p) for p in inventory.errors]
     assert not errors, f"case inputs do not load: {errors}"
     select = () if case.select == ["all"] else tuple(case.select or (case.rule,))
-    return analyze(inventory, Config(select=select, min_severity=_info()))
+    report = analyze(inventory, Config(select=select, min_severity=_info()))
+    assert case.rule in report.rules_run, f"{case.rule} did not run: {report.rules_run}"
+    return fixes.render_patches(report)
+
+
+# Rules whose case files have not said their findings' facts yet (their owner is on it).
+FACTS_PENDING: tuple[str, ...] = ()
+
+
+def missing_facts(case: Case) -> list[str]:
+    """Expected findings of the case's rule that do not say their message's key facts."""
+    if case.rule.startswith(FACTS_PENDING):
+        return []
+    return [
+        f"{entry['code']} {entry['object']}: no message_contains"
+        for entry in case.expect
+        if entry.get("code") == case.rule and not entry.get("message_contains")
+    ]
+
+
+def _fits(entry: dict[str, Any], finding: Finding) -> bool:
+    if (finding.code, finding.location.object or "") != (entry["code"], entry["object"]):
+        return False
+    if "line" in entry and finding.location.line != entry["line"]:
+        return False
+    fix = finding.fix
+    texts = {
+        "message_contains": finding.message,
+        "patch_contains": (fix.patch or "") if fix is not None else "",
+        "fix_contains": fix.title if fix is not None else "",
+    }
+    return all(fact in texts[key] for key in texts for fact in entry.get(key) or ())
+
+
+def _assign(entries: list[dict[str, Any]], findings: list[Finding]) -> list[Finding] | None:
+    """A distinct finding for each entry that fits it, or None (entries repeat a code and
+    object when a rule reports one object twice, so first-fit is not enough)."""
+    if not entries:
+        return []
+    for index, finding in enumerate(findings):
+        if _fits(entries[0], finding):
+            rest = _assign(entries[1:], findings[:index] + findings[index + 1 :])
+            if rest is not None:
+                return [finding, *rest]
+    return None
+
+
+def unmet_facts(case: Case, findings: Iterable[Finding]) -> list[str]:
+    """What the case expects of its findings' facts and does not get, one line each."""
+    found = list(findings)
+    assigned = _assign(case.expect, found)
+    if assigned is None:
+        shown = "\n".join(_describe(f) for f in found)
+        return [f"no distinct findings fit {case.expect}; found:\n{shown}"]
+    problems = []
+    for entry, finding in zip(case.expect, assigned, strict=True):
+        fix = finding.fix
+        if case.rule.startswith(FACTS_PENDING) or entry.get("code") != case.rule:
+            continue
+        if fix is not None and fix.patch and not entry.get("patch_contains"):
+            problems.append(f"{entry['object']}: the fix has a diff; say it in patch_contains")
+        elif fix is not None and not fix.patch and not entry.get("fix_contains"):
+            problems.append(f"{entry['object']}: the fix has no diff; say it in fix_contains")
+    return problems
+
+
+def unmet_reasons(case: Case, inconclusive: Iterable[Inconclusive]) -> list[str]:
+    """The objects the case expects inconclusive, and the facts of their reasons, that the
+    report does not give."""
+    found = list(inconclusive)
+    problems = []
+    for item in case.inconclusive:
+        entry = {"object": item} if isinstance(item, str) else item
+        reasons = [i.reason for i in found if i.object == entry["object"]]
+        if not reasons:
+            problems.append(f"no inconclusive for {entry['object']}: {found}")
+        for text in entry.get("reason_contains") or ():
+            if not any(text in reason for reason in reasons):
+                problems.append(f"inconclusive {entry['object']}: no {text!r} in {reasons}")
+    return problems
+
+
+def _describe(finding: Finding) -> str:
+    fix = finding.fix
+    text = f"{finding.code} {finding.location}: {finding.message}"
+    if fix is not None:
+        text += f"\n  fix: {fix.title}\n" + "".join(
+            f"  | {line}\n" for line in (fix.patch or "").splitlines()
+        )
+    return text
 
 
 def _info() -> Any:
     from efs_doctor.findings import Severity
 
     return Severity.INFO
-
-
-def fact_problems(case: Case, report: Report) -> list[str]:
-    """The ``message_contains`` / ``reason_contains`` facts the report does not state."""
-    problems: list[str] = []
-    for entry in case.expect:
-        messages = [
-            f.message
-            for f in report.findings
-            if (f.code, f.location.object) == (entry["code"], entry["object"])
-        ]
-        for text in entry.get("message_contains", ()):
-            if not any(text in message for message in messages):
-                problems.append(f"{entry['code']} {entry['object']}: no {text!r} in {messages}")
-    for item in case.inconclusive:
-        if isinstance(item, str):
-            continue
-        reasons = [i.reason for i in report.inconclusive if i.object == item["object"]]
-        for text in item.get("reason_contains", ()):
-            if not any(text in reason for reason in reasons):
-                problems.append(f"inconclusive {item['object']}: no {text!r} in {reasons}")
-    return problems

@@ -33,7 +33,8 @@ def import_analysis() -> None:
     import efs_doctor.engine.analysis
     import efs_doctor.engine.iam
     import efs_doctor.engine.mount
-    import efs_doctor.rules  # noqa: F401
+    import efs_doctor.rules
+    import efs_doctor.rules.runner  # noqa: F401
 
 
 def mount_chains(inventory: Inventory) -> list[MountChain]:
@@ -64,8 +65,9 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
 def _analyze(inventory: Inventory, config: Config | None) -> Report:
     from dataclasses import replace
 
-    from efs_doctor.engine.analysis import Context, run_rules
+    from efs_doctor.engine.analysis import Context
     from efs_doctor.rules import REGISTRY
+    from efs_doctor.rules.runner import run_rules
 
     context = Context(inventory, mount_chains(inventory))
     report = run_rules(context, REGISTRY, config or Config())

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api import load_inventory, mount_chains
-    from efs_doctor.errors import EXIT_INPUT, EXIT_OK
+    from efs_doctor.errors import EXIT_INPUT, EXIT_OK, internal_step
     from efs_doctor.report.inventory import inventory_json, inventory_text
     from efs_doctor.report.problems import print_problems
 
@@ -29,13 +29,14 @@ def run(args: argparse.Namespace) -> int:
         print("efs-doctor: no usable input", file=sys.stderr)
         return EXIT_INPUT
     chains = mount_chains(inventory)
-    if args.format == "json":
-        import json
+    with internal_step(f"the {args.format} renderer"):
+        if args.format == "json":
+            import json
 
-        json.dump(inventory_json(inventory, chains), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(inventory_text(inventory, chains))
+            text = json.dumps(inventory_json(inventory, chains), indent=2) + "\n"
+        else:
+            text = inventory_text(inventory, chains)
+    sys.stdout.write(text)
     # contracts.md: 2 is for no usable input; inputs that failed are reported above and the
     # rest is shown, so a partly bad input set still exits 0 (inventory has no findings).
     return EXIT_OK

@@ -7,7 +7,7 @@ one is known, a fix. `--diff` prints the fixes as unified diffs; `--fix` applies
 ones (`--unsafe-fixes` also those that may widen access) and scans again.
 
 Exit status: 0 no finding at or above the threshold, 1 findings (or, with --live, something
-could not be read), 2 usage or input error.
+could not be read), 2 usage or input error, 3 internal error (a bug in efs-doctor).
 Suppress a finding with the annotation `efs-doctor.io/ignore: "<code-or-slug>: <reason>"`
 on the Kubernetes object; suppressions are counted in the summary.
 """
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor import fixes
     from efs_doctor.api import analyze, load_inventory
     from efs_doctor.config import Config, split_selectors
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError, internal_step
     from efs_doctor.findings import Confidence, Report, Severity
     from efs_doctor.report.problems import print_problems
 
@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         report, usable = scan()
-    text = _render(report, args)
+    with internal_step(f"the {args.format} renderer"):
+        text = _render(report, args)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)

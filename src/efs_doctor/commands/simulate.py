@@ -8,7 +8,7 @@ diagram of its path with the failing layer marked, the evidence under it, and th
 kubelet would report. Missing inputs make a step indeterminate, never silently fine.
 
 exit status: 0 every mount succeeds; 1 a mount fails or cannot be decided; 2 usage error or
-no usable input.
+no usable input; 3 internal error (a bug in efs-doctor).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.api import load_inventory, mount_chains
     from efs_doctor.engine.mount import SimulationOptions, simulate_all
     from efs_doctor.engine.mount.versions import Version
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError, internal_step
     from efs_doctor.report.problems import print_problems
     from efs_doctor.report.simulate import simulate_json, simulate_text
 
@@ -79,9 +79,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     options = SimulationOptions(args.csi_driver_version, args.efs_utils_version)
     outcomes = simulate_all(inventory, chains, options)
-    if args.format == "json":
-        json.dump(simulate_json(outcomes), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(simulate_text(outcomes))
+    with internal_step(f"the {args.format} renderer"):
+        if args.format == "json":
+            text = json.dumps(simulate_json(outcomes), indent=2) + "\n"
+        else:
+            text = simulate_text(outcomes)
+    sys.stdout.write(text)
     return EXIT_OK if all(o.outcome == "mounted" for o in outcomes) else EXIT_FINDINGS

@@ -1,4 +1,4 @@
-"""The analysis context the rules read, and the runner that turns rule results into a report.
+"""The analysis context the rules read (the rule runner is ``efs_doctor.rules.runner``).
 
 :class:`Context` is the one object a rule's ``check`` receives: the inventory, the resolved
 mount chains, and engine answers computed once and cached (the mount options the CSI driver
@@ -8,12 +8,11 @@ here is pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from efs_doctor.config import Config, RuleName, parse_suppressions
-from efs_doctor.findings import Finding, Inconclusive, Location, Report, Suppressed
+from efs_doctor.findings import Finding, Location
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, StorageClass
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from efs_doctor.engine.mount.simulate import Side
     from efs_doctor.engine.mount.versions import Versions
     from efs_doctor.engine.mount.view import IdentityPolicies
-    from efs_doctor.rules.base import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +56,6 @@ class Context:
         # report only what the others did not).
         self.reported: list[Finding] = []
         self.ignored_causes: set[str] = set()  # of rules the configuration turned off
-        self.notes: list[str] = []
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:
         """A value computed once per analysis (an engine index shared by several rules)."""
@@ -397,106 +394,3 @@ def _source_kind(source: str) -> str:
     if source.startswith("webidentity"):
         return "irsa"
     return "instance-profile"
-
-
-# ---- running rules -------------------------------------------------------------------
-
-
-def _annotations_by_key(inventory: Inventory) -> dict[str, Mapping[str, str]]:
-    from efs_doctor.rules.base import object_key
-
-    objects: list[Any] = [
-        *inventory.persistent_volumes.values(),
-        *inventory.claims.values(),
-        *inventory.storage_classes.values(),
-        *inventory.workloads,
-        *inventory.service_accounts.values(),
-        *inventory.nodes.values(),
-    ]
-    return {object_key(o): o.meta.annotations for o in objects if o.meta.annotations}
-
-
-def run_rules(context: Context, rules: Iterable[Rule], config: Config) -> Report:
-    """Run the enabled rules in registry order; apply suppressions and thresholds."""
-    findings: list[Finding] = []
-    inconclusive: dict[tuple[str, str, str], Inconclusive] = {}
-    suppressed: list[Suppressed] = []
-    notes: list[str] = []
-    below = 0
-    ran: list[str] = []
-    annotations = _annotations_by_key(context.inventory)
-    suppressions: dict[str, list[Any]] = {}
-    for key, values in annotations.items():
-        found, problems = parse_suppressions(values)
-        if found:
-            suppressions[key] = found
-        notes.extend(f"{key}: {problem}" for problem in problems)
-    seen: set[tuple[str, str, int | None, str]] = set()
-    for rule in rules:
-        if not config.enabled(rule):
-            context.ignored_causes.update(rule.meta.all_causes)
-            continue
-        ran.append(rule.code)
-        try:
-            results = list(rule.check(context))
-        except Exception as error:  # a broken rule is reported, not fatal
-            results = [
-                Inconclusive(
-                    rule.code,
-                    "*",
-                    f"internal error in the rule ({type(error).__name__}: {error}); "
-                    "please report it",
-                )
-            ]
-        context.reported.extend(r for r in results if isinstance(r, Finding))
-        for result in results:
-            if isinstance(result, Inconclusive):
-                inconclusive.setdefault((result.code, result.object, result.reason), result)
-                continue
-            identity = (
-                result.code,
-                str(result.location),
-                result.location.line,
-                result.message,
-            )
-            if identity in seen:
-                continue
-            seen.add(identity)
-            match = _suppression(result, suppressions)
-            if match is not None:
-                suppressed.append(Suppressed(result, match[1], match[0]))
-                continue
-            if not config.reportable(result.severity, result.confidence):
-                below += 1
-                continue
-            findings.append(result)
-    order = {code: index for index, code in enumerate(ran)}
-    findings.sort(key=lambda f: (f.severity.rank, order[f.code], f.sort_key))
-    return Report(
-        findings=tuple(findings),
-        inconclusive=tuple(inconclusive.values()),
-        suppressed=tuple(suppressed),
-        files=tuple(context.inventory.files),
-        objects=context.inventory.object_count,
-        chains=len(context.chains),
-        rules_run=tuple(ran),
-        below_threshold=below,
-        notes=(*notes, *context.notes),
-    )
-
-
-def _suppression(finding: Finding, table: Mapping[str, list[Any]]) -> tuple[str, str] | None:
-    from efs_doctor.config import matches
-
-    name = RuleName(finding.code, finding.slug)
-    keys = [finding.location.object or "", *finding.subjects]
-    keys.extend(r.location.object or "" for r in finding.related)
-    for key in keys:
-        for suppression in table.get(key, ()):
-            if matches(suppression.selector, name):
-                return key, suppression.reason
-    return None
-
-
-def with_findings(report: Report, findings: Iterable[Finding]) -> Report:
-    return replace(report, findings=tuple(findings))

@@ -193,6 +193,8 @@ def _apply(obj: Any, edit: YamlEdit) -> bool:
 
 def apply_edits(text: str, edits: Sequence[YamlEdit]) -> str:
     """``text`` with ``edits`` applied. Raises :class:`EditError` when an object is missing."""
+    from ruamel.yaml.error import YAMLError
+
     pieces = split_documents(text)
     pending = list(edits)
     out: list[str] = []
@@ -202,7 +204,7 @@ def apply_edits(text: str, edits: Sequence[YamlEdit]) -> str:
             continue
         try:
             yaml, data = _load(piece)
-        except Exception:  # a document we cannot round-trip is left alone
+        except YAMLError:  # ruamel reads YAML a little differently: that document stays as is
             out.append(piece)
             continue
         changed = False

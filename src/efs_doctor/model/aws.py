@@ -40,11 +40,6 @@ class FileSystem:
             return self.arn.split(":")[3] or None
         return None
 
-    def arn_or_guess(self, region: str | None, account: str | None) -> str:
-        if self.arn:
-            return self.arn
-        return f"arn:aws:elasticfilesystem:{region or '*'}:{account or '*'}:file-system/{self.id}"
-
     @classmethod
     def from_raw(
         cls, raw: Mapping[str, Any], source: SourceMap
@@ -649,24 +644,3 @@ class CallerIdentity:
     account: str
     arn: str | None
     source: SourceMap = LIVE
-
-
-AwsObject = (
-    FileSystem
-    | FileSystemPolicy
-    | MountTarget
-    | AccessPoint
-    | SecurityGroup
-    | NetworkInterface
-    | Subnet
-    | Vpc
-    | VpcDnsAttribute
-    | NetworkAcl
-    | Instance
-    | Role
-    | ManagedPolicy
-    | InstanceProfile
-    | EksCluster
-    | PodIdentityAssociation
-    | CallerIdentity
-)

@@ -59,18 +59,12 @@ class SourceMap:
     def marks(self) -> Marks:
         if self._marks is None:
             loader, self._loader = self._loader, None
-            try:
-                self._marks = loader() if loader is not None else {}
-            except Exception:  # positions are a courtesy: never fail a run over them
-                self._marks = {}
+            self._marks = loader() if loader is not None else {}
         return self._marks
 
     def _find(self, path: FieldPath) -> tuple[int, int] | None:
         if self._marks is None and self._locator is not None:
-            try:
-                return self._locator(path)
-            except Exception:  # positions are a courtesy: never fail a run over them
-                return None
+            return self._locator(path)
         return self.marks.get(path)
 
     def location(self, *field_path: str | int, object_name: str | None = None) -> Location:

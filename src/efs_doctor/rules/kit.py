@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from efs_doctor.findings import Fix, FixSafety, Location, Related, YamlEdit
+from efs_doctor.findings import Fix, FixSafety, Location, YamlEdit
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.kubernetes import PersistentVolume, PersistentVolumeClaim, StorageClass
 from efs_doctor.rules.base import at, object_key
@@ -90,10 +90,6 @@ def mount_option_fix(
     field = ("spec", "mountOptions") if isinstance(target, PersistentVolume) else ("mountOptions",)
     edit = yaml_edit(target, "append", field, option)
     return Fix(title, safety, (edit,) if edit is not None else ())
-
-
-def related_object(obj: object, note: str, *field_path: str | int) -> Related:
-    return Related(at(obj, *field_path), note)
 
 
 def volume_subjects(context: Context, pv: PersistentVolume) -> list[str]:

@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from efs_doctor.engine.analysis import Context
-from efs_doctor.engine.mount.path_steps import NETWORK_CAUSES
+from efs_doctor.engine.mount.connection import NETWORK_CAUSES
 from efs_doctor.findings import Finding, Inconclusive, Location, Related
 from efs_doctor.model.aws import MountTarget
 from efs_doctor.model.chain import MountChain

@@ -391,7 +391,14 @@ class AwsCollector:
         self._wave(wave_c)
         from efs_doctor.sources.aws_live_iam import collect_roles
 
-        collect_roles(self, self.pool)
+        collect_roles(
+            self.caller,
+            self.collection,
+            self.pool,
+            role_arns=set(self.targets.irsa_roles) | self.found.pod_identity_roles,
+            instances=self.found.instances,
+            authorization=self.found.authorization,
+        )
 
 
 class AwsRun:
@@ -419,10 +426,12 @@ class AwsRun:
             return
         clients = self.clients
         if clients is None:
+            from botocore.exceptions import BotoCoreError, NoRegionError
+
             try:
                 clients, region = make_clients(self.options, region_hint)
-            except Exception as error:  # no region, unknown profile: AWS is skipped, said once
-                if final or type(error).__name__ != "NoRegionError":
+            except BotoCoreError as error:  # no region, unknown profile: AWS is skipped, said once
+                if final or not isinstance(error, NoRegionError):
                     self.failed = True
                     self.collection.add_inconclusive(Inconclusive("aws", _setup_reason(error)))
                 return

@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from efs_doctor.sources.aws_live import AwsCollector
+    from efs_doctor.sources.aws_calls import AwsCaller
+    from efs_doctor.sources.live_records import Collection
 
 AUTHORIZATION_FILE = "aws/iam/get-account-authorization-details.json"
 ROLES_FILE = "aws/iam/roles-from-per-role-calls.json"
@@ -27,15 +28,13 @@ def role_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def _wanted(collector: AwsCollector) -> tuple[set[str], set[str]]:
-    """(role ARNs, instance profile ARNs) whose roles can mount."""
-    roles = set(collector.targets.irsa_roles) | collector.found.pod_identity_roles
-    profiles = {
+def _instance_profiles(instances: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The instance profile ARNs of ``instances`` (describe-instances items)."""
+    return {
         str(i["IamInstanceProfile"]["Arn"])
-        for i in collector.found.instances
+        for i in instances
         if isinstance(i.get("IamInstanceProfile"), Mapping) and i["IamInstanceProfile"].get("Arn")
     }
-    return roles, profiles
 
 
 def _policy_arns(roles: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -65,26 +64,36 @@ def filter_authorization(
     return {"RoleDetailList": kept, "Policies": policies}
 
 
-def collect_roles(collector: AwsCollector, pool: ThreadPoolExecutor) -> None:
-    role_arns, profile_arns = _wanted(collector)
+def collect_roles(
+    caller: AwsCaller,
+    collection: Collection,
+    pool: ThreadPoolExecutor,
+    *,
+    role_arns: set[str],
+    instances: Iterable[Mapping[str, Any]],
+    authorization: Mapping[str, Any] | None,
+) -> None:
+    """Add the roles that can mount to ``collection``: ``role_arns`` (IRSA, Pod Identity)
+    and the roles of the ``instances``' profiles, from the ``authorization`` details when
+    they were read, else by per-role calls."""
+    profile_arns = _instance_profiles(instances)
     if not role_arns and not profile_arns:
         return
-    answer = collector.found.authorization
-    if answer is not None:
-        collector.collection.add_document(
-            AUTHORIZATION_FILE, filter_authorization(answer, role_arns, profile_arns)
+    if authorization is not None:
+        collection.add_document(
+            AUTHORIZATION_FILE, filter_authorization(authorization, role_arns, profile_arns)
         )
         return
-    _PerRole(collector, pool).run(role_arns, profile_arns)
+    _PerRole(caller, collection, pool).run(role_arns, profile_arns)
 
 
 class _PerRole:
     """The fallback: GetInstanceProfile, GetRole, List/GetRolePolicy, ListAttachedRolePolicies,
     GetPolicy and GetPolicyVersion, for the wanted roles only."""
 
-    def __init__(self, collector: AwsCollector, pool: ThreadPoolExecutor) -> None:
-        self.call = collector.caller.call
-        self.collection = collector.collection
+    def __init__(self, caller: AwsCaller, collection: Collection, pool: ThreadPoolExecutor) -> None:
+        self.call = caller.call
+        self.collection = collection
         self.pool = pool
         self.profiles: list[Mapping[str, Any]] = []
 

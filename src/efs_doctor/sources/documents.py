@@ -341,10 +341,14 @@ def parse_yaml(
 
 
 def _json_marks(text: str) -> dict[FieldPath, tuple[int, int]]:
+    """Every field's position, from the YAML composer (JSON is YAML, almost): a JSON text
+    it cannot compose, or nested past its recursion, has no positions but its start."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         return _collect_marks(node) if node is not None else {}
+    except (yaml.YAMLError, RecursionError):
+        return {}
     finally:
         loader.dispose()
 

@@ -222,12 +222,26 @@ def test_a_repeated_json_key_points_at_the_value_json_keeps() -> None:
     assert _JsonPositions(text).locate(("a",)) == (2, 7)
 
 
-def test_positions_of_a_broken_loader_fall_back_to_the_object() -> None:
+def test_json_the_yaml_composer_cannot_read_has_only_its_start() -> None:
+    """A key over 1024 characters is valid JSON, but YAML limits implicit keys to 1024
+    characters and PyYAML's composer enforces it: the document loads, its fields have no
+    positions of their own, the object's start stands in for them."""
+    from efs_doctor.sources.documents import _json_marks
+
+    text = '{"' + "k" * 2000 + '": 1}'
+    assert json.loads(text)
+    assert _json_marks(text) == {}
+    source = SourceMap("f.json", 4, 2, _loader=lambda: _json_marks(text))
+    assert source.location("k" * 2000) == Location("f.json", 4, 2)
+
+
+def test_a_broken_position_loader_is_a_bug_not_a_missing_position() -> None:
     def broken() -> dict[tuple[str | int, ...], tuple[int, int]]:
         raise ValueError("no positions")
 
     source = SourceMap("f.json", 4, 2, _loader=broken)
-    assert source.location("a", "b") == Location("f.json", 4, 2)
+    with pytest.raises(ValueError, match="no positions"):
+        source.location("a", "b")
 
 
 def test_location_text_forms() -> None:

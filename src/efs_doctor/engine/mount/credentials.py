@@ -26,9 +26,8 @@ from efs_doctor.engine.mount.irsa import (
     association_trust,
     irsa_trust,
 )
-from efs_doctor.engine.mount.model import Step, StepStatus
+from efs_doctor.engine.mount.model import Step, StepStatus, step
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import PodIdentityAssociation

@@ -69,13 +69,6 @@ def nfs_access_denied(path: str, host: str = "127.0.0.1") -> str:
     return f"mount.nfs4: access denied by server while mounting {host}:{path}"
 
 
-def nfs_no_such_directory(path: str, host: str = "127.0.0.1") -> str:
-    return (
-        f"mount.nfs4: mounting {host}:{path} failed, reason given by server: "
-        "No such file or directory"
-    )
-
-
 def nfs_failure_output(stderr: str, *, retried: bool) -> str:
     """mount.efs output when mount.nfs4 fails. ``retried``: efs-utils >= 2.4.2 retries
     ``access denied`` for access-point mounts: attempts 1 and 2 print a progress line with the

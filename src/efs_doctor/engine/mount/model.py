@@ -1,4 +1,5 @@
-"""What a mount simulation returns: steps with evidence, and one outcome per node or zone.
+"""What a mount simulation returns: steps with evidence, and one outcome per node or zone;
+:func:`step` builds a step (its layer from :data:`STEP_LAYERS`), :func:`where` cites an input.
 
 Vocabulary (``../shared/docs/contracts.md``):
 - ``layer``: ``kubernetes | csi | efs-utils | dns | credentials | network | access-point |
@@ -9,8 +10,12 @@ Vocabulary (``../shared/docs/contracts.md``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
+
+from efs_doctor.model.source import SourceMap
 
 StepStatus = Literal["ok", "failed", "indeterminate", "skipped"]
 Outcome = Literal["mounted", "failed", "indeterminate"]
@@ -60,6 +65,41 @@ class Step:
     cause: str | None = None
     error: str | None = None
     reason: str | None = None
+
+
+def where(source: SourceMap | None, fallback: str) -> str:
+    """``path:line`` of an input object, or the spec section when it has no file."""
+    if source is None or source.path is None:
+        return fallback
+    return f"{source.path}:{source.line}" if source.line else source.path
+
+
+def step(
+    name: str,
+    status: StepStatus,
+    evidence: Iterable[str],
+    source: str,
+    *,
+    cause: str | None = None,
+    error: str | None = None,
+    reason: str | None = None,
+    layer: Layer | None = None,
+) -> Step:
+    return Step(
+        step=name,
+        status=status,
+        evidence=tuple(evidence),
+        source=source,
+        layer=layer or STEP_LAYERS[name],
+        cause=cause,
+        error=error,
+        reason=reason,
+    )
+
+
+@cache
+def skipped(name: str, why: str = "not reached: an earlier step failed") -> Step:
+    return step(name, "skipped", (why,), "")
 
 
 @dataclass(frozen=True, slots=True)

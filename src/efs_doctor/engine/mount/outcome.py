@@ -21,9 +21,9 @@ from efs_doctor.engine.mount.model import (
     Outcome,
     PosixIdentity,
     Step,
+    skipped,
 )
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.engine.mount.steps import skipped
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.model.chain import MountChain
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from efs_doctor.engine.mount.model import Access, PosixIdentity, Step, StepStatus
-from efs_doctor.engine.mount.steps import step
+from efs_doctor.engine.mount.model import Access, PosixIdentity, Step, StepStatus, step
 from efs_doctor.model.aws import PosixUser
 from efs_doctor.model.chain import MountChain
 

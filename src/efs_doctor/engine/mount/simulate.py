@@ -17,8 +17,13 @@ from dataclasses import dataclass, replace
 from efs_doctor.engine import network as net
 from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
 from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
-from efs_doctor.engine.mount.auth_step import UNKNOWN_PRINCIPAL, authorization_step, combine
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
+from efs_doctor.engine.mount.authorization_verdict import (
+    UNKNOWN_PRINCIPAL,
+    authorization_step,
+    combine,
+)
+from efs_doctor.engine.mount.connection import network_step, target_steps
 from efs_doctor.engine.mount.credentials import (
     CredentialChain,
     Credentials,
@@ -26,16 +31,15 @@ from efs_doctor.engine.mount.credentials import (
     credentials_step,
 )
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.local_steps import nfs_options_step, port_step, region_step
-from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step
+from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step, step
+from efs_doctor.engine.mount.node_checks import nfs_options_step, port_step, region_step
 from efs_doctor.engine.mount.outcome import Run, complete, merge
-from efs_doctor.engine.mount.path_steps import network_step, target_steps
 from efs_doctor.engine.mount.placement import Placement, placement_key, placements
 from efs_doctor.engine.mount.posix import check_sub_path, result_step
-from efs_doctor.engine.mount.steps import step
 from efs_doctor.engine.mount.target import TargetSelector, mount_target_endpoint, node_endpoint
 from efs_doctor.engine.mount.versions import Versions, resolve_versions
 from efs_doctor.engine.mount.view import InventoryView
+from efs_doctor.errors import internal_step
 from efs_doctor.model.aws import MountTarget, PosixUser
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
@@ -127,24 +131,28 @@ class Simulator:
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
-        runs = [
-            self._run(chain, side.placements, side.admission, side.aws)
-            for side in self.sides(chain)
-        ]
-        return merge(chain, runs, self.versions)
+        """The outcomes of ``chain``; an exception in a step is an InternalError naming
+        the chain (a bug of ours, reported as exit 3, never a result)."""
+        with internal_step(f"mount simulation of {chain.label}"):
+            runs = [
+                self._run(chain, side.placements, side.admission, side.aws)
+                for side in self.sides(chain)
+            ]
+            return merge(chain, runs, self.versions)
 
     def sides(self, chain: MountChain) -> list[Side]:
         """The chain's placements grouped by answer: placements whose admission and AWS side
         give the same answer are run once."""
         groups: dict[tuple[object, ...], list[tuple[Placement, Admission, _AwsSide | None]]] = {}
-        for placement in self.placements_of(chain):
-            if placement.fargate:
-                groups[("fargate",)] = [(placement, _FARGATE, None)]
-                continue
-            admission = self._admit(chain, placement)
-            aws = self._aws_for(chain, admission.request, placement)
-            signature = (id(admission), aws.signature if aws is not None else None)
-            groups.setdefault(signature, []).append((placement, admission, aws))
+        with internal_step(f"mount simulation of {chain.label}"):
+            for placement in self.placements_of(chain):
+                if placement.fargate:
+                    groups[("fargate",)] = [(placement, _FARGATE, None)]
+                    continue
+                admission = self._admit(chain, placement)
+                aws = self._aws_for(chain, admission.request, placement)
+                signature = (id(admission), aws.signature if aws is not None else None)
+                groups.setdefault(signature, []).append((placement, admission, aws))
         return [
             Side(tuple(p for p, _, _ in members), members[0][1], members[0][2])
             for members in groups.values()
@@ -155,7 +163,8 @@ class Simulator:
         key = placement_key(chain)
         found = self._placements.get(key)
         if found is None:
-            found = self._placements[key] = placements(chain, self.view)
+            with internal_step(f"mount simulation of {chain.label}"):
+                found = self._placements[key] = placements(chain, self.view)
         return found
 
     def credentials_for(

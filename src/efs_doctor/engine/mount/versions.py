@@ -88,10 +88,6 @@ class Versions:
         return self.efs_utils >= v("1.31.1")
 
     @property
-    def crossaccount_option(self) -> bool:
-        return self.efs_utils >= v("1.36.0")
-
-    @property
     def az_option(self) -> bool:
         return self.efs_utils >= v("1.30.1")
 
@@ -103,10 +99,6 @@ class Versions:
     def region_regex(self) -> bool:
         """v3.2.0: the ``region`` value is validated against a pattern (§2.2)."""
         return self.efs_utils >= v("3.2.0")
-
-    @property
-    def proxy_failure_text(self) -> str:
-        return "tunnel" if self.efs_proxy else "TLS tunnel"
 
     # --- CSI driver (§3) ----------------------------------------------------------------
     @property

@@ -94,24 +94,12 @@ class InventoryView:
         return self.inventory.has(section)
 
     @property
-    def has_security_groups(self) -> bool:
-        return self.has(SECURITY_GROUPS) or bool(self.security_groups)
-
-    @property
-    def has_network_acls(self) -> bool:
-        return self.has(NETWORK_ACLS) or bool(self.inventory.network_acls)
-
-    @property
     def has_mount_targets(self) -> bool:
         return self.has(MOUNT_TARGETS) or bool(self.inventory.mount_targets)
 
     @property
     def has_access_points(self) -> bool:
         return self.has(ACCESS_POINTS) or bool(self.inventory.access_points)
-
-    @property
-    def has_iam(self) -> bool:
-        return self.has(IAM) or bool(self.inventory.roles)
 
     @property
     def has_pod_identity(self) -> bool:
@@ -167,10 +155,6 @@ class InventoryView:
             ):
                 return subnet
         return None
-
-    def vpc_cidr(self, vpc_id: str | None) -> IpNetwork | None:
-        vpc = self.inventory.vpcs.get(vpc_id or "")
-        return network_of(vpc.cidr) if vpc is not None else None
 
     def zones_of_vpc(self, vpc_id: str | None) -> list[str]:
         return sorted(

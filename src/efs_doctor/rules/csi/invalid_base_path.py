@@ -71,7 +71,6 @@ META = RuleMeta(
     cause="storageclass-basepath-invalid",
 )
 
-PLACEHOLDERS = ("${.PVC.name}", "${.PVC.namespace}", "${.PV.name}")
 UUID_SUFFIX = 37  # "-" + a 36-character UUID
 DEFAULT_NAME_LENGTH = 20
 PV_NAME_LENGTH = 40  # "pvc-" + a 36-character UUID

@@ -28,8 +28,6 @@ from typing import Any
 
 from efs_doctor.model.source import FieldPath
 
-UNSET = object()
-
 _INDEX = r'(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?'
 _SEGMENT = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*)({_INDEX})")
 

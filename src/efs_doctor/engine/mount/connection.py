@@ -1,5 +1,5 @@
-"""Steps 4 and 7 of efs-semantics.md §10 as :class:`Step` objects: the mount target efs-utils
-selects (§2.7) and TCP 2049 reachability (§6).
+"""The connection efs-utils opens: the mount target it selects (efs-semantics.md §2.7) and
+TCP 2049 from the node to it (§6); steps 4 and 7 of §10.
 
 A block found by efs-utils' own probe (``mounttargetip``, the botocore fallback) fails fast
 with its explicit message (exit 1); on the DNS path nothing probes first, so a block is a hang
@@ -12,8 +12,7 @@ from efs_doctor.engine import network as net
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.model import Layer, Step
-from efs_doctor.engine.mount.steps import step, where
+from efs_doctor.engine.mount.model import Layer, Step, step, where
 
 SECTION = "efs-semantics.md §6"
 # The causes.md id for each hop that can block, in the order a packet meets them.

@@ -1,5 +1,5 @@
-"""Step 9 of efs-semantics.md §10 as a :class:`Step`: authorise the principal (or each
-candidate principal) and, on a denial, the text mount.nfs4 prints (§4.7, §2.10).
+"""Whether EFS lets the mount's principal (or each candidate principal) mount, and on a
+denial the text mount.nfs4 prints (efs-semantics.md §4.7, §2.10); step 9 of §10.
 
 - ``access denied by server while mounting <host>:<path>``, exit 32. The host is 127.0.0.1
   behind the local proxy (every mount on efs-utils >= 2.0, TLS mounts before), else the DNS
@@ -19,9 +19,8 @@ from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.authorization import Authorization
 from efs_doctor.engine.mount.credentials import Principal
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.local_steps import behind_proxy, nfs_failure
-from efs_doctor.engine.mount.model import Step
-from efs_doctor.engine.mount.steps import step
+from efs_doctor.engine.mount.model import Step, step
+from efs_doctor.engine.mount.node_checks import behind_proxy, nfs_failure
 from efs_doctor.engine.mount.versions import Versions
 
 UNKNOWN_PRINCIPAL = Authorization(

@@ -1,15 +1,14 @@
-"""Steps 3 and 5 of efs-semantics.md §10, local to the node: the region efs-utils uses
-(§2.6), the local proxy port (§2.5), and whether mount.nfs4 accepts the options efs-utils
-passes through to it (§2.2)."""
+"""What is checked on the node itself before anything is sent (steps 3 and 5 of
+efs-semantics.md §10): the region efs-utils mounts in (§2.6), the local proxy port (§2.5), and
+whether mount.nfs4 accepts the options efs-utils passes through to it (§2.2)."""
 
 from __future__ import annotations
 
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
-from efs_doctor.engine.mount.model import Step
+from efs_doctor.engine.mount.model import Step, step, where
 from efs_doctor.engine.mount.options import REGION_PATTERN, nfs_refusal
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.engine.mount.steps import step, where
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 
