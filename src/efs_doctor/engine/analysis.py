@@ -19,13 +19,13 @@ from efs_doctor.model.kubernetes import Node, PersistentVolume, ServiceAccount, 
 
 if TYPE_CHECKING:
     from efs_doctor.engine.iam import AccessEvaluation, LintFinding, ParsedPolicy
+    from efs_doctor.engine.iam.permissions import RolePolicies
     from efs_doctor.engine.mount import MountOutcome, Simulator
     from efs_doctor.engine.mount.admission import MountRequest
     from efs_doctor.engine.mount.authorization import Authorization
     from efs_doctor.engine.mount.model import Step
     from efs_doctor.engine.mount.simulate import Side
     from efs_doctor.engine.mount.versions import Versions
-    from efs_doctor.engine.mount.view import IdentityPolicies
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,10 +381,11 @@ class Context:
             return Location(policy.text_source.path, 1, 1, label)
         return policy.source.location("Policy", object_name=label)
 
-    def role_policies(self, role_arn: str) -> IdentityPolicies:
+    def role_policies(self, role_arn: str) -> RolePolicies:
         """The role's identity policies as the engines know them (inline, attached managed,
-        vendored AWS managed; ``complete`` False when one is not among the inputs)."""
-        return self.simulator.view.identity_policies(role_arn)
+        vendored AWS managed, permissions boundary; what is not among the inputs is listed as
+        missing), parsed for the IAM engine."""
+        return self.simulator.view.role_policies(role_arn)
 
 
 def _source_kind(source: str) -> str:

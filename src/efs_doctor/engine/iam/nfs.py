@@ -27,7 +27,7 @@ from efs_doctor.engine.iam import values as v
 from efs_doctor.engine.iam.compiled import CompiledPolicy
 from efs_doctor.engine.iam.context_value import ContextValue, Opaque
 from efs_doctor.engine.iam.explain import summarize
-from efs_doctor.engine.iam.file_systems import is_file_system_arn
+from efs_doctor.engine.iam.file_systems import file_system_arn, is_file_system_arn
 from efs_doctor.engine.iam.grammar import read_policy
 from efs_doctor.engine.iam.parsed import ParsedPolicy
 from efs_doctor.engine.iam.principals import ANONYMOUS, RequestPrincipal, principal_from_arn
@@ -110,10 +110,7 @@ class NfsRequest:
                 raise ValueError(
                     f"file system {arn!r}: give its ARN, or its ID with region and account"
                 )
-            arn = (
-                f"arn:{self.partition}:elasticfilesystem:{self.region}:{self.account}"
-                f":file-system/{arn}"
-            )
+            arn = file_system_arn(arn, self.region, self.account, self.partition)
         if not is_file_system_arn(arn):
             raise ValueError(f"not a file system ARN: {arn!r}")
         object.__setattr__(self, "file_system_arn", arn)

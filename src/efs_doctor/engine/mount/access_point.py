@@ -26,7 +26,7 @@ class AccessPointCheck:
     access_point: AccessPoint | None
     posix_user: PosixUser | None
     root_path: str | None
-    arn: str | None
+    reference: str | None  # the ARN when described, else the id (see _reference)
     evidence: tuple[str, ...]
     source: str = "efs-semantics.md §5"
     cause: str | None = None
@@ -54,15 +54,10 @@ def _can_traverse(user: PosixUser, info: CreationInfo) -> bool:
     return bool(mode & 0o001)
 
 
-def access_point_arn(
-    ap_id: str, ap: AccessPoint | None, region: str | None, account: str | None
-) -> str:
-    if ap is not None and ap.arn:
-        return ap.arn
-    return (
-        f"arn:aws:elasticfilesystem:{region or 'us-east-1'}:{account or '000000000000'}:"
-        f"access-point/{ap_id}"
-    )
+def _reference(ap_id: str, ap: AccessPoint | None) -> str:
+    """The access point's ARN when it was described, else its id: the authorizer builds the
+    ARN beside the file system's (same partition, region and account)."""
+    return ap.arn if ap is not None and ap.arn else ap_id
 
 
 def check_access_point(
@@ -70,9 +65,7 @@ def check_access_point(
     fs_id: str,
     planned: PlannedVolume | None,
     view: InventoryView,
-    region: str | None,
 ) -> AccessPointCheck:
-    account = view.account_of_file_system(fs_id)
     if planned is not None:
         user = (
             PosixUser(planned.uid, planned.gid)
@@ -84,7 +77,7 @@ def check_access_point(
             None,
             user,
             planned.base_path,
-            access_point_arn("fsap-<new>", None, region, account),
+            "fsap-<new>",
             (
                 "the controller creates the access point at provisioning: PosixUser = "
                 f"CreationInfo owner = {planned.uid}:{planned.gid}, permissions "
@@ -103,7 +96,7 @@ def check_access_point(
                 None,
                 None,
                 None,
-                access_point_arn(ap_id, None, region, account),
+                ap_id,
                 (f"{ap_id} is not among the described access points",),
                 cause="access-point-not-found",
                 reason=f"access point {ap_id} does not exist (not in describe-access-points); "
@@ -114,11 +107,11 @@ def check_access_point(
             None,
             None,
             None,
-            access_point_arn(ap_id, None, region, account),
+            ap_id,
             ("access points not provided (aws efs describe-access-points)",),
             reason=f"access point {ap_id} is not among the inputs",
         )
-    arn = access_point_arn(ap_id, ap, region, account)
+    arn = _reference(ap_id, ap)
     where = _where(ap)
     evidence = [
         f"{ap.id} of {ap.file_system_id}, {ap.lifecycle_state or 'state unknown'}, root "

@@ -2,18 +2,17 @@
 cause id of a denial comes from :mod:`efs_doctor.engine.mount.denial`.
 
 The IAM engine (``efs_doctor.engine.iam``) decides each Client* action. This module builds its
-request (principal, TLS, access point ARN, source address), supplies the file system policy
-and the principal's identity policies, and handles what the engine cannot know: identity
-policies that are not among the inputs are evaluated under both "they allow nothing" and
-"they allow every Client* action"; a verdict that differs is ``indeterminate``.
-Evaluations are cached per distinct (file system, policy, principal, request).
+request (principal, TLS, access point ARN, source address) and supplies the file system
+policy and the principal's identity policies; what the inputs do not hold (identity
+policies, a permissions boundary) the IAM engine weighs itself (``identities_known``): a
+verdict they could change is ``indeterminate``. Evaluations are cached per distinct
+(file system, policy, principal, request).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from efs_doctor.engine.iam import (
     CLIENT_MOUNT,
@@ -25,6 +24,13 @@ from efs_doctor.engine.iam import (
     evaluate_client_access,
     parse_policy,
 )
+from efs_doctor.engine.iam.file_systems import (
+    access_point_arn_beside,
+    file_system_arn,
+    file_systems_named,
+    is_file_system_arn,
+)
+from efs_doctor.engine.iam.permissions import permission
 from efs_doctor.engine.mount.credentials import Principal
 from efs_doctor.engine.mount.denial import DENIAL_LEADS, classify_denial
 from efs_doctor.engine.mount.model import StepStatus
@@ -33,16 +39,6 @@ from efs_doctor.model.aws import FileSystemPolicy
 
 ACTIONS = (CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT)
 SHORT = {CLIENT_MOUNT: "ClientMount", CLIENT_WRITE: "ClientWrite", CLIENT_ROOT: "ClientRootAccess"}
-_ALLOW_ALL = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": ["elasticfilesystem:*", "ec2:DescribeAvailabilityZones"],
-            "Resource": "*",
-        }
-    ],
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +63,9 @@ class _Identity:
     missing: tuple[str, ...]
 
 
+_ANONYMOUS = _Identity((), True, ())
+
+
 def _location(policy: FileSystemPolicy) -> str:
     source = policy.source
     if source.path is None:
@@ -80,7 +79,6 @@ class Authorizer:
         self._policies: dict[str, tuple[ParsedPolicy | None, bool, str, str]] = {}
         self._identities: dict[str, _Identity] = {}
         self._evaluations: dict[tuple[object, ...], AccessEvaluation] = {}
-        self._allow_all = parse_policy(_ALLOW_ALL, kind="identity", label="assumed allow-all")
 
     # ---- inputs --------------------------------------------------------------------------
     def file_system_policy(self, fs_id: str) -> tuple[ParsedPolicy | None, bool, str, str]:
@@ -125,61 +123,70 @@ class Authorizer:
     def _identity(self, role_arn: str) -> _Identity:
         cached = self._identities.get(role_arn)
         if cached is None:
-            found = self.view.identity_policies(role_arn)
-            parsed = tuple(
-                parse_policy(document, kind="identity", label=label)
-                for label, document in found.documents
+            found = self.view.role_policies(role_arn)
+            complete = not found.missing and found.boundary_missing is None
+            missing = (
+                *found.missing,
+                *([found.boundary_missing] if found.boundary_missing else []),
             )
-            cached = _Identity(parsed, found.complete, found.missing)
+            cached = _Identity(found.identity, complete, tuple(missing))
             self._identities[role_arn] = cached
         return cached
 
     def _arn(
         self, fs_id: str, region: str | None, principal: Principal | None
     ) -> tuple[str, str | None]:
-        """The file system ARN, and the account it was taken from (when not from the ARN)."""
+        """The file system ARN, and a note when part of it had to be assumed: the described
+        ARN, else the one its policy names, else built from what the inputs say (the account
+        taken to be the principal's when unknown; placeholders otherwise)."""
         fs = self.view.file_system(fs_id)
         note = None
         if fs is not None and fs.arn:
-            if _is_file_system_arn(fs.arn):
+            if is_file_system_arn(fs.arn):
                 return fs.arn, None
             note = f"FileSystemArn {fs.arn[:120]!r} is not a file system ARN: ignored"
+        parsed = self.file_system_policy(fs_id)[0]
+        named = file_systems_named(parsed.policy) if parsed is not None else ()
+        mine = [arn for arn in named if arn.endswith(f":file-system/{fs_id}")]
+        if mine:
+            return mine[0], note
         account = self.view.account_of_file_system(fs_id)
         region = self.view.region_of_file_system(fs_id) or region
-        policy = self.view.inventory.policies.get(fs_id)
-        if policy is not None and policy.document is not None:
-            from_policy = _arn_from_policy(policy.document, fs_id)
-            if from_policy is not None and _is_file_system_arn(from_policy):
-                return from_policy, note
         if account is None and principal is not None:
             account = principal.role_arn.split(":")[4] or None
             guess = "the file system's account is not known: taken to be the principal's"
             note = f"{note}; {guess}" if note else guess
-        built = (
-            f"arn:aws:elasticfilesystem:{region or 'us-east-1'}:{account or '000000000000'}:"
-            f"file-system/{fs_id}"
-        )
-        if not _is_file_system_arn(built) or built.count(":") != 5:
+        built = file_system_arn(fs_id, region or "us-east-1", account or "000000000000")
+        if not is_file_system_arn(built) or built.count(":") != 5:
             # a region or account read from input held a ':' (the loader keeps strings)
             unreadable = "the file system's region or account is unreadable: placeholders used"
             note = f"{note}; {unreadable}" if note else unreadable
-            built = f"arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/{fs_id}"
+            built = file_system_arn(fs_id, "us-east-1", "000000000000")
         return built, note
 
     # ---- evaluation ----------------------------------------------------------------------
     def _evaluate(
         self,
         policy: tuple[ParsedPolicy | None, bool],
-        identities: Sequence[ParsedPolicy],
+        identity: _Identity,
         request: NfsRequest,
         actions: Sequence[str],
     ) -> AccessEvaluation:
-        """``policy``: the parsed file system policy (None: none) and whether it is known."""
+        """``policy``: the parsed file system policy (None: none) and whether it is known.
+        Identity policies that are not among the inputs are the IAM engine's to weigh
+        (``identities_known``): what they could grant is undecided, never assumed."""
         parsed, known = policy
-        key = (id(parsed), known, tuple(id(p) for p in identities), request, tuple(actions))
+        key = (id(parsed), known, id(identity), request, tuple(actions))
         cached = self._evaluations.get(key)
         if cached is None:
-            cached = evaluate_client_access(parsed, known, identities, request, actions)
+            cached = evaluate_client_access(
+                parsed,
+                known,
+                identity.policies,
+                request,
+                actions,
+                identities_known=identity.complete,
+            )
             self._evaluations[key] = cached
         return cached
 
@@ -189,12 +196,17 @@ class Authorizer:
         principal: Principal | None,
         *,
         tls: bool,
-        access_point_arn: str | None,
+        access_point: str | None,
         source_ip: str | None,
         region: str | None,
     ) -> Authorization:
+        """``access_point``: its ARN, or its id when the ARN is not known (then built beside
+        the file system's: same partition, region and account)."""
         parsed, known, description, source = self.file_system_policy(fs_id)
         arn, arn_note = self._arn(fs_id, region, principal)
+        access_point_arn = access_point
+        if access_point is not None and not access_point.startswith("arn:"):
+            access_point_arn = access_point_arn_beside(arn, access_point)
         evidence = [description]
         if arn_note:
             evidence.append(arn_note)
@@ -223,30 +235,20 @@ class Authorizer:
                 reason=reason,
             )
         if principal is None:
-            identity = _Identity((), True, ())
+            identity = _ANONYMOUS
         else:
             identity = self._identity(principal.role_arn)
-        low = self._evaluate((parsed, known), identity.policies, request, ACTIONS)
-        high = low
-        if not identity.complete:
-            high = self._evaluate(
-                (parsed, known), (*identity.policies, self._allow_all), request, ACTIONS
-            )
+            if not identity.complete:
+                missing = ", ".join(identity.missing)
+                evidence.append(f"identity policies not among the inputs: {missing}")
+        low = self._evaluate((parsed, known), identity, request, ACTIONS)
         context = ", ".join(f"{k}={v}" for k, v in low.context.items())
         evidence.append(f"request: principal {low.principal}; {context}")
         decisions: dict[str, tuple[str, str]] = {}
         previous: tuple[str, str] | None = None
         for action in ACTIONS:
-            a, b = low.decisions[action], high.decisions[action]
-            if a.decision == b.decision:
-                decisions[action] = (a.decision, a.summary)
-            else:
-                decisions[action] = (
-                    "indeterminate",
-                    f"depends on identity policies not among the inputs "
-                    f"({', '.join(identity.missing)}): {a.decision} without them, "
-                    f"{b.decision} if they allow it",
-                )
+            decided = low.decisions[action]
+            decisions[action] = (decided.decision, decided.summary)
             verdict, summary = decisions[action]
             if previous is not None and summary == previous[1]:
                 summary = f"as {SHORT[previous[0]]}"
@@ -302,14 +304,28 @@ class Authorizer:
             tuple(evidence),
             source,
             cause=unsettled,
-            reason=f"ClientMount for {who}: {decisions[CLIENT_MOUNT][1]}",
+            reason=f"ClientMount for {who}: {decisions[CLIENT_MOUNT][1]}"
+            + (
+                f" (not among the inputs: {', '.join(identity.missing)})"
+                if identity.missing
+                else ""
+            ),
             evaluation=low,
         )
 
     def api_permission(self, principal: Principal, action: str, fs_id: str) -> str:
-        """allow | deny | unknown for an API call the botocore fallback makes (§2.7). Only the
-        identity policies decide Describe* here: the default/unknown file system policy grants
-        no API action."""
+        """allow | deny | unknown for an API call the botocore fallback makes (§2.7). An EFS
+        action is decided with the file system policy when it is known (it may grant
+        DescribeMountTargets across accounts); another service's, by the role's own policies
+        (engine/iam/permissions.py)."""
+        if not action.lower().startswith("elasticfilesystem:"):
+            found = permission(
+                self.view.role_policies(principal.role_arn),
+                principal.role_arn,
+                action,
+                resource=None,
+            )
+            return found.verdict
         parsed, known, _, _ = self.file_system_policy(fs_id)
         arn, _ = self._arn(fs_id, None, principal)
         request = NfsRequest(
@@ -319,15 +335,8 @@ class Authorizer:
             accessed_via_mount_target=False,
         )
         identity = self._identity(principal.role_arn)
-        resource_policy = parsed if known else None
-        policy = (resource_policy, True)
-        low = self._evaluate(policy, identity.policies, request, (action,))
-        verdict = low.decisions[action].decision
-        if not identity.complete:
-            everything = (*identity.policies, self._allow_all)
-            high = self._evaluate(policy, everything, request, (action,))
-            if high.decisions[action].decision != verdict:
-                return "unknown"
+        policy = (parsed if known else None, True)
+        verdict = self._evaluate(policy, identity, request, (action,)).decisions[action].decision
         return {"allow": "allow", "deny": "deny"}.get(verdict, "unknown")
 
 
@@ -339,28 +348,3 @@ def _gated(mount: bool | None, own: bool | None) -> bool | None:
     if mount is False or own is False:
         return False
     return True if (mount and own) else None
-
-
-def _is_file_system_arn(arn: str) -> bool:
-    """The shape NfsRequest accepts (``arn:<partition>:elasticfilesystem:<region>:<account>:
-    file-system/<id>``); an ARN read from input may be anything."""
-    parts = arn.split(":", 5)
-    return (
-        len(parts) == 6
-        and parts[0] == "arn"
-        and parts[2] == "elasticfilesystem"
-        and parts[5].startswith("file-system/")
-    )
-
-
-def _arn_from_policy(document: Mapping[str, Any], fs_id: str) -> str | None:
-    statements = document.get("Statement")
-    items = statements if isinstance(statements, list) else [statements]
-    for statement in items:
-        if not isinstance(statement, Mapping):
-            continue
-        resources = statement.get("Resource")
-        for resource in resources if isinstance(resources, list) else [resources]:
-            if isinstance(resource, str) and resource.endswith(f":file-system/{fs_id}"):
-                return resource
-    return None

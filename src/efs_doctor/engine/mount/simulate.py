@@ -89,7 +89,7 @@ class _AwsSide:
     region: str | None = None
     credentials: Credentials | None = None
     authorization: Authorization | None = None
-    access_point_arn: str | None = None
+    access_point_arn: str | None = None  # or its id (AccessPointCheck.reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +194,7 @@ class Simulator:
                 fs_id,
                 principal,
                 tls=request.tls,
-                access_point_arn=aws.access_point_arn,
+                access_point=aws.access_point_arn,
                 source_ip=source_ip,
                 region=region,
             )
@@ -312,7 +312,7 @@ class Simulator:
                 region=region,
                 credentials=credentials,
                 authorization=auth,
-                access_point_arn=ap.arn if ap is not None else None,
+                access_point_arn=ap.reference if ap is not None else None,
             )
 
         if not request.iam:
@@ -354,7 +354,7 @@ class Simulator:
             steps.append(connected)
             if connected.status == "failed":
                 return stop()
-        ap = check_access_point(request.access_point_id, fs_id, chain.planned, self.view, region)
+        ap = check_access_point(request.access_point_id, fs_id, chain.planned, self.view)
         steps.append(
             step(
                 "access-point", ap.status, ap.evidence, ap.source, cause=ap.cause, reason=ap.reason
@@ -428,14 +428,14 @@ class Simulator:
         known_region = region if region and not region.startswith("<") else None
         results = []
         for candidate in candidates:
-            key = (fs_id, candidate, request.tls, ap.arn, source_ip, known_region)
+            key = (fs_id, candidate, request.tls, ap.reference, source_ip, known_region)
             found = self._access.get(key)
             if found is None:
                 found = self._access[key] = self.authorizer.client_access(
                     fs_id,
                     candidate,
                     tls=request.tls,
-                    access_point_arn=ap.arn,
+                    access_point=ap.reference,
                     source_ip=source_ip,
                     region=known_region,
                 )

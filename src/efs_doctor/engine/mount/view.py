@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from efs_doctor.engine.iam.permissions import RolePolicies, parse_role_policies
 from efs_doctor.engine.network import NetworkIndex
 from efs_doctor.model.aws import (
     EksCluster,
@@ -88,6 +89,7 @@ class InventoryView:
             self._mount_targets[mt.file_system_id].append(mt)
         self.network = NetworkIndex(inventory)
         self._identity_cache: dict[str, IdentityPolicies] = {}
+        self._parsed_cache: dict[str, RolePolicies] = {}
 
     # ---- what was provided ---------------------------------------------------------------
     def has(self, section: str) -> bool:
@@ -227,6 +229,20 @@ class InventoryView:
             )
         self._identity_cache[role_arn] = result
         return result
+
+    def role_policies(self, role_arn: str) -> RolePolicies:
+        """:meth:`identity_policies`, parsed for the IAM engine (cached per role)."""
+        cached = self._parsed_cache.get(role_arn)
+        if cached is None:
+            found = self.identity_policies(role_arn)
+            boundary: tuple[str, object | None] | None = found.boundary
+            if found.boundary_missing is not None:
+                boundary = (found.boundary_missing, None)
+            cached = parse_role_policies(
+                found.documents, missing=found.attached_missing, boundary=boundary
+            )
+            self._parsed_cache[role_arn] = cached
+        return cached
 
     def pod_identity_role(self, namespace: str, service_account: str) -> str | None:
         return self.inventory.pod_identity_role(namespace, service_account)

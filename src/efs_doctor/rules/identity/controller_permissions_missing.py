@@ -61,12 +61,10 @@ from efs_doctor.engine.iam.context_value import ContextValue
 from efs_doctor.engine.iam.permissions import (
     Permission,
     RolePolicies,
-    parse_role_policies,
     permission,
 )
 from efs_doctor.engine.mount.golang import parse_go_bool
 from efs_doctor.findings import Confidence, Location, Related, Severity
-from efs_doctor.model.aws import Role
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, is_efs_access_point_class
 from efs_doctor.model.kubernetes import StorageClass
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
@@ -117,16 +115,6 @@ def _controller_role(context: Context) -> tuple[str | None, Location | None, str
     if len(roles) == 1:
         return roles.pop(), None, "node instance role (no role on efs-csi-controller-sa)"
     return None, None, "the controller's role cannot be told from the inputs"
-
-
-def _policies(context: Context, role: Role) -> RolePolicies:
-    """The role's policies as the engines gather them (inline, attached — loaded or vendored
-    AWS managed —, permissions boundary), parsed for evaluation."""
-    found = context.role_policies(role.arn)
-    boundary: tuple[str, object | None] | None = found.boundary
-    if found.boundary_missing is not None:
-        boundary = (found.boundary_missing, None)
-    return parse_role_policies(found.documents, missing=found.attached_missing, boundary=boundary)
 
 
 def _calls(sc: StorageClass, tagging: bool) -> list[tuple[str, dict[str, ContextValue]]]:
@@ -191,7 +179,7 @@ def check(context: Context) -> Iterator[Result]:
     if role is None:
         yield META.inconclusive(role_arn, "the role is not among the inputs")
         return
-    policies = _policies(context, role)
+    policies = context.role_policies(role.arn)
     related = [Related(at(role), f"identity policies of {role.name}")]
     if evidence is not None:
         related.append(Related(evidence, f"the controller runs as {role_arn} ({how})"))
