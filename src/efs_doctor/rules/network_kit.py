@@ -1,16 +1,16 @@
-"""Helpers for network rules: which mount target a node's mount goes to, the two endpoints of
-the TCP 2049 connection, and the network engine's verdict per node and mount target."""
+"""Helpers for network rules: the mount target each node's mount goes to and the TCP 2049
+verdict per node, both the mount simulator's."""
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from efs_doctor.engine.analysis import Context
 from efs_doctor.engine.mount.connection import NETWORK_CAUSES
+from efs_doctor.engine.mount.placement import Placement
 from efs_doctor.findings import Finding, Inconclusive, Location, Related
 from efs_doctor.model.aws import MountTarget
 from efs_doctor.model.chain import MountChain
@@ -20,7 +20,7 @@ from efs_doctor.rules.kit import chain_subjects, mount_options_location
 from efs_doctor.rules.policy_kit import volume_phrase
 
 if TYPE_CHECKING:
-    from efs_doctor.engine.network import Endpoint, Hop, Reachability
+    from efs_doctor.engine.network import Hop, Reachability
 
 
 def chain_option(context: Context, chain: MountChain, name: str) -> str | None:
@@ -43,66 +43,11 @@ def available(mount_target: MountTarget) -> bool:
     return (mount_target.lifecycle_state or "available") == "available"
 
 
-def target_picker(context: Context, chain: MountChain) -> Callable[[Node], MountTarget | None]:
-    """For any node, the mount target its mount of ``chain`` connects to: the one named by
-    ``mounttargetip``, else the available one in the zone named by ``az=`` or the node's own
-    zone (§6: the regional DNS name resolves to the mount target in the client's AZ). The
-    chain's options are read once."""
-    ip = chain_option(context, chain, "mounttargetip")
-    if ip:
-        pinned = next((mt for mt in chain.mount_targets if mt.ip_address == ip), None)
-        return lambda _node: pinned
-    by_zone: dict[str | None, MountTarget] = {}
-    for mt in chain.mount_targets:
-        if available(mt):
-            by_zone.setdefault(mt.availability_zone_name, mt)
-    zone = chain_option(context, chain, "az")
-    return lambda node: by_zone.get(zone or node.zone)
-
-
 @dataclass(frozen=True, slots=True)
 class Connection:
     node: Node
     target: MountTarget
     result: Reachability
-
-
-def node_endpoint(context: Context, node: Node) -> Endpoint:
-    from efs_doctor.engine.network import Endpoint
-
-    instance = context.inventory.instance_of_node(node)
-    address = (instance.private_ip if instance else None) or node.internal_ip
-    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    if address:
-        try:
-            networks = (ipaddress.ip_network(address),)
-        except ValueError:
-            networks = ()
-    return Endpoint(
-        label=f"node {node.name}",
-        networks=networks,
-        security_groups=instance.security_group_ids if instance else None,
-        subnet_id=instance.subnet_id if instance else None,
-        vpc_id=instance.vpc_id if instance else None,
-    )
-
-
-def target_endpoint(context: Context, target: MountTarget) -> Endpoint:
-    from efs_doctor.engine.network import Endpoint
-
-    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    if target.ip_address:
-        try:
-            networks = (ipaddress.ip_network(target.ip_address),)
-        except ValueError:
-            networks = ()
-    return Endpoint(
-        label=f"mount target {target.id}",
-        networks=networks,
-        security_groups=context.inventory.security_groups_of_mount_target(target),
-        subnet_id=target.subnet_id,
-        vpc_id=target.vpc_id,
-    )
 
 
 def connections(context: Context, chain: MountChain) -> list[Connection]:
@@ -114,31 +59,24 @@ def connections(context: Context, chain: MountChain) -> list[Connection]:
 
 
 def _connections(context: Context, chain: MountChain) -> list[Connection]:
-    from efs_doctor.engine.network import Endpoint, NetworkIndex
+    # The mount target each node connects to is the one the simulation selected for its
+    # placement (engine/mount/target.py: mounttargetip, az=, the node's zone, the API
+    # fallback); the verdict is the simulator's probe of that one node.
+    from efs_doctor.engine.mount.placement import placement_of_node
 
-    index = context.memo("network-index", lambda: NetworkIndex(context.inventory))
-    assert isinstance(index, NetworkIndex)
-    # Chains share nodes and mount targets: one verdict per (node, mount target) pair.
-    verdicts = context.memo("tcp-verdicts", dict)
-    assert isinstance(verdicts, dict)
-    pick = target_picker(context, chain)
+    simulator = context.simulator
+    targets = context.inventory.mount_targets
     out = []
-    for node in context.candidate_nodes(chain):
-        target = pick(node)
+    for side in context.sides(chain):
+        target = targets.get(side.aws.mount_target or "") if side.aws is not None else None
         if target is None:
             continue
-        result = verdicts.get((node.name, target.id))
-        if result is None:
-            client = context.memo(
-                f"endpoint:node:{node.name}", partial(node_endpoint, context, node)
+        for node in (n for placement in side.placements for n in placement.nodes):
+            alone = context.memo(
+                f"placement:{node.name}", partial(placement_of_node, node, simulator.view)
             )
-            server = context.memo(
-                f"endpoint:mt:{target.id}", partial(target_endpoint, context, target)
-            )
-            assert isinstance(client, Endpoint)
-            assert isinstance(server, Endpoint)
-            result = verdicts[node.name, target.id] = index.tcp(client, server)
-        out.append(Connection(node, target, result))
+            assert isinstance(alone, Placement)
+            out.append(Connection(node, target, simulator.probe(alone, target)))
     return out
 
 

@@ -144,6 +144,11 @@ def _placement_of_nodes(
     )
 
 
+def placement_of_node(node: Node, view: InventoryView) -> Placement:
+    """One node on its own (its own addresses and security groups), for per-node answers."""
+    return _placement_of_nodes(node.name, "the node itself", [node], view, pinned=True)
+
+
 def _instance_ip(instance: Instance | None) -> str | None:
     return instance.private_ip if instance is not None else None
 
