@@ -136,25 +136,11 @@ def _outcomes_of(event: Event, outcomes: Sequence[MountOutcome]) -> list[MountOu
 
 
 def _explain(inventory: Inventory, message: str, outcomes: Sequence[MountOutcome]) -> Explanation:
-    """The event explained with the inventory and this pod's simulated mounts as context
-    (the simulation already ran: its outcomes are reused, not recomputed)."""
-    from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.context import signals_from_inventory
-    from efs_doctor.engine.explain.outcome import signals_from_outcome
+    """The event explained with this pod's simulated mounts as context (the simulation
+    already ran: its outcomes are reused, not recomputed)."""
+    from efs_doctor.api.explain import explain_with_outcomes
 
-    facts = extract_facts(normalise(message))
-    text_only = [cause.id for cause in explain(message).causes]
-    signals = signals_from_inventory(inventory, facts)
-    failed = [o for o in outcomes if o.outcome != "mounted"]
-    for outcome in failed or outcomes:  # a mount that works elsewhere says nothing here
-        signals += signals_from_outcome(
-            outcome.outcome,
-            outcome.cause,
-            outcome.reason or outcome.error or outcome.outcome,
-            text_only,
-            location=f"simulated {outcome.pv} on {outcome.node_or_zone}",
-        )
-    return explain(message, signals)
+    return explain_with_outcomes(message, outcomes, inventory)[0]
 
 
 def _from_ranked(cause: RankedCause) -> Cause:
