@@ -36,6 +36,8 @@ def signals_from_outcome(outcome: MountOutcome) -> list[ContextSignal]:
         if step.cause is None or step.status not in ("failed", "indeterminate"):
             continue
         why = step.reason or step.error or step.status
+        if step.evidence and step.source not in step.evidence[0]:
+            why += f" ({step.evidence[0]})"
         if step.status == "failed":
             text = f"{subject} fails at {step.step}: {why}"
             signals.append(ContextSignal(step.cause, "confirms", text, _location(step), ORIGIN))
