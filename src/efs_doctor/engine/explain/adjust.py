@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from efs_doctor.engine.explain.catalogue import Catalogue
 from efs_doctor.engine.explain.model import Facts
+from efs_doctor.engine.mount.kubelet import EFS_UTILS_EXIT, NFS_EXIT
 from efs_doctor.engine.mount.versions import resolve_versions
 
 RAISE = 3.0
@@ -133,10 +134,10 @@ def _credentials_rules(facts: Facts) -> Iterator[Adjustment]:
 
 def _exit_status_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
     lowered: tuple[str, ...]
-    if facts.exit_status == 32:
+    if facts.exit_status == NFS_EXIT:
         lowered = ("efs-utils", "dns", "credentials", "csi", "kubernetes")
         reason = "exit status 32 comes from mount.nfs4 (server or network), after efs-utils' checks"
-    elif facts.exit_status == 1:
+    elif facts.exit_status == EFS_UTILS_EXIT:
         lowered = ("authorization", "posix", "access-point")
         reason = "exit status 1 comes from efs-utils itself, before the NFS server answered"
     else:
