@@ -216,19 +216,7 @@ def test_denied_principal(tmp_path: Path) -> None:
         ],
     }
     root = world(tmp_path, with_policy(policy), PV_IAM)
-    text = kubelet_error("iam,tls", DENIED)
-    explanation, context = explain_error(text, load_inventory([str(root)]))
-    assert context is not None
-    (outcome,) = context.outcomes
-    if outcome.outcome == "failed":
-        assert outcome.cause == "policy-denies-principal"
-        assert explanation.causes[0].id == "policy-denies-principal"
-    else:
-        # The node role's AWS managed policies are not among the inputs: the simulation
-        # cannot decide, and neither authenticated cause is settled.
-        assert outcome.outcome == "indeterminate"
-        top = {c.id for c in explanation.causes[:2]}
-        assert top == {"policy-denies-principal", "identity-policy-missing-client-actions"}
+    assert ranked(root, kubelet_error("iam,tls", DENIED))[0] == "policy-denies-principal"
 
 
 def test_secure_transport_deny(tmp_path: Path) -> None:
@@ -271,7 +259,9 @@ def test_access_point_condition(tmp_path: Path) -> None:
     assert ranked(root, text)[0] == "policy-condition-not-met"
 
 
-def test_identity_policy_missing(tmp_path: Path) -> None:
+def test_client_write_without_client_mount(tmp_path: Path) -> None:
+    # ClientWrite for everyone, ClientMount only over plaintext, and the mount uses TLS:
+    # the engine names it policy-missing-clientmount (engine/mount/denial.py; §4.6).
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -280,9 +270,7 @@ def test_identity_policy_missing(tmp_path: Path) -> None:
         ],
     }
     root = world(tmp_path, with_policy(policy), PV_IAM)
-    assert ranked(root, kubelet_error("iam,tls", DENIED))[0] == (
-        "identity-policy-missing-client-actions"
-    )
+    assert ranked(root, kubelet_error("iam,tls", DENIED))[0] == "policy-missing-clientmount"
 
 
 def test_no_policy_rules_out_every_authorization_cause(tmp_path: Path) -> None:
@@ -335,9 +323,10 @@ def test_file_system_missing_from_the_inputs(tmp_path: Path) -> None:
         RESOLVE_ERROR, load_inventory([str(world(tmp_path, drop_file_system))])
     )
     assert context is not None
-    (outcome,) = context.outcomes
-    assert (outcome.outcome, outcome.cause) == ("failed", "no-mount-target-in-az")
-    assert explanation.causes[0].id == outcome.cause
+    assert context.outcomes
+    for outcome in context.outcomes:  # one per zone
+        assert (outcome.outcome, outcome.cause) == ("failed", "no-mount-target-in-az")
+    assert explanation.causes[0].id == "no-mount-target-in-az"
     # The failed target step leaves its other causes open.
     open_causes = {c.id for c in explanation.causes if c.status != "ruled_out"}
     assert {"file-system-not-found", "mount-target-lookup-permissions"} <= open_causes
