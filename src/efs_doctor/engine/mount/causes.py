@@ -35,6 +35,7 @@ STEP_CAUSES: Mapping[str, frozenset[str]] = {
     ),
     "port": frozenset(),
     "credentials": frozenset({"no-iam-credentials", "irsa-trust-policy", "imds-unavailable"}),
+    "nfs-options": frozenset({"invalid-mount-option"}),
     "network": frozenset(
         {"sg-missing-2049", "node-sg-egress-blocked", "mount-target-nacl-blocked"}
     ),
