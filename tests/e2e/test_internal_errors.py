@@ -254,11 +254,6 @@ def test_a_failing_explain_renderer_fails_explain(
     assert_internal_error(run, "internal error in efs-doctor explain: ValueError: facts")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/explain.py turns a failed simulation into a stderr note and ranks on "
-    "(issue 14 item 5); its owner removes that except, then this mark",
-)
 def test_a_failing_simulation_fails_explain_with_context(
     efs_doctor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

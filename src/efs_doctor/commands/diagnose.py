@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
+    from efs_doctor.api.diagnose import diagnose_pods, select_pods
     from efs_doctor.commands.live_args import collect_inventory_live
-    from efs_doctor.diagnosis import chains_of, diagnose, pods_with_failed_events
     from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
     from efs_doctor.report.diagnose import diagnose_json, diagnose_text
 
@@ -54,33 +54,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"efs-doctor: not checked: {item}", file=sys.stderr)
         print("efs-doctor diagnose: nothing could be read from the cluster", file=sys.stderr)
         return EXIT_INPUT
-    pods: list[str] | None
-    if args.pod:
-        namespace = collection.context.get("namespace", "default")
-        key = args.pod if "/" in args.pod else f"{namespace}/{args.pod}"
-        known = {w.key for w in inventory.workloads if w.kind == "Pod"}
-        if key not in known:
-            listed = not any(i.what.startswith("kubernetes list pods") for i in inconclusive)
-            why = "no such pod using volumes" if listed else "pods could not be listed"
-            print(f"efs-doctor diagnose: {key}: {why}", file=sys.stderr)
-            for item in inconclusive:
-                print(f"efs-doctor: not checked: {item}", file=sys.stderr)
-            return EXIT_INPUT
-        pods = [key]
-    elif args.all_namespaces:
-        pods = pods_with_failed_events(inventory)
-    else:
-        pods = None
-    chains = chains_of(inventory, pods)
-    if pods is None:
-        pods = sorted({c.pod_key for c in chains if c.pod_key})
-    diagnosis = diagnose(inventory, chains, pods)
+    selection = select_pods(
+        inventory,
+        args.pod,
+        all_namespaces=args.all_namespaces,
+        namespace=collection.context.get("namespace", "default"),
+        pods_listed=not any(i.what.startswith("kubernetes list pods") for i in inconclusive),
+    )
+    if selection.missing is not None:
+        print(f"efs-doctor diagnose: {selection.missing}", file=sys.stderr)
+        for item in inconclusive:
+            print(f"efs-doctor: not checked: {item}", file=sys.stderr)
+        return EXIT_INPUT
+    diagnosis = diagnose_pods(inventory, selection.pods)
     if args.format == "json":
         json.dump(diagnose_json(diagnosis, inconclusive), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        if not chains:
-            what = f"{pods[0]} mounts" if args.pod else "no pod with a failure event mounts"
+        if not diagnosis.chains:
+            what = (
+                f"{diagnosis.pods[0]} mounts" if args.pod else "no pod with a failure event mounts"
+            )
             if not args.pod and not args.all_namespaces:
                 what = "the cluster has"
             print(f"efs-doctor diagnose: {what} no EFS volume", file=sys.stderr)

@@ -53,52 +53,31 @@ def _read_text(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.model import ContextSignal
+    from efs_doctor.api.explain import explain_error
     from efs_doctor.errors import EXIT_OK, UsageError
-    from efs_doctor.report.explain import render_text
+    from efs_doctor.report.explain import context_line, render_text
 
     text = _read_text(args)
     if not text.strip():
         raise UsageError("the error text is empty")
     context_paths = [path for path in args.paths if path != "-"]
-    signals: list[ContextSignal] = []
-    context: str | None = None
+    inventory = None
     if context_paths:
         from efs_doctor.api import load_inventory
-        from efs_doctor.engine.explain.context import (
-            contradictions,
-            select_chains,
-            signals_from_inventory,
-        )
-        from efs_doctor.engine.explain.simulated import simulation_signals
         from efs_doctor.report.problems import print_problems
 
         inventory = load_inventory(context_paths)
         print_problems(inventory.problems, verbose=args.verbose)
         if inventory.is_empty:
             print("efs-doctor explain: no usable context in PATH; text only", file=sys.stderr)
-        else:
-            facts = extract_facts(normalise(text))
-            chains = select_chains(inventory, facts)
-            text_only = [cause.id for cause in explain(text).causes]
-            signals = signals_from_inventory(inventory, facts)
-            try:
-                signals += simulation_signals(inventory, chains, facts, text_only)
-            except Exception as exc:  # the text and inventory signals still stand
-                if args.verbose:
-                    raise
-                print(f"efs-doctor explain: mount simulation skipped: {exc}", file=sys.stderr)
-            named = ", ".join(chain.label for chain in chains) or "none the text names"
-            context = f"{', '.join(context_paths)} — chains: {named}; {len(signals)} signals"
-            for note in contradictions(chains, facts):
-                context += f"\n  note: {note}"
-    explanation = explain(text, signals)
+            inventory = None
+    explanation, context = explain_error(text, inventory)
     if args.format == "json":
         import json
 
         json.dump(explanation.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(explanation, context))
+        line = context_line(context_paths, context) if context is not None else None
+        sys.stdout.write(render_text(explanation, line))
     return EXIT_OK

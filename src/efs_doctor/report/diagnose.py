@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from efs_doctor.diagnosis import Cause, Diagnosis
+from efs_doctor.api.diagnose import Cause, Diagnosis
 from efs_doctor.sources.live_records import Inconclusive
 
 SHOWN_CAUSES = 3

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from efs_doctor.engine.explain.model import Check, Explanation, Facts, RankedCause
+
+if TYPE_CHECKING:
+    from efs_doctor.api.explain import ExplainContext
 
 DETAILED = 3
 WIDTH = 100
@@ -19,6 +23,13 @@ def _wrap(text: str, indent: str, hang: str = "  ") -> list[str]:
         break_on_hyphens=False,
         break_long_words=False,
     ) or [indent]
+
+
+def context_line(paths: list[str], context: ExplainContext) -> str:
+    """A one-line account of the context used (paths, chains, signals), then its notes."""
+    named = ", ".join(chain.label for chain in context.chains) or "none the text names"
+    line = f"{', '.join(paths)} — chains: {named}; {len(context.signals)} signals"
+    return line + "".join(f"\n  note: {note}" for note in context.notes)
 
 
 def _facts_lines(facts: Facts) -> list[str]:

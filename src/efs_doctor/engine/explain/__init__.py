@@ -4,12 +4,10 @@ Entry points:
 
 - :func:`explain` — pure: text (+ context signals) to an :class:`Explanation`.
 - :class:`ContextSignal` — what callers (inventory, mount simulation) say about a cause.
-- :func:`efs_doctor.engine.explain.context.select_chains` /
-  :func:`~efs_doctor.engine.explain.context.signals_from_inventory` — the chains the text names
-  and the signals the loaded manifests, policies and AWS state give about them.
+- :func:`efs_doctor.engine.explain.context.select_chains` — the loaded chains the text names.
 - :func:`efs_doctor.engine.explain.simulated.simulation_signals` — the mount simulation's
-  outcome for those chains as signals; :func:`~efs_doctor.engine.explain.outcome.
-  signals_from_outcome` does the same from plain outcome values.
+  outcomes for those chains as signals (:mod:`~efs_doctor.engine.explain.outcome`: one
+  outcome's failed, open and passed steps); ``efs_doctor.api.explain`` puts them together.
 """
 
 from __future__ import annotations

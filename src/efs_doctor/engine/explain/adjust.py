@@ -6,12 +6,13 @@ from efs-semantics.md; each rule names the section it rests on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from efs_doctor.engine.explain.catalogue import Catalogue
 from efs_doctor.engine.explain.model import Facts
+from efs_doctor.engine.mount.kubelet import EFS_UTILS_EXIT, NFS_EXIT
+from efs_doctor.engine.mount.versions import resolve_versions
 
 RAISE = 3.0
 LOWER = 0.15
@@ -20,7 +21,6 @@ RULE_OUT = 0.05
 _AUTHENTICATED_CAUSES = ("identity-policy-missing-client-actions", "policy-denies-principal")
 _ACCESS_POINT_CAUSES = ("access-point-root-dir-missing", "access-point-not-found")
 _CIFS_OPTIONS = frozenset({"dir_mode", "file_mode", "uid", "gid", "username", "password", "vers"})
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +30,6 @@ class Adjustment:
     reason: str
 
 
-def _version(text: str | None) -> tuple[int, int, int] | None:
-    match = _VERSION.match(text or "")
-    if match is None:
-        return None
-    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
-
-
 def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
     args = facts.mount_arguments
     if args is None:
@@ -44,7 +37,7 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
     names = args.option_names
     shown = ",".join(args.options) or "(none)"
     has_ap = "accesspoint" in names or facts.access_point_id is not None
-    encrypted = "tls" in names or "accesspoint" in names
+    encrypted = "tls" in names  # the driver has already added it for an access point (§3.4)
     plain_nfs = (args.fs_type or "").startswith("nfs")
     if "iam" not in names:
         yield Adjustment(
@@ -141,10 +134,10 @@ def _credentials_rules(facts: Facts) -> Iterator[Adjustment]:
 
 def _exit_status_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
     lowered: tuple[str, ...]
-    if facts.exit_status == 32:
+    if facts.exit_status == NFS_EXIT:
         lowered = ("efs-utils", "dns", "credentials", "csi", "kubernetes")
         reason = "exit status 32 comes from mount.nfs4 (server or network), after efs-utils' checks"
-    elif facts.exit_status == 1:
+    elif facts.exit_status == EFS_UTILS_EXIT:
         lowered = ("authorization", "posix", "access-point")
         reason = "exit status 1 comes from efs-utils itself, before the NFS server answered"
     else:
@@ -165,19 +158,21 @@ def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment("csi-driver-version-bug", 1.5, reason)
     if facts.ipv6:
         yield Adjustment("ipv6-dual-stack", RAISE, "the text shows an IPv6 address")
-    utils = _version(facts.efs_utils_version)
-    if utils is not None and utils < (2, 0, 0):
+    if facts.driver_version is None and facts.efs_utils_version is None:
+        return
+    # The versions' behaviours are the mount engine's (engine/mount/versions.py, §2.11, §3).
+    versions = resolve_versions(facts.driver_version, facts.efs_utils_version, None)
+    if facts.efs_utils_version is not None and not versions.efs_proxy:
         yield Adjustment(
             "stunnel-missing", 2.0, f"efs-utils {facts.efs_utils_version} (< 2.0) uses stunnel"
         )
-    if utils is not None and utils < (1, 31, 1):
+    if facts.efs_utils_version is not None and not versions.mount_target_ip_option:
         yield Adjustment(
             "efs-utils-version",
             2.0,
             f"efs-utils {facts.efs_utils_version} predates the DNS fallback and IMDSv2 (1.31.1)",
         )
-    driver = _version(facts.driver_version)
-    if driver is not None and driver < (3, 0, 0):
+    if facts.driver_version is not None and not versions.prefixed_handles:
         yield Adjustment(
             "csi-driver-version-bug",
             1.5,

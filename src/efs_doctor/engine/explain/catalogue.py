@@ -6,24 +6,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from efs_doctor.engine.explain.model import Check
 from efs_doctor.engine.explain.prefilter import required_runs
+from efs_doctor.engine.mount.model import Layer
 
 SignatureKind = Literal["specific", "wrapper", "benign", "info"]
 _KINDS = ("specific", "wrapper", "benign", "info")
-_LAYERS = (
-    "kubernetes",
-    "csi",
-    "efs-utils",
-    "dns",
-    "credentials",
-    "network",
-    "access-point",
-    "authorization",
-    "posix",
-)
+_LAYERS = get_args(Layer)  # the mount simulation's layers (contracts.md)
 
 
 class CatalogueError(ValueError):

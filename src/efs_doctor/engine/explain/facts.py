@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from efs_doctor.engine.explain.model import CredentialsSource, Facts, MountArguments
+from efs_doctor.engine.mount.golang import parse_go_bool
 
 _FS_ID = re.compile(r"(?<![\w-])fs-([0-9a-f]{8,40})(?![0-9a-z])")
 # Ids users redact or truncate before posting: fs-xxxx, fs-XXXXXXXX, fs-***, fs-0123..., fs-<id>.
@@ -59,7 +60,7 @@ _EFS_UTILS_VERSION = re.compile(
     r"(?:amazon-efs-utils|efs-utils|mount\.efs)[ -:=v]*(?:version[ :]*)?v?(\d+\.\d+\.\d+)",
     re.IGNORECASE,
 )
-_ENCRYPT = re.compile(r"encryptInTransit[\"']?\s*[:=]\s*[\"']?(true|false)", re.IGNORECASE)
+_ENCRYPT = re.compile(r"encryptInTransit[\"']?\s*[:=]\s*[\"']?([^\s\"',}]+)", re.IGNORECASE)
 _FARGATE = re.compile(r"\bfargate\b", re.IGNORECASE)
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])", re.IGNORECASE)
 
@@ -163,7 +164,8 @@ def extract_facts(clean: str) -> Facts:
     facts.driver_version = _first_group(_DRIVER_VERSION.search(clean))
     facts.efs_utils_version = _first_group(_EFS_UTILS_VERSION.search(clean))
     encrypt = _ENCRYPT.search(clean)
-    facts.encrypt_in_transit = None if encrypt is None else encrypt.group(1).lower() == "true"
+    # The driver reads the attribute with Go's ParseBool (efs-semantics.md §3.3).
+    facts.encrypt_in_transit = None if encrypt is None else parse_go_bool(encrypt.group(1))
     facts.fargate = _FARGATE.search(clean) is not None
     facts.ipv6 = _IPV6.search(clean) is not None
     return facts

@@ -5,21 +5,24 @@ from __future__ import annotations
 import re
 
 from efs_doctor.engine.explain.model import Facts
+from efs_doctor.engine.iam.principals import principal_from_arn
 
 _REAL_FS = re.compile(r"^fs-[0-9a-f]{8,40}$")
 _REAL_AP = re.compile(r"^fsap-[0-9a-f]{8,40}$")
-_ROLE_NAME = re.compile(r":(?:role|assumed-role)/(?:[\w+=,.@-]+/)*?([\w+=,.@-]+?)(?:/[^/]*)?$")
 
 
 def _role_name(facts: Facts) -> str | None:
+    """The role behind the text's credentials source or denied principal (a session ARN
+    names its role), as the IAM engine reads the ARN."""
     cred = facts.credentials_source
     for arn in (cred.role_arn if cred else None, facts.principal):
         if arn:
-            if ":assumed-role/" in arn:
-                return arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
-            match = _ROLE_NAME.search(arn)
-            if match is not None:
-                return match.group(1)
+            try:
+                name = principal_from_arn(arn).role_name
+            except ValueError:
+                continue
+            if name:
+                return name
     return None
 
 

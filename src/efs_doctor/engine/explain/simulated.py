@@ -1,6 +1,6 @@
-"""Context signals from the mount simulation (``efs_doctor.engine.mount``) of the chains the
-text names: a simulated failure confirms its cause, a simulated mount rules out the causes
-that would have stopped it. Pure: the simulator does no I/O.
+"""Context from the mount simulation (``efs_doctor.engine.mount``) of the chains the text
+names: which outcomes are about where the text failed, and their signals. Pure: the
+simulator does no I/O.
 """
 
 from __future__ import annotations
@@ -9,13 +9,20 @@ from collections.abc import Sequence
 
 from efs_doctor.engine.explain.model import ContextSignal, Facts
 from efs_doctor.engine.explain.outcome import signals_from_outcome
+from efs_doctor.engine.mount import MountOutcome, SimulationOptions, Simulator
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 
 
-def _applies(node_or_zone: str, facts: Facts, inventory: Inventory) -> bool:
+def simulate(
+    inventory: Inventory, chains: Sequence[MountChain], options: SimulationOptions | None = None
+) -> list[MountOutcome]:
+    return Simulator(inventory, options).simulate_all(chains)
+
+
+def _applies(outcome: MountOutcome, facts: Facts, inventory: Inventory) -> bool:
     """Whether an outcome (for a node, or for a list of zones) is for where the text failed."""
-    where = {part.strip() for part in node_or_zone.split(",")}
+    where = {part.strip() for part in outcome.node_or_zone.split(",")}
     zone = facts.availability_zone
     node = inventory.nodes.get(facts.node or "")
     if zone is None and node is not None:
@@ -24,29 +31,27 @@ def _applies(node_or_zone: str, facts: Facts, inventory: Inventory) -> bool:
     return not wanted or bool(where & wanted)
 
 
-def simulation_signals(
-    inventory: Inventory,
-    chains: Sequence[MountChain],
-    facts: Facts,
-    candidates: Sequence[str],
-) -> list[ContextSignal]:
-    """``candidates``: the cause ids a text-only explanation ranked (for ruling out)."""
-    from efs_doctor.engine.mount import simulate_chain
+def where_the_text_failed(
+    outcomes: Sequence[MountOutcome], facts: Facts, inventory: Inventory
+) -> list[MountOutcome]:
+    """Per mount, the outcomes for the node or zone the text names (all when it names none),
+    and of those the ones that do not mount: a mount that works elsewhere says nothing about
+    the place that fails."""
+    per_mount: dict[tuple[str | None, ...], list[MountOutcome]] = {}
+    for outcome in outcomes:
+        per_mount.setdefault((outcome.pod, outcome.pvc, outcome.pv), []).append(outcome)
+    chosen: list[MountOutcome] = []
+    for every in per_mount.values():
+        here = [o for o in every if _applies(o, facts, inventory)] or every
+        chosen.extend([o for o in here if o.outcome != "mounted"] or here)
+    return chosen
 
+
+def simulation_signals(
+    outcomes: Sequence[MountOutcome], facts: Facts, inventory: Inventory
+) -> list[ContextSignal]:
+    """The signals of the outcomes for where the text failed, each once."""
     signals: list[ContextSignal] = []
-    for chain in chains:
-        every = simulate_chain(chain, inventory)
-        outcomes = [o for o in every if _applies(o.node_or_zone, facts, inventory)] or every
-        failed = [o for o in outcomes if o.outcome != "mounted"]
-        # A mount that works elsewhere says nothing about the place that fails.
-        for outcome in failed or outcomes:
-            signals.extend(
-                signals_from_outcome(
-                    outcome.outcome,
-                    outcome.cause,
-                    outcome.reason or outcome.error or outcome.outcome,
-                    candidates,
-                    location=f"simulated {outcome.pv or chain.label} on {outcome.node_or_zone}",
-                )
-            )
-    return signals
+    for outcome in where_the_text_failed(outcomes, facts, inventory):
+        signals.extend(signals_from_outcome(outcome))
+    return list(dict.fromkeys(signals))

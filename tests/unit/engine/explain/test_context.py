@@ -1,4 +1,4 @@
-"""Context: signals rank the right cause first; the inventory producer finds them.
+"""Context: signals rank the right cause first; the mount simulation of the inputs gives them.
 
 The seed incident (examples/seed-incident) is copied and edited per scenario, so every
 scenario is a complete, realistic set of inputs that differs from the seed in one fact.
@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from efs_doctor.api import load_inventory
-from efs_doctor.engine.explain import ContextSignal, explain, extract_facts, normalise
-from efs_doctor.engine.explain.context import signals_from_inventory
+from efs_doctor.api.explain import explain_error
+from efs_doctor.engine.explain import ContextSignal, explain
 
 SEED = Path(__file__).resolve().parents[4] / "examples" / "seed-incident"
+HEALTHY = SEED.parent / "healthy"
 FS = "fs-0123456789abcdef0"
 AP = "fsap-0a1b2c3d4e5f60718"
 TARGET = "/var/lib/kubelet/pods/5b1f/volumes/kubernetes.io~csi/efs-pv/mount"
@@ -118,7 +119,7 @@ def test_scores_stay_in_range() -> None:
         assert 0.0 <= cause.score <= 1.0
 
 
-# ---- the inventory producer, on edited copies of the seed incident ----------------------
+# ---- context from the simulated mounts, on edited copies of the seed incident ------------
 
 
 Edit = Callable[[Path], None]
@@ -150,9 +151,8 @@ def replace_in(relative: str, old: str, new: str) -> Edit:
 
 
 def ranked(root: Path, text: str) -> list[str]:
-    inventory = load_inventory([str(root)])
-    signals = signals_from_inventory(inventory, extract_facts(normalise(text)))
-    return [c.id for c in explain(text, signals).causes if c.status != "ruled_out"]
+    explanation, _ = explain_error(text, load_inventory([str(root)]))
+    return [c.id for c in explanation.causes if c.status != "ruled_out"]
 
 
 def statement(
@@ -182,19 +182,24 @@ PV_IAM = replace_in(
 
 
 def test_seed_incident_ranks_iam_option_missing_first_with_evidence() -> None:
-    inventory = load_inventory([str(SEED)])
-    signals = signals_from_inventory(inventory, extract_facts(normalise(SEED_ERROR)))
-    cause = explain(SEED_ERROR, signals).causes[0]
+    explanation, context = explain_error(SEED_ERROR, load_inventory([str(SEED)]))
+    cause = explanation.causes[0]
     assert cause.id == "iam-option-missing"
     assert cause.status == "confirmed"
-    context = [e for e in cause.evidence if e.kind == "context"]
+    context_evidence = [e for e in cause.evidence if e.kind == "context"]
+    # The simulated denial, at the policy that decides it, and the options, at the PV.
     assert any(
-        "PV efs-pv" in e.text and "pv-and-claim.yaml:" in (e.location or "") for e in context
+        "fails at authorization" in e.text
+        and "no iam option" in e.text
+        and "file-system-policy.json:" in (e.location or "")
+        for e in context_evidence
     )
     assert any(
-        "aws:PrincipalArn" in e.text and "file-system-policy.json:" in (e.location or "")
-        for e in context
+        "-o tls fs-0123456789abcdef0:/" in e.text and "pv-and-claim.yaml:" in (e.location or "")
+        for e in context_evidence
     )
+    assert context is not None
+    assert [o.cause for o in context.outcomes] == ["iam-option-missing"]
 
 
 def test_without_context_iam_option_missing_is_in_the_top_three() -> None:
@@ -254,7 +259,9 @@ def test_access_point_condition(tmp_path: Path) -> None:
     assert ranked(root, text)[0] == "policy-condition-not-met"
 
 
-def test_identity_policy_missing(tmp_path: Path) -> None:
+def test_client_write_without_client_mount(tmp_path: Path) -> None:
+    # ClientWrite for everyone, ClientMount only over plaintext, and the mount uses TLS:
+    # the engine names it policy-missing-clientmount (engine/mount/denial.py; §4.6).
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -263,9 +270,7 @@ def test_identity_policy_missing(tmp_path: Path) -> None:
         ],
     }
     root = world(tmp_path, with_policy(policy), PV_IAM)
-    assert ranked(root, kubelet_error("iam,tls", DENIED))[0] == (
-        "identity-policy-missing-client-actions"
-    )
+    assert ranked(root, kubelet_error("iam,tls", DENIED))[0] == "policy-missing-clientmount"
 
 
 def test_no_policy_rules_out_every_authorization_cause(tmp_path: Path) -> None:
@@ -306,47 +311,56 @@ def test_nodes_outside_the_vpc(tmp_path: Path) -> None:
     assert ranked(world(tmp_path, move_nodes), RESOLVE_ERROR)[0] == "dns-resolution-outside-vpc"
 
 
-def test_file_system_not_found(tmp_path: Path) -> None:
-    edit = replace_in(
-        "aws/efs-describe-file-systems.json",
-        f'"FileSystemId": "{FS}"',
-        '"FileSystemId": "fs-0999999999abcdef0"',
+def test_file_system_missing_from_the_inputs(tmp_path: Path) -> None:
+    # Neither the file system nor a mount target of it is described: the simulated name does
+    # not resolve, and explain agrees with the simulation's cause.
+    def drop_file_system(root: Path) -> None:
+        for name, key in (("file-systems", "FileSystems"), ("mount-targets", "MountTargets")):
+            path = root / "aws" / f"efs-describe-{name}.json"
+            path.write_text(json.dumps({key: []}))
+
+    explanation, context = explain_error(
+        RESOLVE_ERROR, load_inventory([str(world(tmp_path, drop_file_system))])
     )
-    assert ranked(world(tmp_path, edit), RESOLVE_ERROR)[0] == "file-system-not-found"
+    assert context is not None
+    assert context.outcomes
+    for outcome in context.outcomes:  # one per zone
+        assert (outcome.outcome, outcome.cause) == ("failed", "no-mount-target-in-az")
+    assert explanation.causes[0].id == "no-mount-target-in-az"
+    # The failed target step leaves its other causes open.
+    open_causes = {c.id for c in explanation.causes if c.status != "ruled_out"}
+    assert {"file-system-not-found", "mount-target-lookup-permissions"} <= open_causes
 
 
-def test_fallback_permissions_of_the_node_role() -> None:
-    # In the seed, DNS prerequisites hold and the node role may not call DescribeMountTargets.
-    assert ranked(SEED, RESOLVE_ERROR)[0] == "mount-target-lookup-permissions"
+def test_dns_causes_ruled_out_when_the_simulated_name_resolves() -> None:
+    # In the seed the name resolves (a mount target in every zone, VPC DNS on): a pasted
+    # 'Failed to resolve' is older than the files, or the files are not what runs.
+    explanation, _ = explain_error(RESOLVE_ERROR, load_inventory([str(SEED)]))
+    assert set(RESOLVE_CAUSES) <= {c.id for c in explanation.causes if c.status == "ruled_out"}
+    assert all(c.status == "ruled_out" for c in explanation.causes)
 
 
 def test_text_naming_another_volume_gets_no_signals() -> None:
-    inventory = load_inventory([str(SEED)])
     text = SEED_ERROR.replace("efs-pv", "other-pv").replace(FS, "fs-0999999999abcdef0")
-    assert signals_from_inventory(inventory, extract_facts(normalise(text))) == []
+    explanation, context = explain_error(text, load_inventory([str(SEED)]))
+    assert context is not None
+    assert (context.chains, context.outcomes, context.signals) == ((), (), ())
+    assert explanation == explain(text)
 
 
-def test_simulated_outcomes_become_signals() -> None:
-    from efs_doctor.engine.explain.outcome import signals_from_outcome
+def test_a_simulated_mount_rules_out_what_it_passed() -> None:
+    # examples/healthy mounts: the text's access denied has no cause the files support.
+    explanation, context = explain_error(SEED_ERROR, load_inventory([str(HEALTHY)]))
+    assert context is not None
+    assert {o.outcome for o in context.outcomes} == {"mounted"}
+    assert {c.status for c in explanation.causes} == {"ruled_out"}
+    denied = next(c for c in explanation.causes if c.id == "policy-denies-principal")
+    assert any("passes authorization" in e.text for e in denied.evidence)
 
-    text_only = [c.id for c in explain(SEED_ERROR).causes]
-    failed = signals_from_outcome("failed", "policy-condition-not-met", "AP condition", text_only)
-    assert explain(SEED_ERROR, failed).causes[0].id == "policy-condition-not-met"
-    mounted = signals_from_outcome("mounted", None, "policy allows *", text_only)
-    assert all(c.status == "ruled_out" for c in explain(SEED_ERROR, mounted).causes)
-    assert signals_from_outcome("indeterminate", None, "no policy input", text_only) == []
 
-
-def test_simulation_signals_for_the_seed_and_the_fixed_version() -> None:
-    from efs_doctor.engine.explain.context import select_chains
-    from efs_doctor.engine.explain.simulated import simulation_signals
-
-    facts = extract_facts(normalise(SEED_ERROR))
-    text_only = [c.id for c in explain(SEED_ERROR).causes]
-    seed = load_inventory([str(SEED)])
-    signals = simulation_signals(seed, select_chains(seed, facts), facts, text_only)
-    assert [(s.cause, s.effect) for s in signals] == [("iam-option-missing", "confirms")]
-    healthy = load_inventory([str(SEED.parent / "healthy")])
-    signals = simulation_signals(healthy, select_chains(healthy, facts), facts, text_only)
-    assert signals
-    assert {s.effect for s in signals} == {"rules_out"}
+def test_the_text_and_the_simulated_options_disagree() -> None:
+    # The seed's error (no iam) against the fixed files (iam): the note says which side has it.
+    _, context = explain_error(SEED_ERROR, load_inventory([str(HEALTHY)]))
+    assert context is not None
+    assert len(context.notes) == 1
+    assert "the files have `iam`, the text does not" in context.notes[0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from efs_doctor.engine.explain import extract_facts, normalise
 from efs_doctor.engine.explain.facts import parse_mount_arguments
+from efs_doctor.engine.explain.placeholders import values
 
 
 def facts_of(text: str):  # type: ignore[no-untyped-def]
@@ -90,3 +93,38 @@ def test_redacted_ids() -> None:
         facts = facts_of(f'Failed to resolve "{text}.efs.us-east-1.amazonaws.com"')
         assert facts.file_system_id == text, text
         assert facts.file_system_ids == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    # The driver reads encryptInTransit with Go's strconv.ParseBool (efs-semantics.md §3.3).
+    [('"false"', False), ("'0'", False), ("F", False), ("TRUE", True), ('"fAlse"', None)],
+)
+def test_encrypt_in_transit_reads_like_the_driver(value: str, expected: bool | None) -> None:
+    assert facts_of(f"volumeAttributes:\n  encryptInTransit: {value}\n").encrypt_in_transit is (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        (
+            "User: arn:aws:sts::111122223333:assumed-role/eks-node-group-role/i-0abc is not "
+            "authorized to perform: elasticfilesystem:DescribeMountTargets",
+            "eks-node-group-role",
+        ),
+        (
+            "AWS credentials source used for IAM authentication: "
+            "webidentity:arn:aws:iam::111122223333:role/teams/efs-csi-node,/var/run/token",
+            "efs-csi-node",
+        ),
+        (
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: "
+            "elasticfilesystem:DescribeMountTargets",
+            None,
+        ),
+    ],
+)
+def test_role_placeholder_from_the_texts_principal(text: str, role: str | None) -> None:
+    assert values(facts_of(text)).get("role") == role

@@ -1,11 +1,12 @@
-"""Diagnosis of pods that use EFS: simulate their mounts, explain their events, rank causes.
+"""``diagnose``: which pods to look at, simulate their mounts, explain their events, rank
+causes.
 
 Pure (no I/O): it takes an inventory, whether read live (``efs-doctor diagnose``) or from
 files. The mount simulator (``engine.mount``) says what happens on each chain; the explain
-engine (``engine.explain``) reads each FailedMount/ProvisioningFailed event, with the
-inventory and the simulation as context that confirms or rules out causes. A failed or
-indeterminate simulation whose cause no event names still yields that cause, with the fix
-from the cause catalogue.
+engine (``engine.explain``) reads each FailedMount/ProvisioningFailed event with that pod's
+simulated mounts as the context that confirms or rules out causes. A failed or indeterminate
+simulation whose cause no event names still yields that cause, with the fix from the cause
+catalogue.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ class Cause:
     source: str = "event"  # "event" | "simulation"
 
 
+@dataclass(frozen=True, slots=True)
+class PodSelection:
+    """The pods to diagnose (``None``: every chain's), or why the one asked for is not there."""
+
+    pods: list[str] | None
+    missing: str | None = None  # "<key>: <why>" when the pod asked for is not known
+
+
 @dataclass(slots=True)
 class Diagnosis:
     pods: list[str]
@@ -50,6 +59,7 @@ class Diagnosis:
     events: list[Event]
     causes: list[Cause] = field(default_factory=list)
     explanations: list[Explanation] = field(default_factory=list)
+    chains: list[MountChain] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -70,6 +80,29 @@ def pods_with_failed_events(inventory: Inventory) -> list[str]:
         if chain.claim_key in claims and chain.pod_key:
             keys[chain.pod_key] = None
     return list(keys)
+
+
+def select_pods(
+    inventory: Inventory,
+    pod: str | None,
+    *,
+    all_namespaces: bool,
+    namespace: str,
+    pods_listed: bool,
+) -> PodSelection:
+    """``pod`` (``NAMESPACE/POD``, or ``POD`` in ``namespace``); else with
+    ``all_namespaces`` every pod with a failure event; else every pod (``None``).
+    ``pods_listed``: whether the pod list was read (an unknown pod is then not there)."""
+    if pod:
+        key = pod if "/" in pod else f"{namespace}/{pod}"
+        known = {w.key for w in inventory.workloads if w.kind == "Pod"}
+        if key not in known:
+            why = "no such pod using volumes" if pods_listed else "pods could not be listed"
+            return PodSelection(None, f"{key}: {why}")
+        return PodSelection([key])
+    if all_namespaces:
+        return PodSelection(pods_with_failed_events(inventory))
+    return PodSelection(None)
 
 
 def _chains(inventory: Inventory) -> list[MountChain]:
@@ -101,17 +134,28 @@ def events_of(inventory: Inventory, chains: Iterable[MountChain]) -> list[Event]
     ]
 
 
+def diagnose_pods(
+    inventory: Inventory, pods: Sequence[str] | None, options: SimulationOptions | None = None
+) -> Diagnosis:
+    """The mounts of ``pods`` (``None``: every pod's) diagnosed."""
+    chains = chains_of(inventory, pods)
+    if pods is None:
+        pods = sorted({c.pod_key for c in chains if c.pod_key})
+    return diagnose(inventory, chains, pods, options)
+
+
 def diagnose(
     inventory: Inventory,
     chains: Sequence[MountChain],
     pods: Sequence[str],
     options: SimulationOptions | None = None,
 ) -> Diagnosis:
+    """The chains' mounts simulated and the events of ``pods`` explained."""
     from efs_doctor.engine.mount import simulate_all
 
     outcomes = simulate_all(inventory, chains, options) if chains else []
     events = events_of(inventory, chains)
-    result = Diagnosis(list(pods), outcomes, events)
+    result = Diagnosis(list(pods), outcomes, events, chains=list(chains))
     seen: set[tuple[object, ...]] = set()
     for event in events:
         if not event.message.strip():
@@ -136,25 +180,11 @@ def _outcomes_of(event: Event, outcomes: Sequence[MountOutcome]) -> list[MountOu
 
 
 def _explain(inventory: Inventory, message: str, outcomes: Sequence[MountOutcome]) -> Explanation:
-    """The event explained with the inventory and this pod's simulated mounts as context
-    (the simulation already ran: its outcomes are reused, not recomputed)."""
-    from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.context import signals_from_inventory
-    from efs_doctor.engine.explain.outcome import signals_from_outcome
+    """The event explained with this pod's simulated mounts as context (the simulation
+    already ran: its outcomes are reused, not recomputed)."""
+    from efs_doctor.api.explain import explain_with_outcomes
 
-    facts = extract_facts(normalise(message))
-    text_only = [cause.id for cause in explain(message).causes]
-    signals = signals_from_inventory(inventory, facts)
-    failed = [o for o in outcomes if o.outcome != "mounted"]
-    for outcome in failed or outcomes:  # a mount that works elsewhere says nothing here
-        signals += signals_from_outcome(
-            outcome.outcome,
-            outcome.cause,
-            outcome.reason or outcome.error or outcome.outcome,
-            text_only,
-            location=f"simulated {outcome.pv} on {outcome.node_or_zone}",
-        )
-    return explain(message, signals)
+    return explain_with_outcomes(message, outcomes, inventory)[0]
 
 
 def _from_ranked(cause: RankedCause) -> Cause:
