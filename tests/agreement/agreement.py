@@ -1,4 +1,4 @@
-"""Do ``scan`` and ``simulate`` agree on the same files? (issue 14: agreement is tested)
+"""Do ``scan``, ``simulate`` and ``explain`` agree on the same files? (issue 14)
 
 Both commands are run the way the CLI runs them (``api.analyze`` for scan, the mount
 simulator for simulate, over the same loaded inventory) and compared per PersistentVolume
@@ -8,7 +8,9 @@ simulator for simulate, over the same loaded inventory) and compared per Persist
   with cause C on that volume's chain, severity high or critical;
 - simulate MOUNTED everywhere  =>  no scan finding claims that this mount fails;
 - simulate INDETERMINATE somewhere and FAILED nowhere  =>  no scan finding claims with high
-  confidence that this mount fails.
+  confidence that this mount fails;
+- simulate FAILED with cause C and an error text  =>  ``explain``, given that text and the same
+  files, ranks C first and confirmed.
 
 A finding *claims that the mount fails* when it is about a chain, has severity high or
 critical, and its cause is one that stops the mount (contracts.md: ``cause`` is null when
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from efs_doctor.api import analyze, load_inventory, mount_chains
+from efs_doctor.api.explain import explain_error
 from efs_doctor.config import Config
 from efs_doctor.engine.mount import MountOutcome, Simulator
 from efs_doctor.findings import Confidence, Finding, Severity
@@ -97,6 +100,7 @@ def compare(
         if key is not None:
             claimed.setdefault(key, []).append(finding)
     problems: list[Disagreement] = []
+    explained: set[tuple[str | None, str]] = set()
     for key, simulated in outcomes.items():
         found = claimed.get(key, [])
         failing = [f for f in found if claims_failure(f)]
@@ -110,6 +114,22 @@ def compare(
                         "simulate FAILED, scan has no severe finding with its cause",
                         f"{_describe(outcome)} ({outcome.reason}); scan: "
                         + ("; ".join(_finding(f) for f in found) or "nothing"),
+                    )
+                )
+        for outcome in simulated:
+            if outcome.outcome != "failed" or not outcome.error:
+                continue
+            if (outcome.cause, outcome.error) in explained:
+                continue
+            explained.add((outcome.cause, outcome.error))
+            explanation, _ = explain_error(outcome.error, inventory)
+            ranked = [(c.id, c.status) for c in explanation.causes[:3]]
+            if not ranked or ranked[0] != (outcome.cause, "confirmed"):
+                problems.append(
+                    Disagreement(
+                        key,
+                        "simulate FAILED, explain does not rank its cause first",
+                        f"{_describe(outcome)}; explain: {ranked}",
                     )
                 )
         states = {o.outcome for o in simulated}
