@@ -184,19 +184,38 @@ class Simulator:
         if aws.failed and aws.authorization is None:
             return None  # the mount stops at an earlier step: EFS is never asked
         fs_id = request.csi.handle.file_system_id
-        placement = side.placement
+        return self._client_access(
+            fs_id,
+            principal,
+            request,
+            access_point=aws.access_point_arn,
+            placement=side.placement,
+            region=aws.region,
+        )
+
+    def _client_access(
+        self,
+        fs_id: str,
+        principal: Principal | None,
+        request: MountRequest,
+        *,
+        access_point: str | None,
+        placement: Placement,
+        region: str | None,
+    ) -> Authorization:
+        """The authorizer's answer for one principal on this connection (cached)."""
         source_ip = placement.addresses[0] if placement.addresses else None
-        region = aws.region if not aws.region.startswith("<") else None
-        key = (fs_id, principal, request.tls, aws.access_point_arn, source_ip, region)
+        known_region = region if region and not region.startswith("<") else None
+        key = (fs_id, principal, request.tls, access_point, source_ip, known_region)
         found = self._access.get(key)
         if found is None:
             found = self._access[key] = self.authorizer.client_access(
                 fs_id,
                 principal,
                 tls=request.tls,
-                access_point=aws.access_point_arn,
+                access_point=access_point,
                 source_ip=source_ip,
-                region=region,
+                region=known_region,
             )
         return found
 
@@ -424,22 +443,17 @@ class Simulator:
         if credentials is not None and not credentials.candidates:
             return UNKNOWN_PRINCIPAL
         candidates = credentials.candidates if credentials is not None else (None,)
-        source_ip = placement.addresses[0] if placement.addresses else None
-        known_region = region if region and not region.startswith("<") else None
-        results = []
-        for candidate in candidates:
-            key = (fs_id, candidate, request.tls, ap.reference, source_ip, known_region)
-            found = self._access.get(key)
-            if found is None:
-                found = self._access[key] = self.authorizer.client_access(
-                    fs_id,
-                    candidate,
-                    tls=request.tls,
-                    access_point=ap.reference,
-                    source_ip=source_ip,
-                    region=known_region,
-                )
-            results.append(found)
+        results = [
+            self._client_access(
+                fs_id,
+                candidate,
+                request,
+                access_point=ap.reference,
+                placement=placement,
+                region=region,
+            )
+            for candidate in candidates
+        ]
         if credentials is None:
             return results[0]
         return combine(results, credentials.candidates)
