@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from efs_doctor.engine.iam import file_systems as arns
 from efs_doctor.model.aws import (
     AccessPoint,
     CallerIdentity,
@@ -90,13 +91,13 @@ def is_placeholder(value: str) -> bool:
 
 
 def file_system_arn(fs_id: str, region: str | None, account: str | None) -> str:
-    """The ARN the engines guess for a file system without one (``FileSystem.arn_or_guess``):
-    unknown region and account are ``*``, which matches itself in a policy's Resource."""
-    return f"arn:aws:elasticfilesystem:{region or '*'}:{account or '*'}:file-system/{fs_id}"
+    """The ARN of a file system a template creates: an unknown region or account is ``*``,
+    which matches itself in a policy's Resource."""
+    return arns.file_system_arn(fs_id, region or "*", account or "*")
 
 
 def access_point_arn(ap_id: str, region: str | None, account: str | None) -> str:
-    return f"arn:aws:elasticfilesystem:{region or '*'}:{account or '*'}:access-point/{ap_id}"
+    return arns.access_point_arn(ap_id, region or "*", account or "*")
 
 
 def role_arn(name: str, path: str | None, account: str | None, partition: str = "aws") -> str:

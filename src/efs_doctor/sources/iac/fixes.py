@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from efs_doctor.engine.iam.file_systems import access_point_arn, file_system_arn
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import SourceMap
 from efs_doctor.sources.iac.common import IacSourceMap, is_placeholder
@@ -198,11 +199,10 @@ def _arn_references(inventory: Inventory, policy_address: str) -> dict[str, str]
             address = address[len(prefix) :]
         elif prefix or address.startswith("module."):
             continue
-        kind = "file-system" if obj.kind == "FileSystem" else "access-point"
+        build = file_system_arn if obj.kind == "FileSystem" else access_point_arn
         for region in _regions(inventory):
             for account in _accounts(inventory):
-                arn = f"arn:aws:elasticfilesystem:{region}:{account}:{kind}/{obj.id}"
-                refs[arn] = f"{address}.arn"
+                refs[build(obj.id, region, account)] = f"{address}.arn"
     for role in inventory.roles.values():
         source = iac_source(role)
         if source is not None and source.address.startswith(prefix or "aws_iam_role."):
