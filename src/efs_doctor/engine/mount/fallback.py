@@ -90,6 +90,13 @@ class BotocoreFallback:
             return self._unknown_permission(
                 lookup, "elasticfilesystem:DescribeMountTargets", principal
             )
+        if not targets and self.view.file_system_absent(fs_id):
+            return fail(
+                f"The file system {fs_id} is not found",
+                "file-system-not-found",
+                f"{fs_id} does not exist where the node looks (DescribeMountTargets answers "
+                "FileSystemNotFound)",
+            )
         if not targets:
             return fail(
                 f"Cannot find mount target for the file system {fs_id}, please create a mount "

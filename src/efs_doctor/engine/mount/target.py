@@ -117,7 +117,7 @@ class TargetSelector:
                 reason="the node's availability zone is not known: which mount target the name "
                 "resolves to cannot be told",
             )
-        failure, cause = self._dns_failure(targets, zone, placement, evidence)
+        failure, cause = self._dns_failure(fs_id, targets, zone, placement, evidence)
         if cause == "vpc-dns-disabled" and "enableDnsSupport" in (failure or ""):
             return Target(
                 "failed",
@@ -146,7 +146,12 @@ class TargetSelector:
 
     # ---- DNS -----------------------------------------------------------------------------
     def _dns_failure(
-        self, targets: list[MountTarget], zone: str, placement: Placement, evidence: list[str]
+        self,
+        fs_id: str,
+        targets: list[MountTarget],
+        zone: str,
+        placement: Placement,
+        evidence: list[str],
     ) -> tuple[str | None, str]:
         in_zone = [t for t in targets if t.availability_zone_name == zone]
         available = [t for t in in_zone if t.lifecycle_state in (None, "available")]
@@ -164,6 +169,12 @@ class TargetSelector:
                 if value is False:
                     return f"{vpc_id} has {attribute}=false (§6)", "vpc-dns-disabled"
                 evidence.append(f"{vpc_id} {attribute}: {'true' if value else EKS_DNS_NOTE}")
+        if not targets and self.view.file_system_absent(fs_id):
+            return (
+                f"{fs_id} is not among the described file systems (a wrong id, or a file "
+                "system in another region or account): its name does not exist",
+                "file-system-not-found",
+            )
         if not in_zone:
             zones = sorted({t.availability_zone_name or "?" for t in targets})
             return (

@@ -32,6 +32,7 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 SECURITY_GROUPS = "security-groups"
 NETWORK_ACLS = "network-acls"
 MOUNT_TARGETS = "mount-targets"
+FILE_SYSTEMS = "file-systems"
 ACCESS_POINTS = "access-points"
 IAM = "iam"
 POD_IDENTITY = "pod-identity-associations"
@@ -133,6 +134,11 @@ class InventoryView:
     # ---- EFS -----------------------------------------------------------------------------
     def file_system(self, file_system_id: str | None) -> FileSystem | None:
         return self.inventory.file_systems.get(file_system_id or "")
+
+    def file_system_absent(self, file_system_id: str) -> bool:
+        """The file systems were described and this one is not among them (a wrong id, or
+        one in another region or account)."""
+        return self.has(FILE_SYSTEMS) and file_system_id not in self.inventory.file_systems
 
     def mount_targets_of(self, file_system_id: str) -> list[MountTarget]:
         return self._mount_targets.get(file_system_id, [])

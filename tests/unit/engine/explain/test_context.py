@@ -312,8 +312,9 @@ def test_nodes_outside_the_vpc(tmp_path: Path) -> None:
 
 
 def test_file_system_missing_from_the_inputs(tmp_path: Path) -> None:
-    # Neither the file system nor a mount target of it is described: the simulated name does
-    # not resolve, and explain agrees with the simulation's cause.
+    # The file systems are described and this one is not among them, nor a mount target of
+    # it: the name of a file system that does not exist does not resolve (efs-semantics.md
+    # §2.7, §7 rows 12 and 14), and explain agrees with the simulation's cause.
     def drop_file_system(root: Path) -> None:
         for name, key in (("file-systems", "FileSystems"), ("mount-targets", "MountTargets")):
             path = root / "aws" / f"efs-describe-{name}.json"
@@ -325,11 +326,11 @@ def test_file_system_missing_from_the_inputs(tmp_path: Path) -> None:
     assert context is not None
     assert context.outcomes
     for outcome in context.outcomes:  # one per zone
-        assert (outcome.outcome, outcome.cause) == ("failed", "no-mount-target-in-az")
-    assert explanation.causes[0].id == "no-mount-target-in-az"
+        assert (outcome.outcome, outcome.cause) == ("failed", "file-system-not-found")
+    assert explanation.causes[0].id == "file-system-not-found"
     # The failed target step leaves its other causes open.
     open_causes = {c.id for c in explanation.causes if c.status != "ruled_out"}
-    assert {"file-system-not-found", "mount-target-lookup-permissions"} <= open_causes
+    assert "mount-target-lookup-permissions" in open_causes
 
 
 def test_dns_causes_ruled_out_when_the_simulated_name_resolves() -> None:
