@@ -299,9 +299,9 @@ class Context:
                 object_name=f"ServiceAccount/{sa.namespace}/{sa.name}",
             )
         if source.startswith("podidentity") and sa is not None:
-            for association in self.inventory.pod_identity_associations:
-                if association.namespace == sa.namespace and association.service_account == sa.name:
-                    return association.source.location(object_name=association.association_id)
+            association = self.inventory.pod_identity_association(sa.namespace, sa.name)
+            if association is not None:
+                return association.source.location(object_name=association.association_id)
         role = self.inventory.role_by_name_or_arn(role_arn)
         return role.source.location(object_name=role.arn) if role is not None else None
 

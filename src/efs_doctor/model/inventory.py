@@ -178,14 +178,22 @@ class Inventory:
         name = value.rsplit("/", 1)[-1]
         return next((r for r in self.roles.values() if r.name == name), None)
 
-    def pod_identity_role(self, namespace: str, service_account: str) -> str | None:
+    def pod_identity_association(
+        self, namespace: str, service_account: str
+    ) -> PodIdentityAssociation | None:
+        """The EKS Pod Identity association of ``namespace/service_account`` (at most one per
+        service account)."""
         for association in self.pod_identity_associations:
             if (
                 association.namespace == namespace
                 and association.service_account == service_account
             ):
-                return association.role_arn
+                return association
         return None
+
+    def pod_identity_role(self, namespace: str, service_account: str) -> str | None:
+        association = self.pod_identity_association(namespace, service_account)
+        return association.role_arn if association is not None else None
 
     def events_for(self, kind: str, key: str) -> list[Event]:
         return [e for e in self.events if e.involved_kind == kind and e.involved_key == key]

@@ -22,7 +22,6 @@ from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.irsa import (
     IRSA_SESSION,
     IRSA_TOKEN_FILE,
-    association_of,
     association_trust,
     irsa_trust,
 )
@@ -192,7 +191,7 @@ class CredentialChain:
         uncertain: list[str] = []
         sources: list[str] = []
         # Pod Identity (efs-utils 2.3.0+; botocore: after web identity).
-        association = association_of(self.view.inventory, namespace, sa_name)
+        association = self.view.inventory.pod_identity_association(namespace, sa_name)
         if association is None and not self.view.has_pod_identity:
             evidence.append("Pod Identity associations not provided: assuming none for the node SA")
         irsa_role_arn = node_sa.irsa_role_arn if node_sa is not None else None

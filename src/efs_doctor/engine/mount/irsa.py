@@ -74,14 +74,3 @@ def association_trust(inventory: Inventory, association: PodIdentityAssociation)
         cluster_name=association.cluster_name or (cluster.name if cluster else None),
         cluster_arn=cluster.arn if cluster is not None else None,
     )
-
-
-def association_of(
-    inventory: Inventory, namespace: str, service_account: str
-) -> PodIdentityAssociation | None:
-    """The Pod Identity association of ``namespace/service_account`` (one per service
-    account, EKS Pod Identity page)."""
-    for association in inventory.pod_identity_associations:
-        if association.namespace == namespace and association.service_account == service_account:
-            return association
-    return None
