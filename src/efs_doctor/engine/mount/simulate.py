@@ -122,6 +122,7 @@ class Simulator:
         self.credentials = CredentialChain(self.view, self.versions)
         self.targets = TargetSelector(self.view, self.authorizer.api_permission, self.probe)
         self._placements: dict[tuple[object, ...], list[Placement]] = {}
+        self._sides: dict[int, tuple[MountChain, list[Side]]] = {}
         self._admissions: dict[tuple[int, str | None], Admission] = {}
         self._aws: dict[tuple[object, ...], _AwsSide] = {}
         self._nodes: dict[tuple[object, ...], net.Endpoint] = {}
@@ -142,7 +143,16 @@ class Simulator:
 
     def sides(self, chain: MountChain) -> list[Side]:
         """The chain's placements grouped by answer: placements whose admission and AWS side
-        give the same answer are run once."""
+        give the same answer are run once (cached per chain: the simulation and every fact
+        asked of it share one)."""
+        cached = self._sides.get(id(chain))
+        if cached is not None and cached[0] is chain:
+            return cached[1]
+        found = self._group(chain)
+        self._sides[id(chain)] = (chain, found)
+        return found
+
+    def _group(self, chain: MountChain) -> list[Side]:
         groups: dict[tuple[object, ...], list[tuple[Placement, Admission, _AwsSide | None]]] = {}
         with internal_step(f"mount simulation of {chain.label}"):
             for placement in self.placements_of(chain):
