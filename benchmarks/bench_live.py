@@ -114,7 +114,7 @@ def kube_objects(built: Any, pvs: int) -> list[dict[str, Any]]:
 
 def in_process(kubeconfig: Path, repeat: int) -> tuple[float, int, int, str]:
     """Collect, build the inventory and diagnose every pod with a FailedMount event."""
-    from efs_doctor.diagnosis import chains_of, diagnose, pods_with_failed_events
+    from efs_doctor.api.diagnose import chains_of, diagnose, pods_with_failed_events
     from efs_doctor.sources.k8s_live import KubeOptions
     from efs_doctor.sources.live import LiveOptions, collect_inventory
 
