@@ -10,6 +10,8 @@ verdict must be the authorization layer, cause ``iam-option-missing``, with the 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import live_seed as seed
@@ -77,21 +79,77 @@ def test_every_chain_without_arguments(
     seeded: tuple[dict[str, str], seed.AwsSeed, FakeKube],
 ) -> None:
     env, _built, _kube = seeded
-    done = efs_doctor(["diagnose", "--format", "json"], env)
+    done = efs_doctor(["diagnose", "-A", "--all-pods", "--format", "json"], env)
     assert done.returncode == 1
     assert [m["pod"] for m in json.loads(done.stdout)["mounts"]] == [POD]
 
 
-def test_unknown_pod_and_bad_arguments(
+@pytest.fixture
+def two_pods(aws: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The seed plus a second pod on the same claim with no event; the kubeconfig context's
+    namespace is ``default``, both pods are in ``web``."""
+    built = seed.build_aws(aws)
+    quiet = seed.pod_object(built.instances[1]["PrivateDnsName"], name="web-quiet")
+    with FakeKube([*seed.kube_objects(built), quiet]) as kube:
+        yield child_env(aws, kube.kubeconfig(tmp_path / "kubeconfig.json"))
+
+
+def test_namespaces_as_kubectl_reads_them_and_failing_is_the_filter(
+    two_pods: dict[str, str],
+) -> None:
+    """-A is every namespace and -n one, the context's by default (as kubectl reads them);
+    --failing, the default, keeps the pods with a failure event, --all-pods every EFS mount
+    (issue 21 item 7)."""
+
+    def pods(*args: str) -> list[str]:
+        done = efs_doctor(["diagnose", *args, "--no-aws", "--format", "json"], two_pods)
+        assert done.returncode in (0, 1), done.stderr
+        return sorted(m["pod"] for m in json.loads(done.stdout)["mounts"])
+
+    assert pods("-A") == [POD]
+    assert pods("-A", "--failing") == [POD]
+    assert pods("--all-namespaces", "--all-pods") == sorted([POD, "web/web-quiet"])
+    assert pods("-n", "web") == [POD]
+    assert pods("--namespace", "web", "--all-pods") == sorted([POD, "web/web-quiet"])
+    assert pods() == []  # the context's namespace, default, has no pod
+    assert pods("--all-pods") == []
+    assert pods("-n", "web", "web-quiet") == ["web/web-quiet"]  # a named pod, failing or not
+
+    done = efs_doctor(["diagnose", "--no-aws"], two_pods)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "efs-doctor diagnose: no pod in namespace default with a failure event mounts an EFS "
+        "volume (1 in other namespaces: -A; every EFS mount: --all-pods)"
+    ) in done.stderr.splitlines()
+    assert "0 mount(s)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([POD, "--all-namespaces"], "give a pod or --all-namespaces, not both"),
+        ([POD, "-A"], "give a pod or --all-namespaces, not both"),
+        ([POD, "--failing"], "give a pod or --failing, not both"),
+        ([POD, "--all-pods"], "give a pod or --all-pods, not both"),
+        ([POD, "-n", "other"], f"{POD!r} is not in namespace 'other'"),
+        (["-A", "-n", "web"], "argument -n/--namespace: not allowed with argument -A"),
+        (["--failing", "--all-pods"], "argument --all-pods: not allowed with argument --failing"),
+    ],
+)
+def test_contradicting_arguments_are_usage_errors(args: list[str], message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH")}
+    done = efs_doctor(["diagnose", *args], {**env, "HOME": "/nonexistent"})  # no cluster read
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_unknown_pod(
     seeded: tuple[dict[str, str], seed.AwsSeed, FakeKube],
 ) -> None:
     env, _built, _kube = seeded
     done = efs_doctor(["diagnose", "web/nope"], env)
     assert done.returncode == 2
     assert "web/nope: no such pod" in done.stderr
-    done = efs_doctor(["diagnose", POD, "--all-namespaces"], env)
-    assert done.returncode == 2
-    assert "not both" in done.stderr
 
 
 def test_without_aws_the_verdict_is_indeterminate_and_says_why(aws: str, tmp_path: Path) -> None:

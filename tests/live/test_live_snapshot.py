@@ -18,8 +18,15 @@ from fake_kube import FakeKube
 from live_helpers import canonical, child_env, efs_doctor, live_clients
 
 from efs_doctor.sources.k8s_live import KubeOptions
-from efs_doctor.sources.live import LiveOptions, collect, inventory_from
+from efs_doctor.sources.live import (
+    AWS_NOT_READ,
+    LiveOptions,
+    collect,
+    inventory_from,
+    snapshot_summary,
+)
 from efs_doctor.sources.live_progress import Progress
+from efs_doctor.sources.live_records import Collection, Inconclusive
 from efs_doctor.sources.loader import load_paths
 
 pytestmark = pytest.mark.live
@@ -184,3 +191,51 @@ def test_scan_needs_paths_or_live() -> None:
     done = efs_doctor(["scan"], {"PATH": "/usr/bin:/bin"})
     assert done.returncode == 2
     assert "--live" in done.stderr
+
+
+def test_a_no_aws_snapshot_says_aws_was_not_read(aws: str, tmp_path: Path) -> None:
+    """With --no-aws nothing is asked of AWS: SNAPSHOT.md says so, and says "every request
+    made succeeded", not that nothing is missing (issue 21 item 8)."""
+    built = seed.build_aws(aws)
+    out = tmp_path / "snap"
+    with FakeKube(seed.kube_objects(built)) as kube:
+        env = child_env(aws, kube.kubeconfig(tmp_path / "kubeconfig.json"))
+        done = efs_doctor(["-v", "snapshot", "--no-aws", "-o", str(out)], env)
+    assert done.returncode == 0, done.stderr
+    assert "0 AWS requests" in done.stderr
+    assert "(AWS not read (--no-aws), 0 not checked, see SNAPSHOT.md)" in done.stderr
+    assert not (out / "aws").exists()
+    assert _not_collected((out / "SNAPSHOT.md").read_text()) == [
+        f"- {AWS_NOT_READ}",
+        "",
+        "Every request made succeeded.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("not_read", "failed", "expected"),
+    [
+        ([], [], ["Nothing: every request succeeded."]),
+        ([AWS_NOT_READ], [], [f"- {AWS_NOT_READ}", "", "Every request made succeeded."]),
+        ([], ["x"], ["- kubernetes list pods: forbidden (needs list pods)"]),
+        (
+            [AWS_NOT_READ],
+            ["x"],
+            [f"- {AWS_NOT_READ}", "- kubernetes list pods: forbidden (needs list pods)"],
+        ),
+    ],
+    ids=["all-read", "no-aws", "a-failure", "no-aws-and-a-failure"],
+)
+def test_the_summary_tells_left_out_from_failed(
+    not_read: list[str], failed: list[str], expected: list[str]
+) -> None:
+    collection = Collection(not_read=list(not_read))
+    for _ in failed:
+        collection.add_inconclusive(Inconclusive("kubernetes list pods", "forbidden", "list pods"))
+    assert _not_collected(snapshot_summary(collection)) == expected
+
+
+def _not_collected(summary: str) -> list[str]:
+    """The lines of SNAPSHOT.md's "Not collected" section."""
+    section = summary.split("## Not collected\n\n")[1]
+    return section.split("\n\nScan it anywhere")[0].splitlines()

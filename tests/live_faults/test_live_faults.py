@@ -62,7 +62,9 @@ def _closed_port() -> int:
 
 
 def _diagnose(kubeconfig: Path) -> tuple[int, dict[str, Any], str]:
-    code, out, err = run_cli("diagnose", "--format", "json", "--kubeconfig", str(kubeconfig))
+    """Every EFS mount in the cluster (``-A --all-pods``), as JSON."""
+    args = ("diagnose", "-A", "--all-pods", "--format", "json", "--kubeconfig", str(kubeconfig))
+    code, out, err = run_cli(*args)
     return code, json.loads(out) if out.strip() else {}, err
 
 
@@ -304,7 +306,9 @@ def test_a_kubernetes_list_that_failed_makes_the_verdict_incomplete(
         server.kubeconfig(kube_env)
         with faulty_clients(monkeypatch, []):
             code, report, err = _diagnose(kube_env)
-            text_code, text, _ = run_cli("diagnose", "--kubeconfig", str(kube_env))
+            text_code, text, _ = run_cli(
+                "diagnose", "-A", "--all-pods", "--kubeconfig", str(kube_env)
+            )
     assert code == 1
     assert text_code == 1
     assert "verdict incomplete" in err

@@ -46,10 +46,14 @@ class Cause:
 
 @dataclass(frozen=True, slots=True)
 class PodSelection:
-    """The pods to diagnose (``None``: every chain's), or why the one asked for is not there."""
+    """The pods to diagnose (``None``: every chain's), or why the one asked for is not there.
+
+    ``elsewhere``: how many pods the same filter picks in other namespaces (a hint for
+    ``-A`` when the namespace asked for has none)."""
 
     pods: list[str] | None
     missing: str | None = None  # "<key>: <why>" when the pod asked for is not known
+    elsewhere: int = 0
 
 
 @dataclass(slots=True)
@@ -86,23 +90,30 @@ def select_pods(
     inventory: Inventory,
     pod: str | None,
     *,
-    all_namespaces: bool,
-    namespace: str,
+    namespace: str | None,
+    failing: bool,
     pods_listed: bool,
 ) -> PodSelection:
-    """``pod`` (``NAMESPACE/POD``, or ``POD`` in ``namespace``); else with
-    ``all_namespaces`` every pod with a failure event; else every pod (``None``).
+    """``pod`` (``NAMESPACE/POD``, or ``POD`` in ``namespace``); else the pods of
+    ``namespace`` (``None``: every namespace, as ``kubectl -A``) that mount EFS volumes, only
+    those with a failure event when ``failing``.
     ``pods_listed``: whether the pod list was read (an unknown pod is then not there)."""
     if pod:
-        key = pod if "/" in pod else f"{namespace}/{pod}"
+        key = pod if "/" in pod or namespace is None else f"{namespace}/{pod}"
         known = {w.key for w in inventory.workloads if w.kind == "Pod"}
         if key not in known:
             why = "no such pod using volumes" if pods_listed else "pods could not be listed"
             return PodSelection(None, f"{key}: {why}")
         return PodSelection([key])
-    if all_namespaces:
-        return PodSelection(pods_with_failed_events(inventory))
-    return PodSelection(None)
+    if not failing and namespace is None:
+        return PodSelection(None)
+    mounting = list(dict.fromkeys(c.pod_key for c in _chains(inventory) if c.pod_key))
+    candidates = pods_with_failed_events(inventory) if failing else mounting
+    if namespace is None:
+        return PodSelection(candidates)
+    chosen = [key for key in candidates if key.partition("/")[0] == namespace]
+    elsewhere = {key for key in candidates if key not in chosen}.intersection(mounting)
+    return PodSelection(chosen, elsewhere=len(elsewhere))
 
 
 def _chains(inventory: Inventory) -> list[MountChain]:

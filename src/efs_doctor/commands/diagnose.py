@@ -7,9 +7,12 @@ mount-path diagram, the ranked causes and their fixes. What could not be read is
 under "Not checked", with the permission it needed.
 
   efs-doctor diagnose web/web-7c9f6d8b4d-x2x9k   one pod (NAMESPACE/POD, or POD in the
-                                                 context's namespace)
-  efs-doctor diagnose --all-namespaces           every pod with a FailedMount event
-  efs-doctor diagnose                            every EFS mount in the cluster
+                                                 context's namespace or -n's)
+  efs-doctor diagnose                            pods with a FailedMount event (or whose
+                                                 claim has a ProvisioningFailed one) in the
+                                                 context's namespace
+  efs-doctor diagnose -A                         the same in every namespace (as kubectl -A)
+  efs-doctor diagnose -A --all-pods              every EFS mount in the cluster
 
 Exit status: 0 every mount succeeds and everything was read; 1 a mount fails or cannot be
 decided, or something could not be read; 2 usage error, unknown pod, or nothing could be read.
@@ -18,17 +21,41 @@ decided, or something could not be read; 2 usage error, unknown pod, or nothing 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from efs_doctor.commands.live_args import add_live_arguments
+
+if TYPE_CHECKING:
+    from efs_doctor.api.diagnose import PodSelection
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pod", nargs="?", metavar="NAMESPACE/POD", help="the pod to diagnose")
-    parser.add_argument(
-        "-A",
-        "--all-namespaces",
-        action="store_true",
-        help="every pod with a FailedMount (or its claim a ProvisioningFailed) event",
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument(
+        "-A", "--all-namespaces", action="store_true", help="pods in every namespace"
+    )
+    scope.add_argument(
+        "-n",
+        "--namespace",
+        metavar="NAMESPACE",
+        help="pods in this namespace (default: the kubeconfig context's)",
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--failing",
+        dest="which",
+        action="store_const",
+        const="failing",
+        help="only pods with a FailedMount event or whose claim has a ProvisioningFailed "
+        "one (the default)",
+    )
+    which.add_argument(
+        "--all-pods",
+        dest="which",
+        action="store_const",
+        const="all",
+        help="every pod that mounts an EFS volume, failing or not",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_live_arguments(parser)
@@ -43,10 +70,17 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
     from efs_doctor.report.diagnose import diagnose_json, diagnose_text
 
-    if args.pod and args.all_namespaces:
-        raise UsageError("give a pod or --all-namespaces, not both")
-    if args.pod is not None and (not args.pod.strip("/") or args.pod.count("/") > 1):
-        raise UsageError(f"{args.pod!r}: expected NAMESPACE/POD or POD")
+    if args.pod is not None:
+        if args.all_namespaces:
+            raise UsageError("give a pod or --all-namespaces, not both")
+        if args.which:
+            flag = {"failing": "--failing", "all": "--all-pods"}[args.which]
+            raise UsageError(f"give a pod or {flag}, not both")
+        if not args.pod.strip("/") or args.pod.count("/") > 1:
+            raise UsageError(f"{args.pod!r}: expected NAMESPACE/POD or POD")
+        named_namespace = args.pod.partition("/")[0] if "/" in args.pod else None
+        if args.namespace and named_namespace not in (None, args.namespace):
+            raise UsageError(f"{args.pod!r} is not in namespace {args.namespace!r}")
     collection, inventory = collect_inventory_live(args)
     inconclusive = collection.inconclusive
     if inventory.is_empty:
@@ -54,11 +88,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"efs-doctor: not checked: {item}", file=sys.stderr)
         print("efs-doctor diagnose: nothing could be read from the cluster", file=sys.stderr)
         return EXIT_INPUT
+    namespace = None
+    if not args.all_namespaces:
+        namespace = args.namespace or collection.context.get("namespace", "default")
+    failing = args.which != "all"
     selection = select_pods(
         inventory,
         args.pod,
-        all_namespaces=args.all_namespaces,
-        namespace=collection.context.get("namespace", "default"),
+        namespace=namespace,
+        failing=failing,
         pods_listed=not any(i.what.startswith("kubernetes list pods") for i in inconclusive),
     )
     if selection.missing is not None:
@@ -72,12 +110,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         if not diagnosis.chains:
-            what = (
-                f"{diagnosis.pods[0]} mounts" if args.pod else "no pod with a failure event mounts"
+            print(
+                f"efs-doctor diagnose: {_nothing(args, namespace, failing, selection)}",
+                file=sys.stderr,
             )
-            if not args.pod and not args.all_namespaces:
-                what = "the cluster has"
-            print(f"efs-doctor diagnose: {what} no EFS volume", file=sys.stderr)
         sys.stdout.write(diagnose_text(diagnosis, inconclusive, collection.context))
     if args.verbose:
         print(
@@ -95,3 +131,20 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
     return EXIT_OK if diagnosis.healthy else EXIT_FINDINGS
+
+
+def _nothing(
+    args: argparse.Namespace, namespace: str | None, failing: bool, selection: PodSelection
+) -> str:
+    """Why there is no mount to show, and where else to look."""
+    if args.pod:
+        return f"{(selection.pods or [args.pod])[0]} mounts no EFS volume"
+    where = f"in namespace {namespace}" if namespace else "in any namespace"
+    what = "with a failure event mounts" if failing else "mounts"
+    text = f"no pod {where} {what} an EFS volume"
+    hints = []
+    if selection.elsewhere:
+        hints.append(f"{selection.elsewhere} in other namespaces: -A")
+    if failing:
+        hints.append("every EFS mount: --all-pods")
+    return text + (f" ({'; '.join(hints)})" if hints else "")

@@ -42,14 +42,32 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def require_live_extra(no_aws: bool) -> None:
+    """Before anything starts: a usage error (exit 2) naming the install command if the
+    ``live`` extra's modules are missing (with --no-aws, only the Kubernetes client's)."""
+    from efs_doctor.extras import require
+
+    require("live", ("lightkube", "httpx2"), needed_for="live mode")
+    if not no_aws:
+        require(
+            "live",
+            ("boto3",),
+            needed_for="reading the AWS account",
+            otherwise="or pass --no-aws to read only Kubernetes",
+        )
+
+
 def live_options(args: argparse.Namespace) -> LiveOptions:
     from efs_doctor.errors import UsageError
+
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    require_live_extra(args.no_aws)
+
     from efs_doctor.sources.aws_live import AwsOptions
     from efs_doctor.sources.k8s_live import KubeOptions
     from efs_doctor.sources.live import LiveOptions
 
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
     return LiveOptions(
         kube=KubeOptions(kubeconfig=args.kubeconfig, context=args.context, timeout=args.timeout),
         aws=AwsOptions(

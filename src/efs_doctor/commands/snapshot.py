@@ -41,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
         print("efs-doctor: nothing could be collected; no snapshot written", file=sys.stderr)
         return EXIT_INPUT
     written = write_snapshot(collection, directory)
+    skipped = "AWS not read (--no-aws), " if args.no_aws else ""
     print(
         f"efs-doctor: wrote {len(written)} files to {directory} "
-        f"({len(collection.inconclusive)} not checked, see SNAPSHOT.md)",
+        f"({skipped}{len(collection.inconclusive)} not checked, see SNAPSHOT.md)",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -250,7 +250,9 @@ class AwsCaller:
             self._stop("no AWS credentials found (default chain, --profile)")
             return None
         if isinstance(error, NoRegionError):
-            self._stop("no AWS region (use --region or AWS_REGION)")
+            from efs_doctor.sources.aws_live_region import no_region_reason
+
+            self._stop(no_region_reason())
             return None
         if isinstance(error, EndpointConnectionError | ConnectTimeoutError):
             with self._lock:

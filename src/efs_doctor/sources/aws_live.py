@@ -433,7 +433,8 @@ class AwsRun:
             except BotoCoreError as error:  # no region, unknown profile: AWS is skipped, said once
                 if final or not isinstance(error, NoRegionError):
                     self.failed = True
-                    self.collection.add_inconclusive(Inconclusive("aws", _setup_reason(error)))
+                    reason = _setup_reason(error, self.options.profile)
+                    self.collection.add_inconclusive(Inconclusive("aws", reason))
                 return
             self.collection.context["region"] = region
         caller = AwsCaller(clients, self.collection, self.progress)
@@ -465,10 +466,12 @@ def collect_aws(
     AwsRun(options, collection, progress, clients).finish(targets)
 
 
-def _setup_reason(error: Exception) -> str:
+def _setup_reason(error: Exception, profile: str | None) -> str:
     name = type(error).__name__
     if name == "NoRegionError":
-        return "no AWS region: pass --region or set AWS_REGION"
+        from efs_doctor.sources.aws_live_region import no_region_reason
+
+        return no_region_reason(profile)
     if name == "ProfileNotFound":
         return f"AWS profile not found: {error}"
     return f"cannot set up AWS clients: {name}: {error}"

@@ -30,6 +30,10 @@ from efs_doctor.sources.live_records import Collection, LiveDocument
 from efs_doctor.sources.loader import add_document
 
 SUMMARY_FILE = "SNAPSHOT.md"
+AWS_NOT_READ = (
+    "AWS, as asked (--no-aws): no file system, mount target, security group, instance or IAM "
+    "answer, so whether the volumes mount cannot be decided from these files"
+)
 PRETTY_LIMIT = 256 * 1024
 # Lists whose objects name file systems, instances and the driver's service accounts.
 TARGET_FILES = frozenset(
@@ -83,6 +87,8 @@ def _collect(
     AWS clients are made, and the calls that need nothing from the cluster are started,
     while Kubernetes is being listed."""
     collection = Collection()
+    if not options.use_aws:
+        collection.not_read.append(AWS_NOT_READ)
     try:
         configured = configure(options.kube, collection)
         hints = configured[1] if configured is not None else KubeHints()
@@ -213,10 +219,14 @@ def snapshot_summary(collection: Collection) -> str:
     )
     lines.append(f"- files: {len(collection.documents)}")
     lines += ["", "## Not collected", ""]
-    if not collection.inconclusive:
-        lines.append("Nothing: every request succeeded.")
-    for item in collection.inconclusive:
-        lines.append(f"- {item}")
+    items = [f"- {item}" for item in (*collection.not_read, *collection.inconclusive)]
+    lines += items
+    if not collection.inconclusive:  # "nothing" only when nothing was left out either
+        lines += (
+            ["", "Every request made succeeded."]
+            if items
+            else ["Nothing: every request succeeded."]
+        )
     lines += [
         "",
         "Scan it anywhere with `efs-doctor scan DIR`. Secrets are not included: container",

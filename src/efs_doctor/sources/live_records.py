@@ -79,6 +79,8 @@ class Collection:
     inconclusive: list[Inconclusive] = field(default_factory=list)
     calls: CallLog = field(default_factory=CallLog)
     context: dict[str, str] = field(default_factory=dict)  # cluster, region, kube context
+    # what was left out on request (--no-aws), as opposed to what failed (inconclusive)
+    not_read: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add_document(self, path: str, data: Mapping[str, Any]) -> None:
