@@ -34,7 +34,9 @@ their network interfaces) and the nodes' instances; without them the check is in
 
 Fix safety
 ----------
-No automatic fix: security group changes are infrastructure changes.
+Unsafe, shown and never applied: the finding's fix is the inbound rule as an AWS CLI command
+filled in with the groups (or, for a group read from Terraform or CloudFormation, the rule in
+that language). It opens the NFS port to the peer it names, so review the peer first.
 
 References
 ----------

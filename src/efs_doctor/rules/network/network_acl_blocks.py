@@ -29,7 +29,9 @@ Needs network ACLs, subnets of nodes and mount targets.
 
 Fix safety
 ----------
-No automatic fix.
+Unsafe, shown and never applied: the finding's fix is one ``aws ec2 create-network-acl-entry``
+per peer subnet, numbered before the ACL's first deny entry in that direction. An entry
+numbered before a deliberate deny overrides it for that port and range: review it first.
 
 References
 ----------

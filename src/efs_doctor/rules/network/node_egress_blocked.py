@@ -29,7 +29,8 @@ Needs security groups and the nodes' instances.
 
 Fix safety
 ----------
-No automatic fix.
+Unsafe, shown and never applied: the finding's fix is the outbound rule as an AWS CLI command
+(or, for a group read from Terraform or CloudFormation, the rule in that language).
 
 References
 ----------
