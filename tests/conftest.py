@@ -23,10 +23,15 @@ FIXTURES = REPO / "tests" / "fixtures"
 AWS_FIXTURES = FIXTURES / "aws"
 KUBERNETES_FIXTURES = FIXTURES / "kubernetes"
 EXAMPLES = REPO / "examples"
-# The EFS CSI driver's own examples (read-only shared corpus beside the repository);
-# EFS_DOCTOR_CORPUS overrides the location.
+# The EFS CSI driver's own examples (kubernetes-sigs/aws-efs-csi-driver examples/kubernetes/efs
+# at a4fc676), a read-only corpus kept beside the repository; EFS_DOCTOR_CORPUS points elsewhere
+# (CONTRIBUTING.md, "The example corpus").
 CORPUS = Path(
     os.environ.get("EFS_DOCTOR_CORPUS", REPO.parent / "shared" / "corpus" / "csi-driver-examples")
+)
+CORPUS_MISSING = (
+    f"the EFS CSI driver example corpus is not at {CORPUS}: set EFS_DOCTOR_CORPUS "
+    "(CONTRIBUTING.md, 'The example corpus')"
 )
 
 
@@ -94,11 +99,29 @@ def kubernetes_fixtures() -> Path:
     return KUBERNETES_FIXTURES
 
 
+def corpus_dir() -> Path:
+    """The corpus directory; skips the asking test when it is missing."""
+    if not CORPUS.is_dir():
+        pytest.skip(CORPUS_MISSING)
+    return CORPUS
+
+
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"EFS CSI driver example corpus not found at {CORPUS}")
-    return CORPUS
+    return corpus_dir()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A skip for the missing corpus is reported at the ``corpus`` fixture, not at each test,
+    so ``-ra`` folds every one of them into a single summary line (pytest groups skips by
+    file, line and reason, and places a fixture's skip at the test that asked for it)."""
+    report: pytest.TestReport = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        _, _, reason = report.longrepr
+        if reason.endswith(CORPUS_MISSING):
+            report.longrepr = (__file__, corpus_dir.__code__.co_firstlineno, reason)
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -403,6 +403,6 @@ def test_version_imports_nothing_heavy(cli: Cli) -> None:
 
 
 def test_help_imports_nothing_heavy() -> None:
-    """Command modules keep their top level light (docs/TEAM-NOTES.md)."""
+    """Command modules keep their top level light (CONTRIBUTING.md, "Adding a command")."""
     heavy = {m for m in _imported("--help") if m.split(".")[0] in HEAVY}
     assert heavy == set()

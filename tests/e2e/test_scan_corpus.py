@@ -75,3 +75,38 @@ def test_missing_aws_state_is_counted_as_inconclusive(corpus: Path, example: str
     assert result.returncode == 0
     assert document["summary"]["inconclusive"] >= 1
     assert {i["code"] for i in document["inconclusive"]} >= {"AUTH001"}
+
+
+def test_a_missing_corpus_is_one_summary_line(tmp_path: Path) -> None:
+    """Without the corpus, every test that needs it is skipped under one ``-ra`` line that
+    says where it was looked for and how to point the tests at it (CONTRIBUTING.md)."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    absent = tmp_path / "no-corpus"
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"),
+            *("-ra", "tests/e2e/test_scan_corpus.py"),
+            *("tests/unit/sources/test_csi_driver_corpus.py", "-k", "not missing_corpus"),
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "EFS_DOCTOR_CORPUS": str(absent)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 1, skipped
+    assert f"the EFS CSI driver example corpus is not at {absent}" in skipped[0]
+    assert "set EFS_DOCTOR_CORPUS (CONTRIBUTING.md" in skipped[0]
+    folded = re.match(r"SKIPPED \[(\d+)\] tests/conftest\.py:\d+: ", skipped[0])
+    total = re.search(r"(\d+) skipped", result.stdout)
+    assert folded is not None
+    assert total is not None
+    assert int(folded.group(1)) == int(total.group(1)) > 1  # every skip, in that one line

@@ -6,7 +6,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from efs_doctor.rules import REGISTRY
+from efs_doctor.rules.base import Rule, doc_sections
 from efs_doctor.rules.docs import rst_to_markdown, rule_markdown
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_rule_docs.py"
@@ -35,3 +38,23 @@ def test_rule_page_has_every_heading_and_a_code_block() -> None:
 def test_literal_blocks_become_fences() -> None:
     text = "An example::\n\n    spec:\n      a: 1\n\nAfter ``x``."
     assert rst_to_markdown(text) == "An example:\n\n```\nspec:\n  a: 1\n```\n\nAfter `x`.\n"
+
+
+@pytest.mark.parametrize("rule", REGISTRY, ids=[r.meta.code for r in REGISTRY])
+def test_example_shows_the_failing_input_as_a_code_block(rule: Rule) -> None:
+    # An Example is the input that fails, as the user would see it, not a sentence about it.
+    example = rst_to_markdown(doc_sections(rule.doc).get("Example", ""))
+    assert "\n```\n" in f"\n{example}", f"{rule.meta.code}: the Example section has no code block"
+
+
+@pytest.mark.parametrize("rule", REGISTRY, ids=[r.meta.code for r in REGISTRY])
+def test_every_literal_becomes_a_code_span(rule: Rule) -> None:
+    outside_fences = rule_markdown(rule).split("```")[::2]
+    assert not any("``" in part for part in outside_fences), f"{rule.meta.code}: ``x`` is left"
+
+
+def test_a_literal_wrapped_onto_the_next_line_is_one_code_span() -> None:
+    text = "fails with ``rpc error: code = DeadlineExceeded desc = context\ndeadline exceeded``."
+    assert rst_to_markdown(text) == (
+        "fails with `rpc error: code = DeadlineExceeded desc = context\ndeadline exceeded`.\n"
+    )

@@ -175,8 +175,8 @@ def render_text(explanation: Explanation, context: str | None = None) -> str:
         out.extend(
             _wrap(
                 "The context rules out every cause this message is known to have. The error "
-                "may predate the files (PV specs are immutable: was the PV recreated and the "
-                "pod restarted?), or the files are not what the cluster runs; compare them with "
+                "may predate the files (a changed PV applies from the next mount: was the pod "
+                "re-created since?), or the files are not what the cluster runs; compare them with "
                 "`kubectl get pv -o yaml` and the live AWS state.",
                 "",
                 "",

@@ -12,11 +12,19 @@ import re
 
 from efs_doctor.rules.base import DOC_HEADINGS, Rule, doc_sections
 
-_LITERAL = re.compile(r"``(.+?)``")
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)  # a literal may wrap onto the next line
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
+
+
+def _literals(lines: list[str]) -> list[str]:
+    """``literal`` -> `literal` over a run of text lines, so a literal that wraps onto the
+    next line becomes one code span (CommonMark allows a line ending inside one)."""
+    if not lines:
+        return []
+    return _LITERAL.sub(r"`\1`", "\n".join(lines)).split("\n")
 
 
 def rst_to_markdown(text: str) -> str:
@@ -24,13 +32,16 @@ def rst_to_markdown(text: str) -> str:
     becomes a fenced code block."""
     lines = text.splitlines()
     out: list[str] = []
+    prose: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         if line.rstrip().endswith("::"):
             stripped = line.rstrip()[:-2].rstrip()
             if stripped:
-                out.append(_LITERAL.sub(r"`\1`", stripped) + ":")
+                prose.append(stripped + ":")
+            out += _literals(prose)
+            prose = []
             index += 1
             block: list[str] = []
             while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) > 0):
@@ -43,8 +54,9 @@ def rst_to_markdown(text: str) -> str:
             depth = min((_indent(b) for b in block if b.strip()), default=0)
             out += ["", "```", *(b[depth:] for b in block), "```", ""]
             continue
-        out.append(_LITERAL.sub(r"`\1`", line))
+        prose.append(line)
         index += 1
+    out += _literals(prose)
     return "\n".join(out).strip() + "\n"
 
 

@@ -17,6 +17,7 @@ from efs_doctor.model.chain import MountChain
 from efs_doctor.model.kubernetes import Node
 from efs_doctor.rules.base import RuleMeta, at
 from efs_doctor.rules.kit import chain_subjects, mount_options_location
+from efs_doctor.rules.network_fix import blocked_path_fix
 from efs_doctor.rules.policy_kit import volume_phrase
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Connection:
     node: Node
     target: MountTarget
     result: Reachability
+    placement: Placement  # the node on its own: its subnet, addresses and security groups
 
 
 def connections(context: Context, chain: MountChain) -> list[Connection]:
@@ -76,7 +78,7 @@ def _connections(context: Context, chain: MountChain) -> list[Connection]:
                 f"placement:{node.name}", partial(placement_of_node, node, simulator.view)
             )
             assert isinstance(alone, Placement)
-            out.append(Connection(node, target, simulator.probe(alone, target)))
+            out.append(Connection(node, target, simulator.probe(alone, target), alone))
     return out
 
 
@@ -137,6 +139,13 @@ def blocked_findings(
             ]
             more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
             cause = NETWORK_CAUSES.get(check, meta.cause)  # the mount engine's id for this hop
+            fix = blocked_path_fix(
+                context,
+                check,
+                hop,
+                [(c.placement, c.target) for c, _ in found],
+                context.region(chain),
+            )
             yield meta.finding(
                 f"{check}: {hop.detail}{more}. TCP 2049 from {_some(nodes)} to mount target(s) "
                 f"{_some(targets)} of {chain.file_system_id} is blocked, so mounts of "
@@ -148,6 +157,7 @@ def blocked_findings(
                 chain=chain.label,
                 subjects=[*chain_subjects(chain), *targets],
                 cause=cause,
+                fix=fix,
             )
 
 

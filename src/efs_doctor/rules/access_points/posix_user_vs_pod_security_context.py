@@ -17,12 +17,23 @@ Software that verifies ownership (databases checking their data directory, ``ssh
 
 Example
 -------
-Access point ``PosixUser: {Uid: 1000, Gid: 1000}``; pod ``runAsUser: 999``.
+::
+
+    # aws efs describe-access-points
+    "PosixUser": {"Uid": 1000, "Gid": 1000}
+    # the pod that mounts it
+    securityContext:
+      runAsUser: 999
+      runAsGroup: 999
 
 Use instead
 -----------
 Run the pod as the access point's uid/gid (or create the access point with the pod's
-identity: ``uid``/``gid`` in the StorageClass).
+identity: ``uid``/``gid`` in the StorageClass)::
+
+    securityContext:
+      runAsUser: 1000
+      runAsGroup: 1000
 
 Limits
 ------

@@ -20,14 +20,22 @@ policy author expected (§8 point 5).
 
 Example
 -------
-Policy allows ``arn:aws:iam::111122223333:role/app-efs-access``; ``efs-csi-node-sa`` has no
-IRSA annotation, so the mount authenticates as the node role, which is not named.
+The policy names an application role; ``efs-csi-node-sa`` has no IRSA annotation, so the
+mount authenticates as the node role, which is not named::
+
+    {"Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/app-efs-access"},
+     "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}
 
 Use instead
 -----------
 Name the role efs-utils really uses in the policy's ``Principal`` (with ``ClientMount`` and
 ``ClientWrite``), or give ``efs-csi-node-sa`` the intended role (IRSA annotation or a Pod
-Identity association) and restart the node plugin.
+Identity association) and restart the node plugin::
+
+    {"Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/eks-node-group-role"},
+     "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}
 
 Limits
 ------

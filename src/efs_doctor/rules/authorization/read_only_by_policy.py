@@ -18,13 +18,21 @@ policies (§4.6).
 
 Example
 -------
-A policy granting the node role only ``elasticfilesystem:ClientMount`` and a Deployment that
-writes uploads to the volume.
+The policy grants the node role ``ClientMount`` only, and a Deployment mounts the volume
+read-write to store uploads::
+
+    {"Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/eks-node-group-role"},
+     "Action": "elasticfilesystem:ClientMount"}
 
 Use instead
 -----------
 Grant ``elasticfilesystem:ClientWrite`` to the principal in the file system policy, or mount
-the volume ``readOnly: true`` if the workload only reads.
+the volume ``readOnly: true`` if the workload only reads::
+
+    {"Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/eks-node-group-role"},
+     "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}
 
 Limits
 ------

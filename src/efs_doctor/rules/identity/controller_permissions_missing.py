@@ -24,12 +24,26 @@ that ``enableTagging: "false"`` removes (§3.8 [INF]).
 
 Example
 -------
-``efs-csi-controller-sa`` annotated with a role that has only ``AmazonEKSWorkerNodePolicy``.
+A StorageClass that provisions access points, and a controller role without the EFS
+permissions::
+
+    # StorageClass
+    parameters:
+      provisioningMode: efs-ap
+      fileSystemId: fs-0123456789abcdef0
+    # ServiceAccount kube-system/efs-csi-controller-sa
+    annotations:
+      eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/efs-csi-controller
+    # aws iam list-attached-role-policies --role-name efs-csi-controller
+    AmazonEKSWorkerNodePolicy
 
 Use instead
 -----------
 Attach ``arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy`` to the controller's
-role, and keep tagging on (the default).
+role, and keep tagging on (the default)::
+
+    aws iam attach-role-policy --role-name efs-csi-controller \\
+        --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy
 
 Limits
 ------

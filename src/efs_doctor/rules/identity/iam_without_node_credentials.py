@@ -20,14 +20,29 @@ matter; a disabled endpoint does (§3.1).
 
 Example
 -------
-``mountOptions: [iam]``, no IRSA on ``efs-csi-node-sa``, and nodes launched without an
-instance profile (or ``HttpEndpoint: disabled``).
+::
+
+    # PersistentVolume
+    mountOptions: [iam]
+    # ServiceAccount kube-system/efs-csi-node-sa: no eks.amazonaws.com/role-arn annotation
+    # aws ec2 describe-instances, every node: no "IamInstanceProfile", or
+    "MetadataOptions": {"HttpEndpoint": "disabled"}
 
 Use instead
 -----------
 Give ``efs-csi-node-sa`` a role (IRSA annotation or Pod Identity association; restart the
 node DaemonSet) or the nodes an instance profile, and grant that role ``ClientMount`` in the
-file system policy.
+file system policy::
+
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata:
+      name: efs-csi-node-sa
+      namespace: kube-system
+      annotations:
+        eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/efs-csi-node
+
+    kubectl -n kube-system rollout restart daemonset efs-csi-node
 
 Limits
 ------

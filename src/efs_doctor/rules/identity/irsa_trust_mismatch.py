@@ -26,14 +26,25 @@ sts:AssumeRoleWithWebIdentity`` (causes.md ``irsa-trust-policy``).
 
 Example
 -------
-Trust policy condition ``...:sub: system:serviceaccount:kube-system:efs-csi-controller-sa``
-on the role annotated on ``efs-csi-node-sa``.
+The role annotated on ``efs-csi-node-sa`` trusts only the controller's service account::
+
+    "Principal": {"Federated":
+      "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub":
+        "system:serviceaccount:kube-system:efs-csi-controller-sa"}}
 
 Use instead
 -----------
 A trust statement per service account (or ``StringLike`` on
 ``system:serviceaccount:kube-system:efs-csi-*``), with the cluster's OIDC provider as
-``Federated`` principal; for Pod Identity, the trust policy of the EKS pod-id-role page.
+``Federated`` principal; for Pod Identity, the trust policy of the EKS pod-id-role page::
+
+    "Condition": {"StringEquals": {
+      "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub":
+        "system:serviceaccount:kube-system:efs-csi-node-sa",
+      "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:aud": "sts.amazonaws.com"}}
 
 Limits
 ------

@@ -17,13 +17,24 @@ node role rarely has, and a route through peering or a Transit Gateway (§2.7; c
 
 Example
 -------
-Cluster in ``vpc-0aaa``, file system mount targets in ``vpc-0bbb`` (peered).
+Cluster in ``vpc-0aaa``, the file system's mount targets in the peered ``vpc-0bbb``, and a
+PV that relies on the DNS name::
+
+    csi:
+      driver: efs.csi.aws.com
+      volumeHandle: fs-0123456789abcdef0    # resolves only inside vpc-0bbb
 
 Use instead
 -----------
 Set the ``mounttargetip`` volume attribute to the mount target in the node's zone (one PV per
 zone, or a zone-pinned workload), or use ``crossaccount`` with Route 53 records as the driver's
-cross-account example describes.
+cross-account example describes::
+
+    csi:
+      driver: efs.csi.aws.com
+      volumeHandle: fs-0123456789abcdef0
+      volumeAttributes:
+        mounttargetip: "10.1.5.10"          # the mount target in the nodes' zone
 
 Limits
 ------

@@ -18,14 +18,26 @@ plugin uses the host network, so the node's own security groups are the source, 
 
 Example
 -------
-Mount target ``fsmt-0abc`` with ``sg-0efs`` whose only inbound rule is TCP 2049 from
-``10.1.0.0/16``; nodes in ``10.0.0.0/16``.
+The mount target's security group admits NFS from another range than the nodes'::
+
+    # sg-0efs, on mount target fsmt-0abc; the nodes are in 10.0.0.0/16 with sg-0node
+    "IpPermissions": [
+      {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049,
+       "IpRanges": [{"CidrIp": "10.1.0.0/16"}]}
+    ]
 
 Use instead
 -----------
-An inbound rule on the mount target's security group: TCP 2049 from the node security group
-(``aws ec2 authorize-security-group-ingress --group-id <mt-sg> --protocol tcp --port 2049
---source-group <node-sg>``).
+An inbound rule on the mount target's security group: TCP 2049 from the node security
+group (the finding's fix gives the command with the real ids)::
+
+    "IpPermissions": [
+      {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049,
+       "UserIdGroupPairs": [{"GroupId": "sg-0node"}]}
+    ]
+
+    aws ec2 authorize-security-group-ingress --group-id sg-0efs \\
+        --protocol tcp --port 2049 --source-group sg-0node
 
 Limits
 ------
@@ -34,7 +46,9 @@ their network interfaces) and the nodes' instances; without them the check is in
 
 Fix safety
 ----------
-No automatic fix: security group changes are infrastructure changes.
+Unsafe, shown and never applied: the finding's fix is the inbound rule as an AWS CLI command
+filled in with the groups (or, for a group read from Terraform or CloudFormation, the rule in
+that language). It opens the NFS port to the peer it names, so review the peer first.
 
 References
 ----------

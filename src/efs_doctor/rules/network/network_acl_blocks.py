@@ -16,12 +16,23 @@ connection and the mount hangs until ``DeadlineExceeded`` (efs-semantics.md §6;
 
 Example
 -------
-Mount target subnet ACL: inbound rule 100 allows TCP 443 only; the ``*`` rule denies the rest.
+The network ACL of the mount target subnets admits only HTTPS; the final ``*`` entry denies
+the rest::
+
+    {"RuleNumber": 100, "Egress": false, "Protocol": "6", "RuleAction": "allow",
+     "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 443, "To": 443}}
+    {"RuleNumber": 32767, "Egress": false, "Protocol": "-1", "RuleAction": "deny",
+     "CidrBlock": "0.0.0.0/0"}
 
 Use instead
 -----------
-Entries allowing TCP 2049 from the node subnets into the mount target subnets, and TCP
-32768-61000 back, in both ACLs.
+Entries allowing TCP 2049 from the node subnets into the mount target subnets, and the
+replies back to the nodes' ephemeral ports, numbered before any deny that would match::
+
+    {"RuleNumber": 110, "Egress": false, "Protocol": "6", "RuleAction": "allow",
+     "CidrBlock": "10.0.0.0/19", "PortRange": {"From": 2049, "To": 2049}}
+    {"RuleNumber": 110, "Egress": true, "Protocol": "6", "RuleAction": "allow",
+     "CidrBlock": "10.0.0.0/19", "PortRange": {"From": 32768, "To": 61000}}
 
 Limits
 ------
@@ -29,7 +40,9 @@ Needs network ACLs, subnets of nodes and mount targets.
 
 Fix safety
 ----------
-No automatic fix.
+Unsafe, shown and never applied: the finding's fix is one ``aws ec2 create-network-acl-entry``
+per peer subnet, numbered before the ACL's first deny entry in that direction. An entry
+numbered before a deliberate deny overrides it for that port and range: review it first.
 
 References
 ----------

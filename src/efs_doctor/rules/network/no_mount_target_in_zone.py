@@ -17,14 +17,25 @@ with ``No matching mount target in the az <zone>`` (efs-semantics.md §2.7, §6;
 
 Example
 -------
-Nodes in ``us-east-1a``, ``us-east-1b`` and ``us-east-1c``; mount targets only in
-``us-east-1a`` and ``us-east-1b``.
+Nodes in three zones, mount targets in two::
+
+    # kubectl get nodes -L topology.kubernetes.io/zone
+    ip-10-0-12-34.ec2.internal   us-east-1a
+    ip-10-0-44-51.ec2.internal   us-east-1b
+    ip-10-0-70-9.ec2.internal    us-east-1c
+    # aws efs describe-mount-targets --file-system-id fs-0123456789abcdef0
+    fsmt-0123456789abcdef0   us-east-1a   available
+    fsmt-0223456789abcdef0   us-east-1b   available
+    # nothing in us-east-1c: pods scheduled there fail with "Failed to resolve"
 
 Use instead
 -----------
-Create a mount target in every zone that runs nodes (``aws efs create-mount-target``), or
-keep the workload out of that zone (node affinity), or name a zone with ``az=<zone>`` in
-``mountOptions`` (cross-zone traffic is billed).
+Create a mount target in every zone that runs nodes, or keep the workload out of that zone
+(node affinity), or name a zone with ``az=<zone>`` in ``mountOptions`` (cross-zone traffic is
+billed)::
+
+    aws efs create-mount-target --file-system-id fs-0123456789abcdef0 \\
+        --subnet-id subnet-0ccc3333dddd4444e --security-groups sg-0e1f2a3b4c5d6e7f8
 
 Limits
 ------

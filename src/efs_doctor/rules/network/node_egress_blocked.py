@@ -16,12 +16,25 @@ hangs until kubelet's ``DeadlineExceeded`` (efs-semantics.md §6; causes.md
 
 Example
 -------
-Node security group egress: TCP 443 to ``0.0.0.0/0`` only.
+A hardened node security group that lets only HTTPS out::
+
+    # sg-0node, on every node
+    "IpPermissionsEgress": [
+      {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+       "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
 
 Use instead
 -----------
 An outbound rule on the node security group: TCP 2049 to the mount targets' security group
-or subnets.
+or subnets (the finding's fix gives the command with the real ids)::
+
+    "IpPermissionsEgress": [
+      {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+       "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+      {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049,
+       "UserIdGroupPairs": [{"GroupId": "sg-0efs"}]}
+    ]
 
 Limits
 ------
@@ -29,7 +42,8 @@ Needs security groups and the nodes' instances.
 
 Fix safety
 ----------
-No automatic fix.
+Unsafe, shown and never applied: the finding's fix is the outbound rule as an AWS CLI command
+(or, for a group read from Terraform or CloudFormation, the rule in that language).
 
 References
 ----------

@@ -17,13 +17,32 @@ to pass ``az=<file system zone>``; on EKS the usual answer is to schedule the po
 
 Example
 -------
-File system in ``us-east-1a``, Deployment without zone affinity on nodes in three zones.
+A One Zone file system (``"AvailabilityZoneName": "us-east-1a"`` in
+``describe-file-systems``) and a Deployment free to run on nodes in three zones::
+
+    kind: Deployment
+    spec:
+      template:
+        spec:                               # no zone affinity
+          volumes:
+            - name: data
+              persistentVolumeClaim: {claimName: shared-data}
 
 Use instead
 -----------
 Node affinity on ``topology.kubernetes.io/zone: <fs zone>`` for the workload (or
 ``enforceZoneAffinity: "true"`` in a dynamic-provisioning StorageClass), or ``az=<fs zone>``
-in ``mountOptions`` (cross-zone traffic is billed).
+in ``mountOptions`` (cross-zone traffic is billed)::
+
+    spec:
+      template:
+        spec:
+          affinity:
+            nodeAffinity:
+              requiredDuringSchedulingIgnoredDuringExecution:
+                nodeSelectorTerms:
+                  - matchExpressions:
+                      - {key: topology.kubernetes.io/zone, operator: In, values: [us-east-1a]}
 
 Limits
 ------

@@ -17,12 +17,20 @@ the node's credentials (§2.7; causes.md ``vpc-dns-disabled``).
 
 Example
 -------
-``aws ec2 describe-vpc-attribute --attribute enableDnsHostnames`` answers ``false``.
+::
+
+    $ aws ec2 describe-vpc-attribute --vpc-id vpc-0a1b2c3d4e5f60718 --attribute enableDnsHostnames
+    {"VpcId": "vpc-0a1b2c3d4e5f60718", "EnableDnsHostnames": {"Value": false}}
 
 Use instead
 -----------
-Turn both on (``aws ec2 modify-vpc-attribute --enable-dns-hostnames``), or give the PV a
-``mounttargetip`` volume attribute per zone.
+Turn both on, one attribute per request and DNS support first (the API refuses hostnames
+without it), or give the PV a ``mounttargetip`` volume attribute per zone::
+
+    aws ec2 modify-vpc-attribute --vpc-id vpc-0a1b2c3d4e5f60718 \\
+        --enable-dns-support '{"Value":true}'
+    aws ec2 modify-vpc-attribute --vpc-id vpc-0a1b2c3d4e5f60718 \\
+        --enable-dns-hostnames '{"Value":true}'
 
 Limits
 ------

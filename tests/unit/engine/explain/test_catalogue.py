@@ -117,3 +117,18 @@ def test_catalogue_rejects_bad_regex() -> None:
     }
     with pytest.raises(CatalogueError, match="bad pattern"):
         parse_catalogue(bad)
+
+
+def test_fixes_tell_what_kubernetes_lets_change_on_a_pv() -> None:
+    # A PV's spec.mountOptions may change after creation; the API server refuses updates only to
+    # the volume source (spec.csi: volumeHandle, volumeAttributes), volumeMode and a nodeAffinity
+    # already set (kubernetes/kubernetes pkg/apis/core/validation/validation.go,
+    # ValidatePersistentVolumeUpdate).
+    wrong = re.compile(r"mountOptions (are|is) immutable|PV specs are immutable", re.IGNORECASE)
+    assert [c for c, info in CATALOGUE.causes.items() if wrong.search(info.fix)] == []
+    for cause_id in ("iam-option-missing", "invalid-mount-option"):
+        fix = CATALOGUE.causes[cause_id].fix
+        assert "kubectl edit pv <pv>" in fix, cause_id
+        assert "re-create the pod" in fix, cause_id  # the options apply at the next mount
+    for cause_id in ("volume-handle-format", "volume-attributes-invalid"):
+        assert "recreate the PV" in CATALOGUE.causes[cause_id].fix, cause_id
