@@ -1,8 +1,8 @@
 """Simulate the mount of each EFS volume: will it mount, with what access, and if not why.
 
 For every mount chain (pod -> PVC -> PV -> file system) efs-doctor replays what the EFS CSI
-driver, the efs-utils mount helper and EFS do, in their order (efs-semantics.md §10): the
-mount options, the mount target and DNS name, the credentials, TCP 2049 through security
+driver, the efs-utils mount helper and EFS do, in their order: the mount options, the mount
+target and DNS name, the credentials, TCP 2049 through security
 groups and network ACLs, the access point, the file system policy. Each mount is shown as a
 diagram of its path with the failing layer marked, the evidence under it, and the exact error
 kubelet would report. Missing inputs make a step indeterminate, never silently fine.

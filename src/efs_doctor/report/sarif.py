@@ -14,7 +14,7 @@ from urllib.parse import quote
 from efs_doctor import __version__
 from efs_doctor.findings import Finding, Location, Report, Severity, docs_url
 from efs_doctor.rules.base import Rule, doc_sections
-from efs_doctor.rules.docs import rule_markdown
+from efs_doctor.rules.docs import public_doc, rule_markdown
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -58,14 +58,15 @@ def _location(
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, Any]:
-    sections = doc_sections(rule.doc)
+    doc = public_doc(rule.doc)
+    sections = doc_sections(doc)
     return {
         "id": rule.code,
         "name": rule.slug,
         "shortDescription": {"text": rule.meta.summary},
         "fullDescription": {"text": sections.get("", rule.meta.summary) or rule.meta.summary},
         "helpUri": docs_url(rule.code),
-        "help": {"text": rule.doc, "markdown": rule_markdown(rule)},
+        "help": {"text": doc, "markdown": rule_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.meta.severity]},
         "properties": {
             "severity": rule.meta.severity.value,

@@ -4,12 +4,24 @@ The docstring uses a small reStructuredText subset: headings underlined with das
 ````literal```` text, and ``::`` before an indented example block. ``rule_markdown`` turns it
 into the page under ``docs/rules/<CODE>.md``; ``scripts/gen_rule_docs.py`` writes the pages
 and a test fails when they drift from the docstrings.
+
+Docstrings cite sections of the team's research notes (efs-semantics.md) for developers; users
+read :func:`public_doc`, where those citations become the public sources each section rests
+on (``efs_doctor.data.references``).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from efs_doctor.data.references import (
+    CITATION,
+    MENTION,
+    citations,
+    references,
+    without_citations,
+)
 from efs_doctor.rules.base import DOC_HEADINGS, Rule, doc_sections
 
 _LITERAL = re.compile(r"``(.+?)``", re.DOTALL)  # a literal may wrap onto the next line
@@ -60,8 +72,67 @@ def rst_to_markdown(text: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
+_URL = re.compile(r"https?://[^\s)>`]+")
+
+
+def _bullets(lines: list[str]) -> list[str]:
+    """The items of a ``- `` list, each with its continuation lines."""
+    items: list[str] = []
+    for line in lines:
+        if line.startswith("- ") or not items:
+            items.append(line)
+        else:
+            items[-1] += "\n" + line
+    return items
+
+
+def _public_references(lines: list[str]) -> list[str]:
+    """A References list whose items citing the notes give way to one item per public source
+    of the sections they cite (after the items that cite public sources already, leaving out
+    the sources those give)."""
+    items = _bullets(lines)
+    public = [item for item in items if not MENTION.search(item)]
+    given = {url for item in public for url in _URL.findall(item)}
+    out = list(public)
+    for item in items:
+        if item in public:
+            continue
+        for section in citations(item):
+            for reference in references(section):
+                if reference.url not in given:
+                    given.add(reference.url)
+                    out.append(f"- {reference.title}: {reference.url}")
+        rest = CITATION.sub("", item.removeprefix("- "))
+        rest = re.sub(r"\s*([,;])(?:\s*[,;])+", r"\1", rest)
+        rest = re.sub(r"^[\s,;]+|[\s,;]+$", "", rest)
+        if rest:
+            out.append(f"- {rest}")
+    return out
+
+
+@cache
+def public_doc(doc: str) -> str:
+    """A rule docstring as users read it (``efs-doctor rule``, docs/rules, SARIF help): the
+    References items that cite the research notes list the public sources instead, and
+    citations in the other sections are dropped."""
+    lines = doc.splitlines()
+    heading = next(
+        (
+            i
+            for i in range(len(lines) - 1)
+            if lines[i].strip() == "References" and set(lines[i + 1].strip()) == {"-"}
+        ),
+        len(lines),
+    )
+    body = without_citations("\n".join(lines[:heading]))
+    if heading == len(lines):
+        return body
+    listed = [line for line in lines[heading + 2 :] if line.strip()]
+    return "\n".join([body, *lines[heading : heading + 2], *_public_references(listed)])
+
+
 def rule_markdown(rule: Rule) -> str:
-    sections = doc_sections(rule.doc)
+    sections = doc_sections(public_doc(rule.doc))
     meta = rule.meta
     out = [
         f"# {meta.code} {meta.slug}",
@@ -78,7 +149,7 @@ def rule_markdown(rule: Rule) -> str:
         f"| Needs | {', '.join(meta.needs)} |",
     ]
     if meta.cause:
-        out.append(f"| Cause (causes.md) | `{meta.cause}` |")
+        out.append(f"| Cause | `{meta.cause}` |")
     out.append(f"| Module | `{rule.module}` |")
     out.append("")
     if sections.get(""):

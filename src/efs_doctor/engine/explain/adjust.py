@@ -45,7 +45,7 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
             RAISE,
             f"Mounting arguments have options {shown} and no `iam`: efs-utils connects as an "
             "anonymous client, which any user-defined file system policy refuses unless it "
-            'allows Principal "*" (efs-semantics.md §4.1, §4.4, §4.8)',
+            'allows Principal "*"',  # efs-semantics.md §4.1, §4.4, §4.8
         )
         for cause in (*_AUTHENTICATED_CAUSES, "iam-without-tls"):
             yield Adjustment(
@@ -57,7 +57,7 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment(
             "iam-option-missing",
             RULE_OUT,
-            "the mount arguments already include `iam` (efs-semantics.md §2.8)",
+            "the mount arguments already include `iam`",  # efs-semantics.md §2.8
         )
         for cause in _AUTHENTICATED_CAUSES:
             yield Adjustment(
@@ -65,15 +65,14 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
             )
     if encrypted:
         for cause in ("policy-secure-transport-no-tls", "iam-without-tls"):
-            yield Adjustment(
-                cause, RULE_OUT, f"the mount is encrypted (options {shown}; efs-semantics.md §3.4)"
-            )
+            # efs-semantics.md §3.4
+            yield Adjustment(cause, RULE_OUT, f"the mount is encrypted (options {shown})")
     else:
         yield Adjustment(
             "policy-secure-transport-no-tls",
             RAISE,
             f"no `tls` in the mount options ({shown}): aws:SecureTransport is false, so a "
-            "Deny on it applies (efs-semantics.md §4.5)",
+            "Deny on it applies",  # efs-semantics.md §4.5
         )
     if plain_nfs:
         yield Adjustment(
@@ -120,15 +119,15 @@ def _credentials_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment(
             cause,
             RAISE,
-            f"the mount authenticated as {who}: the policy must allow exactly that principal "
-            "(efs-semantics.md §2.8, §3.5)",
+            # efs-semantics.md §2.8, §3.5
+            f"the mount authenticated as {who}: the policy must allow exactly that principal",
         )
     if cred.kind == "metadata":
         yield Adjustment(
             "policy-denies-principal",
             2.0,
             "credentials came from instance metadata: EFS sees the node instance role, not an "
-            "IRSA/Pod Identity role (a broken IRSA falls through silently; efs-semantics.md §2.8)",
+            "IRSA/Pod Identity role (a broken IRSA falls through silently)",  # §2.8
         )
 
 
@@ -144,12 +143,12 @@ def _exit_status_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustmen
         return
     for cause in catalogue.causes.values():
         if cause.layer in lowered:
-            yield Adjustment(cause.id, 0.4, f"{reason} (efs-semantics.md §2.10, §3.9)")
+            yield Adjustment(cause.id, 0.4, reason)  # efs-semantics.md §2.10, §3.9
 
 
 def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
     if facts.encrypt_in_transit is False:
-        reason = 'encryptInTransit is "false" in the text: the driver omits `tls` (§3.3)'
+        reason = 'encryptInTransit is "false" in the text: the driver omits `tls`'  # §3.3
         yield Adjustment("policy-secure-transport-no-tls", RAISE, reason)
         yield Adjustment("iam-without-tls", 2.0, reason)
     if facts.fargate:

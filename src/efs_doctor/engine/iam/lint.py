@@ -261,8 +261,9 @@ class _Linter:
             if absent_true
             else "is false for anonymous clients"
         )
+        # efs-semantics.md §4.5
         message = (
-            f"EFS does not enforce {shown} for NFS clients (efs-semantics.md §4.5): the key is "
+            f"EFS does not enforce {shown} for NFS clients: the key is "
             f"absent for anonymous clients, so this {condition.operator} condition {effect}; "
             "for IAM clients EFS does not document whether it is evaluated, so access is "
             "indeterminate"
@@ -320,7 +321,7 @@ class _Linter:
                 "warning",
                 "the policy has only Deny statements: it replaces the default policy, so no "
                 "anonymous client can mount and IAM principals only through same-account "
-                "identity policies (efs-semantics.md §4.2)",
+                "identity policies",  # efs-semantics.md §4.2
                 ("Statement",),
                 'add an Allow for the clients that should mount, e.g. {"Effect": "Allow", '
                 '"Principal": {"AWS": "*"}, "Action": ["elasticfilesystem:ClientMount", '

@@ -428,12 +428,12 @@ def _decide(
     if why == UNENFORCED_KEY:
         summary = (
             f"depends on whether EFS evaluates {', '.join(unenforced)} for IAM clients, which it "
-            "does not document (efs-semantics.md §4.5): "
+            "does not document: "  # efs-semantics.md §4.5, §9 Q1
         )
     else:
         summary = (
             "depends on whether aws:SourceIp is absent or holds the private address for in-VPC "
-            "clients, which EFS does not document (efs-semantics.md §9): "
+            "clients, which EFS does not document: "  # efs-semantics.md §9 Q2
         )
     summary += "; ".join(f"{o.name} -> {o.decision} ({o.reason})" for o in outcomes)
     return ActionDecision(

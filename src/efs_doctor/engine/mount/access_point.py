@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.mount.model import StepStatus
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.model.aws import AccessPoint, CreationInfo, PosixUser
@@ -28,14 +29,14 @@ class AccessPointCheck:
     root_path: str | None
     reference: str | None  # the ARN when described, else the id (see _reference)
     evidence: tuple[str, ...]
-    source: str = "efs-semantics.md §5"
+    source: str = section_url("5")
     cause: str | None = None
     reason: str | None = None
 
 
 def _where(ap: AccessPoint) -> str:
     if ap.source.path is None:
-        return "efs-semantics.md §5"
+        return section_url("5")
     return f"{ap.source.path}:{ap.source.line}" if ap.source.line else ap.source.path
 
 
@@ -82,9 +83,9 @@ def check_access_point(
                 "the controller creates the access point at provisioning: PosixUser = "
                 f"CreationInfo owner = {planned.uid}:{planned.gid}, permissions "
                 f"{planned.directory_perms or '(none given)'}, root under "
-                f"{planned.base_path} (§3.7); EFS creates the root directory at first mount",
+                f"{planned.base_path}; EFS creates the root directory at first mount",  # §3.7
             ),
-            source="efs-semantics.md §3.7",
+            source=section_url("3.7"),
         )
     if ap_id is None:
         return AccessPointCheck("skipped", None, None, None, None, ("no access point",))
@@ -100,7 +101,7 @@ def check_access_point(
                 (f"{ap_id} is not among the described access points",),
                 cause="access-point-not-found",
                 reason=f"access point {ap_id} does not exist (not in describe-access-points); "
-                "the exact mount error is not documented (§9 Q3)",
+                "the exact mount error is not documented",  # efs-semantics.md §9 Q3
             )
         return AccessPointCheck(
             "indeterminate",
@@ -140,21 +141,21 @@ def check_access_point(
             "failed",
             cause="access-point-not-found",
             reason=f"access point {ap.id} belongs to {ap.file_system_id}, not {fs_id}; the "
-            "exact mount error is not documented (§9 Q3)",
+            "exact mount error is not documented",  # efs-semantics.md §9 Q3
         )
     state = ap.lifecycle_state or "available"
     if state in ("deleting", "deleted", "error"):
         return checked(
             "failed",
             cause="access-point-not-found",
-            reason=f"access point {ap.id} is {state}; the exact mount error is not documented "
-            "(§9 Q3)",
+            reason=f"access point {ap.id} is {state}; the exact mount error is not "
+            "documented",  # efs-semantics.md §9 Q3
         )
     if state != "available":
         return checked(
             "indeterminate",
             reason=f"access point {ap.id} is {state}: mounts work once it is available "
-            "(efs-utils >= 2.4.2 retries access denied for access points, §5)",
+            "(efs-utils >= 2.4.2 retries access denied for access points)",  # §5, §2.10
         )
     info = ap.creation_info
     if ap.root_path in ("", "/"):
@@ -170,17 +171,17 @@ def check_access_point(
                 reason=f"if EFS creates {ap.root_path} from CreationInfo, the access point user "
                 f"{ap.posix_user.uid}:{ap.posix_user.gid} has no execute permission on it "
                 f"(mode {info.permissions}, owner {info.owner_uid}:{info.owner_gid}), which the "
-                "mount needs (§5)",
+                "mount needs",  # efs-semantics.md §5
             )
     else:
         evidence.append(
-            f"root directory {ap.root_path} has no CreationInfo: EFS does not create it (§5)"
+            f"root directory {ap.root_path} has no CreationInfo: EFS does not create it"  # §5
         )
         return checked(
             "indeterminate",
             cause="access-point-root-dir-missing",
             reason=f"{ap.root_path} must already exist on {fs_id}: without CreationInfo EFS does "
-            "not create it and the mount fails (§5); whether it exists is not visible in the "
-            "inputs, and the exact error is not documented (§9 Q3)",
+            "not create it and the mount fails; whether it exists is not visible in the "
+            "inputs, and the exact error is not documented",  # efs-semantics.md §5, §9 Q3
         )
     return checked("ok")

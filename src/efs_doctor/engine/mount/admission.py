@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.model import Step, step, where
 from efs_doctor.engine.mount.options import (
@@ -115,10 +116,10 @@ class Admission:
 
 def _pv_location(chain: MountChain) -> str:
     if chain.volume is not None:
-        return where(chain.volume.source, "efs-semantics.md §3.4")
+        return where(chain.volume.source, section_url("3.4"))
     if chain.planned is not None:
-        return where(chain.planned.storage_class.source, "efs-semantics.md §3.7")
-    return "efs-semantics.md §3.4"
+        return where(chain.planned.storage_class.source, section_url("3.7"))
+    return section_url("3.4")
 
 
 def _kubernetes(chain: MountChain, pv_name: str) -> Step:
@@ -130,7 +131,7 @@ def _kubernetes(chain: MountChain, pv_name: str) -> Step:
             "kubernetes",
             "indeterminate",
             [*evidence, f"PVC {claim} has no PersistentVolume among the inputs"],
-            where(chain.claim.source if chain.claim else None, "efs-semantics.md §1"),
+            where(chain.claim.source if chain.claim else None, section_url("1")),
             reason=f"PVC {claim} is not bound to a loaded PersistentVolume",
         )
     if chain.volume is not None:
@@ -141,13 +142,14 @@ def _kubernetes(chain: MountChain, pv_name: str) -> Step:
         origin = f"PVC {chain.claim_key}"
     mode = modes[0] if modes else "ReadWriteOnce"
     csi_mode = ACCESS_MODES.get(mode, mode)
+    # efs-semantics.md §3.6
     evidence.append(
-        f"{origin} access mode {mode} -> CSI {csi_mode} (kubelet sends the first entry, §3.6)"
+        f"{origin} access mode {mode} -> CSI {csi_mode} (kubelet sends the first entry)"
     )
     if chain.planned is not None:
         evidence.append(
             f"volume to be provisioned from StorageClass {chain.planned.storage_class.name} "
-            "(efs-ap): dynamic PVs get the class's mountOptions (§1)"
+            "(efs-ap): dynamic PVs get the class's mountOptions"  # efs-semantics.md §1
         )
     if mode == "ReadWriteOncePod":
         return step(
@@ -156,7 +158,7 @@ def _kubernetes(chain: MountChain, pv_name: str) -> Step:
             evidence,
             where_pv,
             reason="ReadWriteOncePod is believed to reach the driver as SINGLE_NODE_WRITER, "
-            "which it accepts, but this is not verified (efs-semantics.md §9 Q9)",
+            "which it accepts, but this is not verified",  # efs-semantics.md §9 Q9
         )
     if csi_mode not in ACCEPTED:
         message = f"Volume capability not supported: invalid access mode: {csi_mode}"
@@ -167,8 +169,9 @@ def _kubernetes(chain: MountChain, pv_name: str) -> Step:
             where_pv,
             cause="unsupported-access-mode",
             error=kubelet.setup_failed(pv_name, "InvalidArgument", message),
+            # efs-semantics.md §3.6
             reason=f"the driver accepts only ReadWriteOnce and ReadWriteMany; {origin} asks for "
-            f"{mode} (§3.6)",
+            + mode,
         )
     return step("kubernetes", "ok", evidence, where_pv)
 
@@ -238,7 +241,7 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
             evidence.append(
                 "cross-account provisioning (provisioner secret): the controller adds "
                 "crossaccount, mounttargetip or mounttargetipmap to the PV depending on the "
-                "secret and the class's az parameter (§3.7)"
+                "secret and the class's az parameter"  # efs-semantics.md §3.7
             )
     built = build_csi_mount(
         handle_text, attributes, flags, chain.read_only, versions=versions, node_zone=node_zone
@@ -252,7 +255,7 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
     steps.append(step("csi", "ok", evidence, where_pv))
     # efs-utils: parse and validate (§2.2-§2.4)
     parsed = parse_efs_options(built.option_text)
-    where_utils = "efs-semantics.md §2.4"
+    where_utils = section_url("2.4")
     utils_evidence = [f"efs-utils {versions.efs_utils} ({versions.efs_utils_origin})"]
     if not isinstance(parsed, dict):
         steps.append(
@@ -264,7 +267,7 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
                 cause=parsed.cause,
                 reason="an option value contains '=': efs-utils' parse_options raises "
                 "'ValueError: too many values to unpack (expected 2)' and mount.efs exits with "
-                "a Python traceback (§2.2 parsing caveat)",
+                "a Python traceback",  # efs-semantics.md §2.2 parsing caveat
             )
         )
         return Admission(tuple(steps), None)
@@ -294,7 +297,7 @@ def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admis
     )
     if proxy and not request.tls:
         utils_evidence.append(
-            "127.0.0.1 does not mean TLS here: efs-proxy carries plaintext mounts too (§2.5)"
+            "127.0.0.1 does not mean TLS here: efs-proxy carries plaintext mounts too"  # §2.5
         )
     steps.append(step("efs-utils", "ok", utils_evidence, where_utils))
     return Admission(tuple(steps), request)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.iam import (
     CLIENT_MOUNT,
     CLIENT_ROOT,
@@ -69,7 +70,7 @@ _ANONYMOUS = _Identity((), True, ())
 def _location(policy: FileSystemPolicy) -> str:
     source = policy.source
     if source.path is None:
-        return "efs-semantics.md §4.4"
+        return section_url("4.4")
     return f"{source.path}:{source.line}" if source.line else source.path
 
 
@@ -91,16 +92,17 @@ class Authorizer:
             result: tuple[ParsedPolicy | None, bool, str, str] = (
                 None,
                 False,
-                "file system policy not among the inputs (unknown is not the default policy; "
-                "contracts.md)",
-                "contracts.md",
+                # contracts.md: only a saved PolicyNotFound answer means the default policy.
+                "file system policy not among the inputs (an unknown policy is not the default "
+                "policy)",
+                section_url("4.2"),
             )
         elif policy.absent:
             result = (
                 None,
                 True,
                 "no file system policy (PolicyNotFound): the EFS default policy applies, full "
-                "access for any client that reaches a mount target (§4.2)",
+                "access for any client that reaches a mount target",  # efs-semantics.md §4.2
                 _location(policy),
             )
         else:

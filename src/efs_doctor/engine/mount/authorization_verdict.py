@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.authorization import Authorization
@@ -31,7 +32,7 @@ UNKNOWN_PRINCIPAL = Authorization(
     "?",
     None,
     ("the principal is not known (see credentials)",),
-    "efs-semantics.md §4.4",
+    section_url("4.4"),
     reason="the principal efs-utils presents is not known",
 )
 
@@ -94,9 +95,9 @@ def authorization_step(
             "indeterminate",
             auth.evidence,
             auth.source,
-            reason="the access point's PosixUser is uid/gid 0, which needs ClientRootAccess "
-            "(efs-access-points); whether the mount then fails or is squashed is not "
-            "documented (efs-semantics.md §9 Q7)",
+            # efs-semantics.md §4.7 (uid 0 needs ClientRootAccess), §9 Q7
+            reason="the access point's PosixUser is uid/gid 0, which needs ClientRootAccess; "
+            "whether the mount then fails or is squashed is not documented",
         )
     return step(
         "authorization",

@@ -8,13 +8,14 @@ that ends in kubelet's ``DeadlineExceeded`` (§6, §7 rows 25-26).
 
 from __future__ import annotations
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine import network as net
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.dns import Target
 from efs_doctor.engine.mount.model import Layer, Step, step, where
 
-SECTION = "efs-semantics.md §6"
+SECTION = section_url("6")
 # The causes.md id for each hop that can block, in the order a packet meets them.
 NETWORK_CAUSES = {
     net.MT_SG_IN: "sg-missing-2049",
@@ -47,7 +48,7 @@ def reach_step(reach: net.Reachability, lead: str) -> Step:
 
 def target_steps(target: Target, request: MountRequest) -> list[Step]:
     mt = target.mount_target
-    source = where(mt.source if mt else None, "efs-semantics.md §2.7")
+    source = where(mt.source if mt else None, section_url("2.7"))
     error = request.efs_utils_error(target.error) if target.error else None
     reach = target.probe
     if target.layer == "network" and target.status == "failed" and reach is not None:
@@ -110,6 +111,6 @@ def network_step(target: Target, reach: net.Reachability | None, request: MountR
         reason=(
             f"TCP 2049 to {mt.id} is blocked ({hop.check}: {hop.detail}); on the DNS path "
             "nothing probes first, so mount.nfs4 hangs ('Mount attempt 1/3 failed due to "
-            "timeout after 15 sec') until kubelet gives up (§6, §7 rows 25-26)"
-        ),
+            "timeout after 15 sec') until kubelet gives up"
+        ),  # efs-semantics.md §6, §7 rows 25-26
     )

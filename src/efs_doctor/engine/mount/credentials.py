@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.iam.trust import TrustDecision
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.irsa import (
@@ -61,7 +62,7 @@ class Credentials:
     error: str | None = None
     cause: str | None = None
     reason: str | None = None
-    source: str = "efs-semantics.md §2.8"
+    source: str = section_url("2.8")
 
 
 def _session_arn(role_arn: str, session: str | None) -> str | None:
@@ -74,7 +75,7 @@ def _session_arn(role_arn: str, session: str | None) -> str | None:
 
 def _where(sa: ServiceAccount | None) -> str:
     if sa is None or sa.source.path is None:
-        return "efs-semantics.md §3.5"
+        return section_url("3.5")
     return f"{sa.source.path}:{sa.source.line}" if sa.source.line else sa.source.path
 
 
@@ -198,7 +199,7 @@ class CredentialChain:
         if node_sa is None:
             evidence.append(
                 f"{namespace}/{sa_name} is not among the inputs: assuming no IRSA annotation "
-                "(the EKS guide configures only the controller service account, §3.5)"
+                "(the EKS guide configures only the controller service account)"  # §3.5
             )
         order: list[str] = (
             ["webidentity", "podidentity"] if botocore else ["podidentity", "webidentity"]
@@ -238,15 +239,13 @@ class CredentialChain:
             candidates.append(instance)
             if not uncertain:
                 evidence.append(f"credentials: {instance.how}")
-                return Credentials(
-                    "ok", (instance,), tuple(evidence), source="efs-semantics.md §3.5"
-                )
+                return Credentials("ok", (instance,), tuple(evidence), source=section_url("3.5"))
             return Credentials(
                 "ok",
                 tuple(candidates),
                 tuple(evidence),
                 reason="; ".join(uncertain),
-                source="efs-semantics.md §2.8",
+                source=section_url("2.8"),
             )
         if isinstance(instance, str):
             evidence.append(instance)
@@ -307,7 +306,8 @@ class CredentialChain:
             role_option, jwt_option = explicit
             evidence.append(f"rolearn={role_option} jwtpath={jwt_option} mount options")
             uncertain.append(
-                "the rolearn/jwtpath options were lower-cased by the driver (§3.4) and the token "
+                # efs-semantics.md §3.4: the driver lower-cases every mount flag
+                "the rolearn/jwtpath options were lower-cased by the driver and the token "
                 "file is inside the container: whether AssumeRoleWithWebIdentity succeeds is not "
                 "known"
             )
@@ -349,7 +349,7 @@ def _admitted(
     if trust.verdict == "fails":
         evidence.append(
             f"trust policy: {trust.summary} -> {exchange} fails and efs-utils silently falls "
-            "through to the next source (§2.8)"
+            "through to the next source"  # efs-semantics.md §2.8
         )
         return None
     evidence.append(f"trust policy: {trust.summary}")
@@ -359,15 +359,16 @@ def _admitted(
     return principal
 
 
+# efs-semantics.md §4.1
 ANONYMOUS_STEP_EVIDENCE = (
-    "no iam option: efs-utils sends no credentials, EFS sees an anonymous client (§4.1)"
+    "no iam option: efs-utils sends no credentials, EFS sees an anonymous client"
 )
 
 
 def credentials_step(credentials: Credentials | None, request: MountRequest) -> Step:
     """The credentials step; ``None``: no ``iam`` option, so none are looked up."""
     if credentials is None:
-        return step("credentials", "skipped", [ANONYMOUS_STEP_EVIDENCE], "efs-semantics.md §4.1")
+        return step("credentials", "skipped", [ANONYMOUS_STEP_EVIDENCE], section_url("4.1"))
     evidence = list(credentials.evidence)
     if len(credentials.candidates) > 1:
         evidence.append(
@@ -380,7 +381,7 @@ def credentials_step(credentials: Credentials | None, request: MountRequest) -> 
         "credentials",
         credentials.status,
         evidence,
-        credentials.source or "efs-semantics.md §2.8",
+        credentials.source or section_url("2.8"),
         cause=credentials.cause,
         error=error,
         reason=credentials.reason,

@@ -43,7 +43,7 @@ IDENTITY_KEYS = (
 DENIAL_LEADS = {
     "iam-option-missing": (
         "the mount has no iam option, so efs-utils connects anonymously, and a file system "
-        "policy is in effect (it replaces the default allow-all, §4.2); "
+        "policy is in effect (it replaces the default allow-all); "
     ),
     "policy-secure-transport-no-tls": (
         "the mount does not use TLS and the policy denies aws:SecureTransport=false; "

@@ -4,6 +4,7 @@ whether mount.nfs4 accepts the options efs-utils passes through to it (§2.2).""
 
 from __future__ import annotations
 
+from efs_doctor.data.references import NFS_MANUAL, section_url
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.admission import MountRequest
 from efs_doctor.engine.mount.model import Step, step, where
@@ -12,9 +13,10 @@ from efs_doctor.engine.mount.placement import Placement
 from efs_doctor.engine.mount.versions import Versions
 from efs_doctor.engine.mount.view import InventoryView
 
-SECTION_REGION = "efs-semantics.md §2.6"
-SECTION_PORT = "efs-semantics.md §2.5"
-SECTION_NFS_OPTIONS = "efs-semantics.md §2.2; nfs(5)"
+SECTION_REGION = section_url("2.6")
+SECTION_PORT = section_url("2.5")
+# efs-semantics.md §2.2: options efs-utils does not consume reach mount.nfs4 as written.
+SECTION_NFS_OPTIONS = NFS_MANUAL.url
 REGION_ERROR = (
     'Error retrieving region. Please set the "region" parameter in the efs-utils configuration '
     "file or specify it as a mount option."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine.mount.model import Access, PosixIdentity, Step, StepStatus, step
 from efs_doctor.model.aws import PosixUser
 from efs_doctor.model.chain import MountChain
@@ -38,7 +39,7 @@ def check_sub_path(subpath: str, access_point_root: str | None, fs_id: str) -> S
         (f"sub-path {subpath} must already exist under {base}; EFS does not create it",),
         cause="subpath-missing",
         reason=f"whether {subpath} exists under {base} cannot be seen from the inputs; if it "
-        "does not, mount.nfs4 reports 'No such file or directory' (§7 row 2)",
+        "does not, mount.nfs4 reports 'No such file or directory'",  # efs-semantics.md §7 row 2
     )
 
 
@@ -89,7 +90,7 @@ def result_identity(
     if workload is not None and workload.pod_security.fs_group is not None:
         notes.append(
             f"fsGroup {workload.pod_security.fs_group} is not applied to EFS volumes "
-            "(no fsType, CSIDriver without fsGroupPolicy; §3.6)"
+            "(no fsType, CSIDriver without fsGroupPolicy)"  # efs-semantics.md §3.6
         )
     return PosixIdentity(uid, gid, (), source, squashed=squashed and uid == 0), notes
 
@@ -125,8 +126,9 @@ def result_step(
     if chain.read_only:
         evidence.append("the volume is published read-only (pod or PV readOnly): ro option")
     elif not access.write:
+        # efs-semantics.md §4.7
         evidence.append(
-            "no ClientWrite: the mount succeeds but writes fail with 'Read-only file system' (§4.7)"
+            "no ClientWrite: the mount succeeds but writes fail with 'Read-only file system'"
         )
     uid = "?" if identity.uid is None else str(identity.uid)
     gid = "?" if identity.gid is None else str(identity.gid)
@@ -134,4 +136,5 @@ def result_step(
     evidence.extend(notes)
     if not settled:
         evidence.append("this is the access the pod gets if the undetermined steps above pass")
-    return step("result", "ok", evidence, "efs-semantics.md §10"), identity, access
+    # efs-semantics.md §10 step 11: the effective access follows from the actions granted (§4.7).
+    return step("result", "ok", evidence, section_url("4.7")), identity, access

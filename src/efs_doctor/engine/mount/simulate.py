@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from efs_doctor.data.references import section_url
 from efs_doctor.engine import network as net
 from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
 from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
@@ -51,7 +52,7 @@ _FARGATE = Admission(
             "kubernetes",
             "indeterminate",
             ["the pod runs on Fargate, where the efs-csi-node plugin does not run"],
-            "efs-semantics.md §3.1",
+            section_url("3.1"),
             reason="Fargate mounts EFS through its own agent, which efs-doctor does not model",
         ),
     ),
@@ -410,7 +411,7 @@ class Simulator:
                 "sub-path",
                 sub.status,
                 sub.evidence,
-                "efs-semantics.md §3.2",
+                section_url("3.2"),
                 cause=sub.cause,
                 reason=sub.reason,
             )

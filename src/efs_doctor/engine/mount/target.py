@@ -135,7 +135,7 @@ class TargetSelector:
             mt = next(t for t in targets if t.availability_zone_name == zone)
             evidence.append(
                 f"resolves to {mt.id} {mt.ip_address} in {zone} (VPC {mt.vpc_id}); no TCP probe "
-                "on the DNS path (§2.7)"
+                "on the DNS path"  # efs-semantics.md §2.7
             )
             return Target("ok", name, mt, mt.ip_address, "dns", tuple(evidence))
         evidence.append(f"does not resolve: {failure}")
@@ -159,7 +159,7 @@ class TargetSelector:
         if placement.vpc_id and vpc_ids and placement.vpc_id not in vpc_ids:
             return (
                 f"the node is in {placement.vpc_id} and the mount targets in "
-                f"{', '.join(sorted(vpc_ids))}: EFS names resolve only inside their VPC (§6)",
+                f"{', '.join(sorted(vpc_ids))}: EFS names resolve only inside their VPC",  # §6
                 "dns-resolution-outside-vpc",
             )
         vpc_id = next(iter(vpc_ids), None) or placement.vpc_id
@@ -167,7 +167,7 @@ class TargetSelector:
             for attribute in ("enableDnsSupport", "enableDnsHostnames"):
                 value = self.view.inventory.vpc_dns_value(vpc_id, attribute)
                 if value is False:
-                    return f"{vpc_id} has {attribute}=false (§6)", "vpc-dns-disabled"
+                    return f"{vpc_id} has {attribute}=false", "vpc-dns-disabled"  # §6
                 evidence.append(f"{vpc_id} {attribute}: {'true' if value else EKS_DNS_NOTE}")
         if not targets and self.view.file_system_absent(fs_id):
             return (

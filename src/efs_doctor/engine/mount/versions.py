@@ -151,16 +151,16 @@ def resolve_versions(
         driver, driver_origin = tag, "efs-csi-node image tag"
     else:
         driver = Version.parse(DEFAULT_CSI_DRIVER_VERSION)
-        driver_origin = "default (efs-semantics.md §0)"
+        driver_origin = "default"  # efs-semantics.md §0 pins it
         if daemonset_version:  # "latest", a digest: the manifest does not say which version
             shown = daemonset_version if len(daemonset_version) <= 40 else "(too long)"
             driver_origin += f"; the efs-csi-node image tag {shown!r} is not a version"
     if efs_utils:
         return Versions(driver, Version.parse(efs_utils), driver_origin, "--efs-utils-version")
     if driver >= v(DEFAULT_CSI_DRIVER_VERSION):
-        bundled, origin = v(DEFAULT_EFS_UTILS_VERSION), "bundled with the driver (§0)"
+        bundled, origin = v(DEFAULT_EFS_UTILS_VERSION), "bundled with the driver"  # §0
     elif driver >= v("2.0.0"):
-        bundled, origin = v("2.0.0"), "at least 2.0.0 for driver >= 2.0.0 (§3.1); assumed"
+        bundled, origin = v("2.0.0"), "at least 2.0.0 for driver >= 2.0.0; assumed"  # §3.1
     else:
-        bundled, origin = v("1.36.0"), "1.x for driver < 2.0.0 (§3.1); assumed 1.36.0"
+        bundled, origin = v("1.36.0"), "1.x for driver < 2.0.0; assumed 1.36.0"  # §3.1
     return Versions(driver, bundled, driver_origin, origin)

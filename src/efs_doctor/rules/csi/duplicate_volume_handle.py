@@ -40,7 +40,7 @@ No automatic fix: which PV should change is a choice.
 References
 ----------
 - efs-semantics.md §3.2 (handle grammar), §3.4 step 8 (``accesspoint=`` in mountOptions)
-- https://github.com/kubernetes-sigs/aws-efs-csi-driver/tree/master/examples/kubernetes/access_points
+- https://github.com/kubernetes-sigs/aws-efs-csi-driver/tree/v3.4.1/examples/kubernetes/efs/access_points
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ References
 ----------
 - efs-semantics.md §2.7, §6 (cross-VPC)
 - https://docs.aws.amazon.com/efs/latest/ug/efs-different-vpc.html
-- kubernetes-sigs/aws-efs-csi-driver ``examples/kubernetes/cross_account_mount``
+- kubernetes-sigs/aws-efs-csi-driver ``examples/kubernetes/efs/cross_account_mount``
 """
 
 from __future__ import annotations
