@@ -66,9 +66,11 @@ saved AWS CLI `--output json` results and IAM policy documents.
 """
 
 EPILOG = """\
-exit codes: 0 nothing to report, 1 findings or a failed/indeterminate mount,
-            2 usage error or no usable input, 3 internal error (a bug in efs-doctor:
-            one line on stderr; -v shows the traceback).
+exit codes: 0 nothing to report at or above the threshold; 1 something found (findings
+            or an undecided check, a failed or indeterminate mount, ranked causes, a
+            denied or undecided mount, lint findings); 2 usage error or no usable input
+            (a bad file beside usable ones is only a line on stderr); 3 internal error
+            (a bug in efs-doctor: one line on stderr; -v shows the traceback).
 
 examples:
   efs-doctor inventory examples/seed-incident

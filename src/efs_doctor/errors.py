@@ -12,6 +12,21 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 
 
+def exit_status(*, usable: bool, found: int) -> int:
+    """The exit code of a command that ran to its end; the one place that decides it.
+
+    ``usable``: something was loaded to work on (a bad input beside usable ones is a
+    problem line on stderr, not exit 2). ``found``: how many things the command reports
+    at or above its threshold: findings and inconclusive checks (scan), failed or
+    indeterminate mounts (simulate, diagnose), ranked causes (explain), denied or
+    undecided access (policy simulate), lint findings (policy check). 0 for a command
+    that reports nothing of the kind (inventory, snapshot). Usage errors and bugs do not
+    come here: they leave as :class:`UsageError` (2) and :class:`InternalError` (3)."""
+    if not usable:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if found else EXIT_OK
+
+
 class UsageError(Exception):
     """The command line asks for something impossible; reported as one line, exit 2."""
 

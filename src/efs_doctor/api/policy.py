@@ -82,6 +82,12 @@ class PolicyCheck:
     def counted(self) -> int:
         return sum(f.counted for f in self.files)
 
+    @property
+    def usable(self) -> bool:
+        """Whether any file was read and is within the policy grammar (a bad file beside
+        good ones is an error line, not a failed run)."""
+        return any(not f.errors for f in self.files)
+
 
 def check_policies(paths: Sequence[str], *, identity: bool = False) -> PolicyCheck:
     """Lint every file; an unreadable one is an error line and the others are still checked."""

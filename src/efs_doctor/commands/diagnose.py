@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from efs_doctor.api.diagnose import diagnose_pods, select_pods
     from efs_doctor.commands.live_args import collect_inventory_live
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.errors import EXIT_USAGE, UsageError, exit_status
     from efs_doctor.report.diagnose import diagnose_json, diagnose_text
 
     if args.pod is not None:
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         for item in inconclusive:
             print(f"efs-doctor: not checked: {item}", file=sys.stderr)
         print("efs-doctor diagnose: nothing could be read from the cluster", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     namespace = None
     if not args.all_namespaces:
         namespace = args.namespace or collection.context.get("namespace", "default")
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"efs-doctor diagnose: {selection.missing}", file=sys.stderr)
         for item in inconclusive:
             print(f"efs-doctor: not checked: {item}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_USAGE  # the pod asked for is not there
     diagnosis = diagnose_pods(inventory, selection.pods)
     if args.format == "json":
         json.dump(diagnose_json(diagnosis, inconclusive), sys.stdout, indent=2)
@@ -129,8 +129,8 @@ def run(args: argparse.Namespace) -> int:
             f"{'read' if len(inconclusive) == 1 else 'reads'} failed (see 'Not checked')",
             file=sys.stderr,
         )
-        return EXIT_FINDINGS
-    return EXIT_OK if diagnosis.healthy else EXIT_FINDINGS
+    failed = sum(o.outcome != "mounted" for o in diagnosis.outcomes)
+    return exit_status(usable=True, found=failed + len(inconclusive))
 
 
 def _nothing(

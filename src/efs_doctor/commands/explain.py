@@ -9,6 +9,10 @@ examples:
   efs-doctor explain --error "$(kubectl describe pod web-0)"
   kubectl describe pod web-0 | efs-doctor explain
   efs-doctor explain --error-file event.txt examples/seed-incident --format json
+
+exit status: 0 no known cause matches the text; 1 causes ranked; 2 usage error (no error
+text); 3 internal error (a bug in efs-doctor). PATHs that cannot be read are lines on
+stderr: the text is still explained, with what could be read as context.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api.explain import explain_error
-    from efs_doctor.errors import EXIT_OK, UsageError
+    from efs_doctor.errors import UsageError, exit_status
     from efs_doctor.report.explain import context_line, render_text
 
     text = _read_text(args)
@@ -80,4 +84,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         line = context_line(context_paths, context) if context is not None else None
         sys.stdout.write(render_text(explanation, line))
-    return EXIT_OK
+    return exit_status(usable=True, found=len(explanation.causes))

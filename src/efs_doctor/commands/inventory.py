@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api import load_inventory, mount_chains
-    from efs_doctor.errors import EXIT_INPUT, EXIT_OK, internal_step
+    from efs_doctor.errors import exit_status, internal_step
     from efs_doctor.report.inventory import inventory_json, inventory_text
     from efs_doctor.report.problems import print_problems
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     print_problems(inventory.problems, verbose=args.verbose)
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     chains = mount_chains(inventory)
     with internal_step(f"the {args.format} renderer"):
         if args.format == "json":
@@ -37,6 +37,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             text = inventory_text(inventory, chains)
     sys.stdout.write(text)
-    # contracts.md: 2 is for no usable input; inputs that failed are reported above and the
-    # rest is shown, so a partly bad input set still exits 0 (inventory has no findings).
-    return EXIT_OK
+    # inventory reports what it loaded, nothing it found: inputs that failed are lines on
+    # stderr and the rest is shown, so a partly bad input set exits 0
+    return exit_status(usable=True, found=0)

@@ -1,9 +1,11 @@
 """Lint and simulate Amazon EFS file system policies the way EFS evaluates them for NFS clients.
 
-  check FILE...       grammar errors (exit 2) and EFS-specific problems (exit 1): condition
-                      keys EFS does not enforce, private aws:SourceIp ranges, Allow statements
-                      without ClientMount, Deny-only and public policies, unknown actions and
-                      keys, console presets, size over 20,000 characters.
+  check FILE...       EFS-specific problems (exit 1): condition keys EFS does not enforce,
+                      private aws:SourceIp ranges, Allow statements without ClientMount,
+                      Deny-only and public policies, unknown actions and keys, console
+                      presets, size over 20,000 characters. A file that cannot be read or
+                      breaks the policy grammar is reported on stderr (file:line:col); exit 2
+                      when every file is.
   simulate FILE       the decision for ClientMount, ClientWrite and ClientRootAccess with the
                       statements behind it, and the effective access. Exit 0 when ClientMount
                       is allowed, 1 when it is denied or cannot be decided, 2 on bad input.
@@ -35,8 +37,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser(
         "check",
         help="lint file system policies",
-        description="Lint EFS file system policies: grammar errors (exit 2) and EFS-specific "
-        "problems, each with its file:line:col and a fix (exit 1); exit 0 when clean.",
+        description="Lint EFS file system policies: EFS-specific problems, each with its "
+        "file:line:col and a fix (exit 1); exit 0 when clean. A file that cannot be read or "
+        "breaks the policy grammar is reported on stderr (file:line:col); exit 2 when every "
+        "file is.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="policy files; - is stdin")
     check.add_argument("--format", choices=("text", "json"), default="text")
@@ -123,7 +127,7 @@ def _check(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api.policy import check_policies
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+    from efs_doctor.errors import exit_status
     from efs_doctor.report.policy import check_json, finding_line
 
     checked = check_policies(args.files, identity=args.identity)
@@ -144,9 +148,7 @@ def _check(args: argparse.Namespace) -> int:
             if checked.counted
             else f"no findings in {files} file(s)"
         )
-    if checked.error_lines:
-        return EXIT_INPUT
-    return EXIT_FINDINGS if checked.counted else EXIT_OK
+    return exit_status(usable=checked.usable, found=checked.counted)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -154,7 +156,7 @@ def _simulate(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api.policy import PolicyInputError, SimulationRequest, simulate_policy
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+    from efs_doctor.errors import exit_status
     from efs_doctor.report.policy import simulation_json, simulation_text
 
     request = SimulationRequest(
@@ -175,7 +177,7 @@ def _simulate(args: argparse.Namespace) -> int:
         simulation = simulate_policy(request)
     except PolicyInputError as error:
         _print_errors(error.lines)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     evaluation, file_system = simulation.evaluation, simulation.file_system
     source = simulation.policy_source
     if args.format == "json":
@@ -184,4 +186,5 @@ def _simulate(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(simulation_text(evaluation, file_system=file_system, policy_source=source))
-    return EXIT_OK if simulation.evaluation.access.mount else EXIT_FINDINGS
+    # ClientMount denied, or undecided (None): the mount is not known to succeed
+    return exit_status(usable=True, found=simulation.evaluation.access.mount is not True)

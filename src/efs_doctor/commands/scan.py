@@ -6,8 +6,10 @@ locations (the policy statement that denies, the security group that blocks) and
 one is known, a fix. `--diff` prints the fixes as unified diffs; `--fix` applies the safe
 ones (`--unsafe-fixes` also those that may widen access) and scans again.
 
-Exit status: 0 no finding at or above the threshold, 1 findings (or, with --live, something
-could not be read), 2 usage or input error, 3 internal error (a bug in efs-doctor).
+Exit status: 0 no finding at or above the threshold and every check decided; 1 findings, or
+a check that could not decide (an inconclusive of a rule at or above the threshold; with
+--live, something that could not be read); 2 usage error or no usable input (a bad file
+beside usable ones is only a line on stderr); 3 internal error (a bug in efs-doctor).
 Suppress a finding with the annotation `efs-doctor.io/ignore: "<code-or-slug>: <reason>"`
 on the Kubernetes object; suppressions are counted in the summary.
 """
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from efs_doctor.commands.live_args import add_live_arguments
 
 if TYPE_CHECKING:
+    from efs_doctor.config import Config
     from efs_doctor.findings import Report
 
 FORMATS = ("text", "json", "sarif", "markdown")
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor import fixes
     from efs_doctor.api import analyze, load_inventory
     from efs_doctor.config import Config, split_selectors
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError, internal_step
+    from efs_doctor.errors import UsageError, exit_status, internal_step
     from efs_doctor.findings import Confidence, Report, Severity
     from efs_doctor.report.problems import print_problems
 
@@ -117,19 +120,19 @@ def run(args: argparse.Namespace) -> int:
             from dataclasses import replace
 
             report = replace(report, inconclusive=(*live_inconclusive, *report.inconclusive))
-        return fixes.render_patches(report), not inventory.errors
+        return fixes.render_patches(report), True
 
     report, usable = scan()
-    if not report.files and not usable:
+    if not usable:
         print("efs-doctor: no usable input", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     if args.diff or args.fix:
         plan = fixes.plan(fixes.selected_fixes(report, unsafe=args.unsafe_fixes))
         for problem in plan.problems:
             print(f"efs-doctor: {problem}", file=sys.stderr)
         if args.diff:
             sys.stdout.write(plan.diff())
-            return EXIT_FINDINGS if report.findings else (EXIT_OK if usable else EXIT_INPUT)
+            return exit_status(usable=usable, found=_found(report, config))
         written = fixes.write(plan)
         for path in written:
             print(f"efs-doctor: wrote {path}", file=sys.stderr)
@@ -151,12 +154,22 @@ def run(args: argparse.Namespace) -> int:
             handle.write(text)
     else:
         sys.stdout.write(text)
-    if report.findings:
-        return EXIT_FINDINGS
-    if any(item.code == "live" for item in report.inconclusive):
-        # live mode could not read something: the scan is incomplete, not clean (issue 9)
-        return EXIT_FINDINGS
-    return EXIT_OK if usable else EXIT_INPUT
+    return exit_status(usable=usable, found=_found(report, config))
+
+
+def _found(report: Report, config: Config) -> int:
+    """What fails the scan: the findings shown, and the checks that could not decide, from
+    rules at or above the severity threshold and every read live mode could not make (the
+    scan is then incomplete, not clean: issue 9). A check that could not decide whether
+    something below the threshold is wrong does not fail it."""
+    from efs_doctor.rules import find_rule
+
+    undecided = 0
+    for item in report.inconclusive:
+        rule = find_rule(item.code)
+        if rule is None or rule.meta.severity.at_least(config.min_severity):
+            undecided += 1
+    return len(report.findings) + undecided
 
 
 def _render(report: Report, args: argparse.Namespace) -> str:

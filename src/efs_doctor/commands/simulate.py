@@ -7,8 +7,10 @@ groups and network ACLs, the access point, the file system policy. Each mount is
 diagram of its path with the failing layer marked, the evidence under it, and the exact error
 kubelet would report. Missing inputs make a step indeterminate, never silently fine.
 
-exit status: 0 every mount succeeds; 1 a mount fails or cannot be decided; 2 usage error or
-no usable input; 3 internal error (a bug in efs-doctor).
+exit status: 0 every mount succeeds (or the inputs have no EFS mount); 1 a mount fails or
+cannot be decided; 2 usage error (including --pod/--pv naming nothing in the inputs) or no
+usable input (a bad file beside usable ones is only a line on stderr); 3 internal error (a
+bug in efs-doctor).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.api import load_inventory, mount_chains
     from efs_doctor.engine.mount import SimulationOptions, simulate_all
     from efs_doctor.engine.mount.versions import Version
-    from efs_doctor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError, internal_step
+    from efs_doctor.errors import UsageError, exit_status, internal_step
     from efs_doctor.report.problems import print_problems
     from efs_doctor.report.simulate import simulate_json, simulate_text
 
@@ -67,16 +69,18 @@ def run(args: argparse.Namespace) -> int:
     print_problems(inventory.problems, verbose=args.verbose)
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     chains = mount_chains(inventory)
     if args.pod:
         chains = [c for c in chains if _matches_pod(args.pod, c.pod_key)]
     if args.pv:
         chains = [c for c in chains if c.volume_name == args.pv]
     if not chains:
-        what = "matching --pod/--pv" if (args.pod or args.pv) else "in the inputs"
-        print(f"efs-doctor simulate: no EFS mount chain {what}", file=sys.stderr)
-        return EXIT_INPUT
+        if args.pod or args.pv:
+            asked = " ".join(f"--{o} {v}" for o, v in (("pod", args.pod), ("pv", args.pv)) if v)
+            raise UsageError(f"no EFS mount chain in the inputs matches {asked}")
+        print("efs-doctor simulate: no EFS mount chain in the inputs", file=sys.stderr)
+        return exit_status(usable=True, found=0)
     options = SimulationOptions(args.csi_driver_version, args.efs_utils_version)
     outcomes = simulate_all(inventory, chains, options)
     with internal_step(f"the {args.format} renderer"):
@@ -85,4 +89,4 @@ def run(args: argparse.Namespace) -> int:
         else:
             text = simulate_text(outcomes)
     sys.stdout.write(text)
-    return EXIT_OK if all(o.outcome == "mounted" for o in outcomes) else EXIT_FINDINGS
+    return exit_status(usable=True, found=sum(o.outcome != "mounted" for o in outcomes))

@@ -7,7 +7,8 @@ machine then sees what live mode saw. Only what the cluster's EFS volumes use is
 roles that can mount). No secrets: credentials are never written, container environment
 values and secret-looking arguments are redacted. DIR/SNAPSHOT.md lists what could not be read.
 
-Exit status: 0 written, 2 usage error or nothing could be collected.
+Exit status: 0 written (what could not be read is listed in SNAPSHOT.md), 2 usage error or
+nothing could be collected, 3 internal error (a bug in efs-doctor).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from efs_doctor.commands.live_args import collect_live, report_collection
-    from efs_doctor.errors import EXIT_INPUT, EXIT_OK, UsageError
+    from efs_doctor.errors import UsageError, exit_status
     from efs_doctor.sources.live import write_snapshot
 
     directory = Path(args.output)
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     report_collection(collection, args.verbose)
     if not collection.documents:
         print("efs-doctor: nothing could be collected; no snapshot written", file=sys.stderr)
-        return EXIT_INPUT
+        return exit_status(usable=False, found=0)
     written = write_snapshot(collection, directory)
     skipped = "AWS not read (--no-aws), " if args.no_aws else ""
     print(
@@ -47,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
         f"({skipped}{len(collection.inconclusive)} not checked, see SNAPSHOT.md)",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return exit_status(usable=True, found=0)

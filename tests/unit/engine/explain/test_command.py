@@ -1,4 +1,5 @@
-"""`efs-doctor explain`: inputs, formats, exit codes."""
+"""`efs-doctor explain`: inputs, formats, exit codes (1 when causes are ranked, 0 when the text
+matches no known cause)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def test_error_option_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["explain", "--error", SEED_ERROR, "--format", "json"], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     document = json.loads(out)
     assert document["schema_version"] == 1
     assert document["facts"]["file_system_id"] == "fs-0123456789abcdef0"
@@ -46,7 +47,7 @@ def test_error_option_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_acceptance_with_the_seed_context(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["explain", "--error", SEED_ERROR, str(SEED), "--format", "json"], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     first = json.loads(out)["causes"][0]
     assert first["id"] == "iam-option-missing"
     assert first["status"] == "confirmed"
@@ -59,7 +60,7 @@ def test_error_file_and_text_format(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = tmp_path / "event.txt"
     path.write_text(SEED_ERROR)
     code, out, _ = run(["explain", "--error-file", str(path)], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     assert "iam-option-missing" in out
     assert "$ kubectl get pv efs-pv" in out
 
@@ -67,14 +68,14 @@ def test_error_file_and_text_format(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_stdin_dash(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", _Stdin(SEED_ERROR, tty=True))
     code, out, _ = run(["explain", "-"], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     assert "iam-option-missing" in out
 
 
 def test_stdin_pipe(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", _Stdin(SEED_ERROR))
     code, out, _ = run(["explain", "--format", "json"], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     assert json.loads(out)["causes"]
 
 
@@ -112,6 +113,6 @@ def test_unusable_context_still_explains(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(["explain", "--error", SEED_ERROR, str(tmp_path)], capsys)
-    assert code == 0
+    assert code == 1  # causes ranked
     assert "iam-option-missing" in out
     assert "text only" in err
