@@ -58,13 +58,13 @@ class FieldReader:
                     return _MISSING
         return node
 
-    def problem(self, path: FieldPath, message: str) -> None:
+    def problem(
+        self, path: FieldPath, message: str, level: ProblemLevel = ProblemLevel.WARNING
+    ) -> None:
         dotted = ".".join(str(p) for p in path)
         self.problems.append(
             InputProblem(
-                self.source.location(*path),
-                f"{self.label}: field {dotted} {message}",
-                ProblemLevel.WARNING,
+                self.source.location(*path), f"{self.label}: field {dotted} {message}", level
             )
         )
 
@@ -122,6 +122,32 @@ class FieldReader:
             return value.lower() == "true"
         self.problem(path, f"must be a boolean, got {_describe(value)}; ignored")
         return None
+
+    def objects(self, *path: str | int) -> tuple[list[tuple[int, Mapping[str, Any]]], bool]:
+        """The objects a listing answer holds at ``path`` (``MountTargets``, ``Reservations``),
+        each with its index, and whether that list was read whole. A field that is not a
+        list, or an item that is not an object, is an error naming its position and type:
+        what it held is not read, and the answer cannot say that nothing else exists. An
+        absent field is an empty list, read whole."""
+        value = self._get(path)
+        if value is _MISSING:
+            return [], True
+        if not isinstance(value, list):
+            self.problem(
+                path, f"must be a list, got {_describe(value)}; not read", ProblemLevel.ERROR
+            )
+            return [], False
+        found: list[tuple[int, Mapping[str, Any]]] = []
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping):
+                found.append((index, item))
+            else:
+                self.problem(
+                    (*path, index),
+                    f"must be an object, got {_describe(item)}; not read",
+                    ProblemLevel.ERROR,
+                )
+        return found, len(found) == len(value)
 
     def strings(self, *path: str | int) -> tuple[str, ...]:
         """A list of strings; non-string entries are reported and skipped."""

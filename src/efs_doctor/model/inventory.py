@@ -80,6 +80,9 @@ class Inventory:
     files: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     aws_sections: set[str] = field(default_factory=set)  # which AWS answers were provided
+    # sections of which an answer could not be read whole (a listing that is not a list):
+    # what it held is unknown, so the section does not count as provided
+    aws_unreadable: set[str] = field(default_factory=set)
 
     def add_policy(self, policy: FileSystemPolicy) -> None:
         """A file system policy read from the inputs; the first for its file system stands
@@ -127,8 +130,9 @@ class Inventory:
         return self.object_count == 0
 
     def has(self, section: str) -> bool:
-        """Whether an AWS answer of this kind was among the inputs (e.g. "security-groups")."""
-        return section in self.aws_sections
+        """Whether AWS answers of this kind were among the inputs (e.g. "security-groups"),
+        each read whole: only then does an object missing from them not exist."""
+        return section in self.aws_sections and section not in self.aws_unreadable
 
     def mount_targets_of(self, file_system_id: str) -> list[MountTarget]:
         return [mt for mt in self.mount_targets.values() if mt.file_system_id == file_system_id]

@@ -31,6 +31,7 @@ from efs_doctor.model.aws import (
     VpcDnsAttribute,
     decode_policy_document,
 )
+from efs_doctor.model.fields import FieldReader
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import SourceMap
@@ -54,19 +55,29 @@ EKS = "eks"
 POD_IDENTITY = "pod-identity-associations"
 
 
+# How a problem in a saved answer names what it is in (the file and position say which).
+ANSWER = "AWS CLI answer"
+
+
 def _sub(source: SourceMap, *prefix: str | int) -> SourceMap:
     return source.sub(*prefix)
 
 
 def _each(
-    data: Mapping[str, Any], key: str, source: SourceMap
-) -> list[tuple[Mapping[str, Any], SourceMap]]:
-    items = data.get(key)
-    if not isinstance(items, list):
-        return []
-    return [
-        (item, _sub(source, key, i)) for i, item in enumerate(items) if isinstance(item, Mapping)
-    ]
+    data: Mapping[str, Any], key: str, source: SourceMap, problems: list[InputProblem]
+) -> tuple[list[tuple[Mapping[str, Any], SourceMap]], bool]:
+    """The objects listed under ``key``, and whether the list was read whole (anything else
+    there is one ``file:line`` error naming the type, and the list is not whole)."""
+    reader = FieldReader(data, source, ANSWER)
+    found, whole = reader.objects(key)
+    problems.extend(reader.problems)
+    return [(item, _sub(source, key, i)) for i, item in found], whole
+
+
+def _provided(inventory: Inventory, section: str, whole: bool) -> None:
+    """Record an answer of ``section``: one not read whole leaves the section unknown, so
+    the engines say "not provided" instead of reading "none exist"."""
+    (inventory.aws_sections if whole else inventory.aws_unreadable).add(section)
 
 
 def _listing(
@@ -76,9 +87,10 @@ def _listing(
     calls): each item is read into the model and stored by id in ``Inventory.<store>``."""
 
     def handle(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
-        inv.aws_sections.add(section)
+        listed, whole = _each(d, key, s, p)
+        _provided(inv, section, whole)
         objects = getattr(inv, store)
-        for raw, source in _each(d, key, s):
+        for raw, source in listed:
             obj, found = read(raw, source)
             p.extend(found)
             if obj.id:
@@ -142,7 +154,10 @@ def _mount_target_groups(
     file must carry it (efs-doctor snapshot writes ``MountTargetId`` beside the list)."""
     mt_id = d.get("MountTargetId")
     groups = d.get("SecurityGroups")
-    if isinstance(mt_id, str) and isinstance(groups, list):
+    if not isinstance(groups, list):  # neither this answer nor describe-security-groups
+        _each(d, "SecurityGroups", s, p)  # the error naming the type
+        return
+    if isinstance(mt_id, str):
         inv.mount_target_groups[mt_id] = tuple(str(g) for g in groups)
     else:
         p.append(
@@ -174,13 +189,20 @@ def _vpc_attribute(
 
 
 def _instances(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
-    inv.aws_sections.add(INSTANCES)
-    for reservation, r_source in _each(d, "Reservations", s):
-        for raw, source in _each(reservation, "Instances", r_source):
-            instance, found = Instance.from_raw(raw, source)
-            p.extend(found)
-            if instance.id:
-                inv.instances[instance.id] = instance
+    reader = FieldReader(d, s, ANSWER)
+    reservations, whole = reader.objects("Reservations")
+    listed: list[tuple[Mapping[str, Any], SourceMap]] = []
+    for r, _reservation in reservations:
+        instances, whole_reservation = reader.objects("Reservations", r, "Instances")
+        whole = whole and whole_reservation
+        listed.extend((raw, _sub(s, "Reservations", r, "Instances", i)) for i, raw in instances)
+    p.extend(reader.problems)
+    _provided(inv, INSTANCES, whole)
+    for raw, source in listed:
+        instance, found = Instance.from_raw(raw, source)
+        p.extend(found)
+        if instance.id:
+            inv.instances[instance.id] = instance
 
 
 def _add_role(
@@ -191,7 +213,7 @@ def _add_role(
     if role.arn:
         known = inv.roles.get(role.arn)
         inv.roles[role.arn] = role if known is None else _merge_roles(known, role)
-    for profile, profile_source in _each(raw, "InstanceProfileList", source):
+    for profile, profile_source in _each(raw, "InstanceProfileList", source, p)[0]:
         arn = profile.get("Arn")
         if isinstance(arn, str):
             listed = profile.get("Roles")
@@ -236,10 +258,12 @@ def _role_detail(role: Role) -> int:
 def _authorization_details(
     d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]
 ) -> None:
-    inv.aws_sections.add(IAM)
-    for raw, source in _each(d, "RoleDetailList", s):
+    roles, whole_roles = _each(d, "RoleDetailList", s, p)
+    policies, whole_policies = _each(d, "Policies", s, p)
+    _provided(inv, IAM, whole_roles and whole_policies)
+    for raw, source in roles:
         _add_role(raw, source, inv, p)
-    for raw, source in _each(d, "Policies", s):
+    for raw, source in policies:
         arn = raw.get("Arn")
         if not isinstance(arn, str):
             continue
@@ -275,9 +299,10 @@ def _cluster(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputPr
 
 
 def _association(d: Mapping[str, Any], s: SourceMap, inv: Inventory, p: list[InputProblem]) -> None:
-    inv.aws_sections.add(POD_IDENTITY)
+    listed, whole = _each(d, "associations", s, p)
+    _provided(inv, POD_IDENTITY, whole)
     singles = [(d["association"], _sub(s, "association"))] if "association" in d else []
-    for raw, source in [*singles, *_each(d, "associations", s)]:
+    for raw, source in [*singles, *listed]:
         if isinstance(raw, Mapping):
             association, found = PodIdentityAssociation.from_raw(raw, source)
             p.extend(found)
