@@ -97,10 +97,19 @@ def select_pods(
     """``pod`` (``NAMESPACE/POD``, or ``POD`` in ``namespace``); else the pods of
     ``namespace`` (``None``: every namespace, as ``kubectl -A``) that mount EFS volumes, only
     those with a failure event when ``failing``.
-    ``pods_listed``: whether the pod list was read (an unknown pod is then not there)."""
+    ``pods_listed``: whether the pod list was read (an unknown pod is then not there).
+    A pod that is not loaded is its workload, when one whose controller names pods so is
+    (``api.pod_names``)."""
     if pod:
+        from efs_doctor.api.pod_names import owners_of_pod
+
         key = pod if "/" in pod or namespace is None else f"{namespace}/{pod}"
         known = {w.key for w in inventory.workloads if w.kind == "Pod"}
+        owners = (
+            [] if key in known else owners_of_pod(inventory.workloads, key, namespace or "default")
+        )
+        if owners:
+            return PodSelection(owners)
         if key not in known:
             why = "no such pod using volumes" if pods_listed else "pods could not be listed"
             return PodSelection(None, f"{key}: {why}")

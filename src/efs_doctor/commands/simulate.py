@@ -7,6 +7,11 @@ groups and network ACLs, the access point, the file system policy. Each mount is
 diagram of its path with the failing layer marked, the evidence under it, and the exact error
 kubelet would report. Missing inputs make a step indeterminate, never silently fine.
 
+--pod takes NAMESPACE/NAME (or NAME in the default namespace) of a pod, or of a workload
+(NAMESPACE/KIND/NAME for one kind). A pod that is not among the inputs is matched to the
+Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob whose controller gives pods
+that name (web-7c9d8b6f5d-x2k4q, db-0), and that workload's mounts are simulated.
+
 exit status: 0 every mount succeeds (or the inputs have no EFS mount); 1 a mount fails or
 cannot be decided; 2 usage error (including --pod/--pv naming nothing in the inputs) or no
 usable input (a bad file beside usable ones is only a line on stderr); 3 internal error (a
@@ -16,11 +21,19 @@ bug in efs-doctor).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from efs_doctor.model.inventory import Inventory
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - is stdin")
-    parser.add_argument("--pod", metavar="NS/NAME", help="only the mounts of this pod or workload")
+    parser.add_argument(
+        "--pod",
+        metavar="NS/NAME",
+        help="only the mounts of this pod (a pod not among the inputs: of its workload)",
+    )
     parser.add_argument("--pv", metavar="NAME", help="only the mounts of this PersistentVolume")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
@@ -33,18 +46,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="V",
         help="efs-utils version (default: the one bundled with the driver, 3.2.0 for 3.4.1)",
     )
-
-
-def _matches_pod(wanted: str, key: str | None) -> bool:
-    if key is None:
-        return False
-    if wanted == key:
-        return True
-    parts = key.split("/")
-    # "ns/name" also selects a workload template "ns/kind/name"; "name" the default namespace
-    if len(parts) == 3 and wanted == f"{parts[0]}/{parts[2]}":
-        return True
-    return "/" not in wanted and key == f"default/{wanted}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return exit_status(usable=False, found=0)
     chains = mount_chains(inventory)
     if args.pod:
-        chains = [c for c in chains if _matches_pod(args.pod, c.pod_key)]
+        pods = _selected_workloads(inventory, args.pod)
+        chains = [c for c in chains if c.pod_key in pods]
     if args.pv:
         chains = [c for c in chains if c.volume_name == args.pv]
     if not chains:
@@ -90,3 +92,23 @@ def run(args: argparse.Namespace) -> int:
             text = simulate_text(outcomes)
     sys.stdout.write(text)
     return exit_status(usable=True, found=sum(o.outcome != "mounted" for o in outcomes))
+
+
+def _selected_workloads(inventory: Inventory, wanted: str) -> set[str]:
+    """The workloads ``--pod`` names; a pod not among the inputs is its controller's
+    workload, said on stderr."""
+    import sys
+
+    from efs_doctor.api.pod_names import named_workloads, owners_of_pod
+
+    named = named_workloads(inventory.workloads, wanted, "default")
+    if named:
+        return set(named)
+    owners = owners_of_pod(inventory.workloads, wanted, "default")
+    if owners:
+        print(
+            f"efs-doctor simulate: pod {wanted} is not among the inputs; simulating the "
+            f"mounts of {' and '.join(owners)}, whose controller names its pods so",
+            file=sys.stderr,
+        )
+    return set(owners)
