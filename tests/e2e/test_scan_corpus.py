@@ -72,7 +72,8 @@ def test_every_corpus_file_loads_and_resolves(corpus: Path) -> None:
 def test_missing_aws_state_is_counted_as_inconclusive(corpus: Path, example: str, cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("scan", str(corpus / example), "--format", "json")
     document = json.loads(result.stdout)
-    assert result.returncode == 0
+    assert result.returncode == 1  # checks that could not decide: not a clean scan
+    assert document["findings"] == []
     assert document["summary"]["inconclusive"] >= 1
     assert {i["code"] for i in document["inconclusive"]} >= {"AUTH001"}
 
