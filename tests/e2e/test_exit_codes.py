@@ -94,7 +94,9 @@ def _explain(i: Inputs) -> list[str]:
 
 
 def _diagnose(i: Inputs) -> list[str]:
-    return ["diagnose", "--format", "json"]  # the manifests as the cluster: _files_as_cluster
+    # every EFS mount (the manifests hold templates, no pods with events); the manifests
+    # stand for the cluster: _files_as_cluster
+    return ["diagnose", "-A", "--all-pods", "--format", "json"]
 
 
 def _policy_check(i: Inputs) -> list[str]:

@@ -162,3 +162,31 @@ def test_diagnose_selects_the_workload_of_a_pod_not_listed() -> None:
     assert (selection.pods, selection.missing) == (["web/deployment/web"], None)
     selection = select_pods(inventory, "web-0", namespace="web", failing=True, pods_listed=True)
     assert (selection.pods, selection.missing) == (None, "web/web-0: no such pod using volumes")
+
+
+@pytest.fixture
+def seed_as_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``diagnose`` reading the seed incident's files as if listed from the cluster: its
+    Deployment, and a FailedMount event of pod web-7c9f6d8b4d-x2x9k, which is not loaded."""
+    from efs_doctor.commands import live_args
+    from efs_doctor.sources.live_records import Collection
+
+    def collect(_args: object) -> tuple[Collection, object]:
+        return Collection(), load_inventory([SEED])
+
+    monkeypatch.setattr(live_args, "collect_inventory_live", collect)
+
+
+@pytest.mark.usefixtures("seed_as_cluster")
+@pytest.mark.parametrize("argv", [["web/web-7c9f6d8b4d-x2x9k"], ["-n", "web"]])
+def test_diagnose_a_pod_known_only_from_its_event(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pod's event is explained with its Deployment's simulated mount as the context."""
+    assert main(["diagnose", *argv, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [m["pod"] for m in report["mounts"]] == ["web/deployment/web"]
+    [event] = report["events"]
+    assert (event["object"], event["reason"]) == ("Pod web/web-7c9f6d8b4d-x2x9k", "FailedMount")
+    top = report["causes"][0]
+    assert (top["id"], top["status"]) == ("iam-option-missing", "confirmed")

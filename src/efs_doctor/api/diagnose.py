@@ -132,15 +132,28 @@ def _chains(inventory: Inventory) -> list[MountChain]:
 
 
 def chains_of(inventory: Inventory, pods: Sequence[str] | None) -> list[MountChain]:
-    """The chains of these pods (``namespace/name``), or every chain when ``pods`` is None."""
+    """The chains of these pods (``namespace/name``), or every chain when ``pods`` is None.
+    A pod with no chain of its own (not loaded, named by an event) has its workload's."""
+    from efs_doctor.api.pod_names import made_by
+
     chains = _chains(inventory)
     if pods is None:
         return chains
     wanted = set(pods)
-    return [c for c in chains if c.pod_key in wanted]
+    own = {c.pod_key for c in chains if c.pod_key in wanted}
+    unloaded = wanted - own
+    return [
+        c
+        for c in chains
+        if c.pod_key in wanted or (c.pod_key and any(made_by(pod, c.pod_key) for pod in unloaded))
+    ]
 
 
 def events_of(inventory: Inventory, chains: Iterable[MountChain]) -> list[Event]:
+    """The failure events of the chains' pods (a pod that is not loaded: of the workload
+    whose controller names its pods so) and claims."""
+    from efs_doctor.api.pod_names import made_by
+
     pods = {c.pod_key for c in chains if c.pod_key}
     claims = {c.claim_key for c in chains if c.claim_key}
     return [
@@ -148,7 +161,10 @@ def events_of(inventory: Inventory, chains: Iterable[MountChain]) -> list[Event]
         for e in inventory.events
         if e.reason in EVENT_REASONS
         and (
-            (e.involved_kind == "Pod" and e.involved_key in pods)
+            (
+                e.involved_kind == "Pod"
+                and (e.involved_key in pods or any(made_by(e.involved_key, p) for p in pods))
+            )
             or (e.involved_kind == "PersistentVolumeClaim" and e.involved_key in claims)
         )
     ]
@@ -195,7 +211,10 @@ POD_DIR = re.compile(r"/var/lib/kubelet/pods/[^/\s]+/")
 
 def _outcomes_of(event: Event, outcomes: Sequence[MountOutcome]) -> list[MountOutcome]:
     if event.involved_kind == "Pod":
-        return [o for o in outcomes if o.pod == event.involved_key]
+        from efs_doctor.api.pod_names import made_by
+
+        own = [o for o in outcomes if o.pod == event.involved_key]
+        return own or [o for o in outcomes if o.pod and made_by(event.involved_key, o.pod)]
     return [o for o in outcomes if o.pvc == event.involved_key]
 
 

@@ -47,6 +47,8 @@ _BEFORE_RANDOM: dict[str, tuple[tuple[str, ...], str]] = {
     "CronJob": ((f"{_NUMBER}-", f"{_NUMBER}-{_NUMBER}-"), "[0-9]*(?:-[0-9]*)?-?"),
 }
 
+_KINDS = {kind.lower(): kind for kind in (*_BEFORE_RANDOM, "StatefulSet")}
+
 
 def split_pod(wanted: str, namespace: str) -> tuple[str, str]:
     """(namespace, name) of ``NAMESPACE/NAME``, or of ``NAME`` in ``namespace``."""
@@ -84,6 +86,18 @@ def owners_of_pod(workloads: Iterable[Workload], wanted: str, namespace: str) ->
     # longer owner name explains more of the pod's name.
     longest = max(len(w.name) for w in owners)
     return [w.key for w in owners if len(w.name) == longest]
+
+
+def made_by(pod_key: str, workload_key: str) -> bool:
+    """Whether the pod ``NAMESPACE/NAME`` can be one the template ``NAMESPACE/kind/NAME``
+    made (an event of a pod that is not loaded belongs to its workload's mounts)."""
+    parts = workload_key.split("/")
+    if len(parts) != 3:
+        return False
+    namespace, kind, owner = parts
+    pod_namespace, _, pod = pod_key.partition("/")
+    kind = _KINDS.get(kind, "")
+    return pod_namespace == namespace and could_name_pod(kind, owner, pod)
 
 
 def could_name_pod(kind: str, owner: str, pod: str) -> bool:
