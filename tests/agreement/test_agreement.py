@@ -106,3 +106,16 @@ def test_variants_are_not_vacuous(tmp_path: Path) -> None:
                     layers.add(outcome.layer)
     assert outcomes == {"mounted", "failed", "indeterminate"}
     assert {"csi", "efs-utils", "dns", "credentials", "network", "authorization"} <= layers
+
+
+def test_a_text_quoting_one_failure_is_explained_by_that_failure(tmp_path: Path) -> None:
+    """One zone hangs (TCP 2049 blocked), the others cannot resolve the name (no mount target
+    there): the text of a zone that cannot resolve is about that failure, and the hang
+    elsewhere, whose DNS step passed, must not rule its cause out (efs-semantics.md §6, §2.7)."""
+    from variants import World, mount_target_ingress
+
+    world = World()
+    targets = world.aws["efs-describe-mount-targets.json"]["MountTargets"]
+    world.aws["efs-describe-mount-targets.json"]["MountTargets"] = targets[:1]
+    mount_target_ingress(world, "none")
+    _assert_agree(disagreements([str(world.write(tmp_path))]), "one zone hangs, two do not resolve")

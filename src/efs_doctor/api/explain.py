@@ -36,7 +36,7 @@ def explain_with_outcomes(
     from efs_doctor.engine.explain.simulated import simulation_signals
 
     facts = extract_facts(normalise(text))
-    signals = tuple(simulation_signals(outcomes, facts, inventory))
+    signals = tuple(simulation_signals(outcomes, facts, inventory, text))
     return explain(text, signals), signals
 
 
