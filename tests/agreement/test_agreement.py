@@ -119,3 +119,14 @@ def test_a_text_quoting_one_failure_is_explained_by_that_failure(tmp_path: Path)
     world.aws["efs-describe-mount-targets.json"]["MountTargets"] = targets[:1]
     mount_target_ingress(world, "none")
     _assert_agree(disagreements([str(world.write(tmp_path))]), "one zone hangs, two do not resolve")
+
+
+def test_configurations_nobody_here_wrote_agree(corpus: Path) -> None:
+    """The EFS CSI driver's own examples and, beside them, the public configurations of 16
+    real projects (corpus/realworld, SOURCES.md there), each folder on its own."""
+    realworld = corpus.parent / "realworld"
+    folders = [p for p in sorted(corpus.iterdir()) if p.is_dir()]
+    if realworld.is_dir():
+        folders += [p for p in sorted(realworld.iterdir()) if p.is_dir()]
+    found = [f"{folder.name}: {d}" for folder in folders for d in disagreements([str(folder)])]
+    assert not found, "\n".join(found)
