@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 
+# The denial AUTH004 reports; AUTH001 and AUTH002 leave it to that rule.
+TRANSPORT_DENIAL = "policy-secure-transport-no-tls"
+
+
 def short_action(action: str) -> str:
     return action.split(":", 1)[-1]
 

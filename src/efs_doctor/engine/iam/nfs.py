@@ -364,17 +364,28 @@ def _bounded(
         HypothesisResult("identity policies grant nothing", without.decision, without.reason),
         HypothesisResult("identity policies grant it", widest.decision, widest.reason),
     )
-    summary = (
-        f"depends on the identity policies of {who.display}, which are not among the inputs: "
-        + "; ".join(f"{o.name} -> {o.decision} ({o.reason})" for o in outcomes)
-    )
+    lead = f"depends on the identity policies of {who.display}, which are not among the inputs: "
+    return _undecided(without.action, IDENTITY_UNKNOWN, lead, outcomes, traced=without)
+
+
+def _undecided(
+    action: str,
+    reason: str,
+    lead: str,
+    outcomes: tuple[HypothesisResult, ...],
+    *,
+    traced: ActionDecision | ev.CoreDecision,
+) -> ActionDecision:
+    """``action`` undecided for ``reason``: what each hypothesis gives, after ``lead``, with
+    the statement traces of ``traced``."""
+    summary = lead + "; ".join(f"{o.name} -> {o.decision} ({o.reason})" for o in outcomes)
     return ActionDecision(
-        action=without.action,
+        action=action,
         decision="indeterminate",
-        reason=IDENTITY_UNKNOWN,
+        reason=reason,
         explain=partial(str, summary),
-        statements=without.statements,
-        deciding=without.deciding,
+        statements=traced.statements,
+        deciding=traced.deciding,
         hypotheses=outcomes,
     )
 
@@ -426,25 +437,16 @@ def _decide(
     )
     why = UNENFORCED_KEY if split_on_keys else SOURCE_IP_UNKNOWN
     if why == UNENFORCED_KEY:
-        summary = (
+        lead = (
             f"depends on whether EFS evaluates {', '.join(unenforced)} for IAM clients, which it "
             "does not document: "  # efs-semantics.md §4.5, §9 Q1
         )
     else:
-        summary = (
+        lead = (
             "depends on whether aws:SourceIp is absent or holds the private address for in-VPC "
             "clients, which EFS does not document: "  # efs-semantics.md §9 Q2
         )
-    summary += "; ".join(f"{o.name} -> {o.decision} ({o.reason})" for o in outcomes)
-    return ActionDecision(
-        action=action,
-        decision="indeterminate",
-        reason=why,
-        explain=partial(str, summary),
-        statements=first.statements,
-        deciding=first.deciding,
-        hypotheses=outcomes,
-    )
+    return _undecided(action, why, lead, outcomes, traced=first)
 
 
 _UNKNOWN_POLICY = (

@@ -29,9 +29,7 @@ from efs_doctor.engine.iam.trace import StatementTrace
 Verdict = Literal["allow", "deny", "unknown"]
 Applies = Literal["yes", "no", "maybe"]
 
-EXPLICIT_DENY = "explicit-deny"
 ALLOWED = "allowed"
-IMPLICIT_DENY = "implicit-deny"
 MAY_BE_DENIED = "deny-may-apply"
 MAY_BE_ALLOWED = "allow-may-apply"
 
@@ -129,14 +127,14 @@ def decide(request: PartialRequest, policies: Sequence[CompiledPolicy]) -> Parti
         return PartialDecision(verdict, reason, tuple(traces), tuple(deciding), maybe, keys)
 
     if sure_deny:
-        return out("deny", EXPLICIT_DENY, sure_deny)
+        return out("deny", ev.EXPLICIT_DENY, sure_deny)
     if maybe_deny:
         return out("unknown", MAY_BE_DENIED, maybe_deny)
     if sure_allow:
         return out("allow", ALLOWED, sure_allow)
     if maybe_allow:
         return out("unknown", MAY_BE_ALLOWED, maybe_allow)
-    return out("deny", IMPLICIT_DENY, [])
+    return out("deny", ev.IMPLICIT_DENY, [])
 
 
 def why_not_sentence(trace: StatementTrace) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from efs_doctor.engine.iam import partial
 from efs_doctor.engine.iam.context_value import ContextValue
+from efs_doctor.engine.iam.evaluate import EXPLICIT_DENY
 from efs_doctor.engine.iam.parsed import ParsedPolicy, parse_policy
 from efs_doctor.engine.iam.principals import principal_from_arn
 from efs_doctor.engine.iam.trace import StatementTrace
@@ -112,13 +113,13 @@ def permission(
     ) -> Permission:
         return Permission(action, verdict, summary, traces, tuple(deciding), keys)
 
-    if identity.reason == partial.EXPLICIT_DENY:
+    if identity.reason == EXPLICIT_DENY:
         return out("deny", f"explicitly denied by {_labels(identity.deciding)}", identity.deciding)
     if policies.boundary is not None:
         bound = partial.decide(request, [policies.boundary.compiled])
         traces = traces + bound.statements
         keys = tuple(sorted({*keys, *bound.unknown_keys}))
-        if bound.reason == partial.EXPLICIT_DENY:
+        if bound.reason == EXPLICIT_DENY:
             return out("deny", f"explicitly denied by {_labels(bound.deciding)}", bound.deciding)
         if bound.verdict == "deny":
             return out("deny", f"the permissions boundary does not allow it: {_implicit(bound)}")

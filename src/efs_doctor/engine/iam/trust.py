@@ -39,6 +39,7 @@ from efs_doctor.engine.iam import partial
 from efs_doctor.engine.iam.compiled import CompiledPolicy
 from efs_doctor.engine.iam.conditions import IGNORED
 from efs_doctor.engine.iam.context_value import ContextValue
+from efs_doctor.engine.iam.evaluate import EXPLICIT_DENY
 from efs_doctor.engine.iam.model import Principals, Statement
 from efs_doctor.engine.iam.parsed import ParsedPolicy, parse_policy
 from efs_doctor.engine.iam.principals import RequestPrincipal
@@ -162,7 +163,7 @@ def _denied(
     others: Sequence[Statement],
     request: _Request,
 ) -> str:
-    if decision.reason == partial.EXPLICIT_DENY:
+    if decision.reason == EXPLICIT_DENY:
         return f"{action} is denied by {', '.join(t.label for t in decision.deciding)}"
     reasons = [
         f"{t.label}: {partial.why_not_sentence(t)}"

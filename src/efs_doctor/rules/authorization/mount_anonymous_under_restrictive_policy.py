@@ -72,6 +72,7 @@ from efs_doctor.rules.base import Result, RuleMeta
 from efs_doctor.rules.kit import chain_subjects, mount_option_fix, mount_options_location
 from efs_doctor.rules.policy_kit import (
     CLIENT_MOUNT,
+    TRANSPORT_DENIAL,
     access_denied_error,
     denial_reason,
     principal_notes,
@@ -89,7 +90,6 @@ META = RuleMeta(
     cause="iam-option-missing",
     causes=("policy-missing-clientmount", "policy-condition-not-met"),
 )
-TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 
 
 def check(context: Context) -> Iterator[Result]:
@@ -115,7 +115,7 @@ def _check_chain(context: Context, chain: MountChain) -> Iterator[Result]:
     # The decision and its cause are the mount engine's (engine/mount/authorization.py and
     # denial.py): the same request the simulation sends, the same classification.
     auth = context.access(chain, "anonymous")
-    if auth is None or auth.status == "ok" or auth.cause == TRANSPORT:
+    if auth is None or auth.status == "ok" or auth.cause == TRANSPORT_DENIAL:
         return  # refused before authorization / admitted / AUTH004's
     if auth.status != "failed" or auth.evaluation is None:
         yield META.inconclusive(fs_id, f"anonymous ClientMount: {auth.reason}")

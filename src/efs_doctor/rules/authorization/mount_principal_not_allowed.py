@@ -64,6 +64,7 @@ from efs_doctor.rules.base import Result, RuleMeta
 from efs_doctor.rules.kit import chain_subjects, mount_options_location
 from efs_doctor.rules.policy_kit import (
     CLIENT_MOUNT,
+    TRANSPORT_DENIAL,
     access_denied_error,
     denial_reason,
     has_own_policy,
@@ -85,7 +86,6 @@ META = RuleMeta(
         "policy-missing-clientmount",
     ),
 )
-TRANSPORT = "policy-secure-transport-no-tls"  # AUTH004 reports that denial
 
 
 def check(context: Context) -> Iterator[Result]:
@@ -105,7 +105,7 @@ def check(context: Context) -> Iterator[Result]:
             # The engine's answer for this principal on the simulated connection: identity
             # policies not among the inputs make it indeterminate, never a denial.
             auth = context.access(chain, principal.arn)
-            if auth is None or auth.status == "ok" or auth.cause == TRANSPORT:
+            if auth is None or auth.status == "ok" or auth.cause == TRANSPORT_DENIAL:
                 continue
             if auth.status != "failed" or auth.evaluation is None:
                 yield META.inconclusive(

@@ -53,6 +53,7 @@ from efs_doctor.rules.base import Result, RuleMeta, at
 from efs_doctor.rules.kit import chain_subjects, mount_options_location, yaml_edit
 from efs_doctor.rules.policy_kit import (
     CLIENT_MOUNT,
+    TRANSPORT_DENIAL,
     access_denied_error,
     has_own_policy,
     statement_notes,
@@ -66,7 +67,7 @@ META = RuleMeta(
     severity=Severity.CRITICAL,
     confidence=Confidence.HIGH,
     needs=("manifests", "file-system-policy"),
-    cause="policy-secure-transport-no-tls",
+    cause=TRANSPORT_DENIAL,
 )
 
 
