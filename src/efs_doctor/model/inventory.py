@@ -7,7 +7,7 @@ read-only afterwards; its lookups are dictionaries keyed by the ids the chains f
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from efs_doctor.model.aws import (
     AccessPoint,
@@ -40,6 +40,12 @@ from efs_doctor.model.kubernetes import (
     Workload,
 )
 from efs_doctor.model.problems import InputProblem, ProblemLevel
+
+
+# What a project ships, which links only within its context (docs/contracts.md, "Contexts"):
+# each context has its own; everything else (AWS answers, Nodes, CSIDrivers, the driver's
+# deployments and service accounts, events) is what an account or a cluster has once, shared.
+PROJECT_FIELDS = ("persistent_volumes", "claims", "storage_classes", "workloads", "service_accounts")
 
 
 @dataclass(slots=True)
@@ -83,6 +89,33 @@ class Inventory:
     # sections of which an answer could not be read whole (a listing that is not a list):
     # what it held is unknown, so the section does not count as provided
     aws_unreadable: set[str] = field(default_factory=set)
+    # The context these project objects belong to: a PATH argument, a rendered Kustomize
+    # root or Helm chart. With several, ``contexts`` holds one inventory per context, each
+    # sharing this one's AWS and cluster objects, and this one's project fields stay empty.
+    context: str = ""
+    contexts: list[Inventory] = field(default_factory=list)
+    # objects defined more than once in this context (the last definition is used)
+    duplicates: int = 0
+
+    def new_context(self, name: str) -> Inventory:
+        """An inventory for the context ``name``: its own project objects, and every other
+        field (AWS answers, cluster objects, files, problems) this inventory's own."""
+        return replace(
+            self,
+            persistent_volumes={},
+            claims={},
+            storage_classes={},
+            workloads=[],
+            service_accounts={},
+            context=name,
+            contexts=[],
+            duplicates=0,
+        )
+
+    def views(self) -> list[Inventory]:
+        """One inventory per context, each complete for the engines (its project objects
+        and the shared ones); this inventory itself when there is one context."""
+        return self.contexts or [self]
 
     def add_policy(self, policy: FileSystemPolicy) -> None:
         """A file system policy read from the inputs; the first for its file system stands
@@ -98,11 +131,8 @@ class Inventory:
     @property
     def object_count(self) -> int:
         return (
-            len(self.persistent_volumes)
-            + len(self.claims)
-            + len(self.storage_classes)
-            + len(self.workloads)
-            + len(self.service_accounts)
+            sum(_project_count(view) for view in self.views())
+            + _service_account_count(self.views())
             + len(self.nodes)
             + len(self.events)
             + len(self.csi_drivers)
@@ -203,12 +233,13 @@ class Inventory:
         return [e for e in self.events if e.involved_kind == kind and e.involved_key == key]
 
     def summary(self) -> Mapping[str, int]:
+        views = self.views()
         counts = {
-            "PersistentVolume": len(self.persistent_volumes),
-            "PersistentVolumeClaim": len(self.claims),
-            "StorageClass": len(self.storage_classes),
-            "Workload": len(self.workloads),
-            "ServiceAccount": len(self.service_accounts),
+            "PersistentVolume": sum(len(v.persistent_volumes) for v in views),
+            "PersistentVolumeClaim": sum(len(v.claims) for v in views),
+            "StorageClass": sum(len(v.storage_classes) for v in views),
+            "Workload": sum(len(v.workloads) for v in views),
+            "ServiceAccount": _service_account_count(views),
             "Node": len(self.nodes),
             "Event": len(self.events),
             "CSIDriver": len(self.csi_drivers),
@@ -231,3 +262,19 @@ class Inventory:
             "CallerIdentity": 1 if self.caller else 0,
         }
         return {k: v for k, v in counts.items() if v}
+
+
+def _project_count(inventory: Inventory) -> int:
+    return (
+        len(inventory.persistent_volumes)
+        + len(inventory.claims)
+        + len(inventory.storage_classes)
+        + len(inventory.workloads)
+    )
+
+
+def _service_account_count(views: list[Inventory]) -> int:
+    """Service accounts, the driver's (in every context) counted once."""
+    if len(views) == 1:
+        return len(views[0].service_accounts)
+    return len({id(sa) for view in views for sa in view.service_accounts.values()})

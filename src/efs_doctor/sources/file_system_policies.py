@@ -108,12 +108,13 @@ def _attach_bare_policies(inventory: Inventory) -> None:
     if not pending:
         return
     known = set(inventory.file_systems)
-    for pv in inventory.persistent_volumes.values():
+    views = inventory.views()
+    for pv in (pv for view in views for pv in view.persistent_volumes.values()):
         if pv.is_efs and pv.csi is not None:
             handle = pv.csi.volume_handle.removeprefix("efs:")
             if handle.startswith("fs-"):
                 known.add(handle.split(":", 1)[0])
-    for sc in inventory.storage_classes.values():
+    for sc in (sc for view in views for sc in view.storage_classes.values()):
         fs_id = sc.parameters.get("fileSystemId")
         if sc.is_efs and fs_id:
             known.add(fs_id)

@@ -19,6 +19,8 @@ from efs_doctor.model.source import Location
 MAX_FILE_BYTES = 32 * 1024 * 1024
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
+# Files that make a directory a unit to render (Kustomize's suffix-less spelling included)
+UNIT_FILES = frozenset({"Kustomization"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,24 +35,32 @@ def iter_input_paths(paths: Sequence[str], problems: list[InputProblem]) -> Iter
     Directory walks do not follow symbolic links to directories, so a link loop cannot
     trap the walk; hidden directories (``.git``) are skipped.
     """
+    return (path for _argument, path in iter_input_files(paths, problems))
+
+
+def iter_input_files(
+    paths: Sequence[str], problems: list[InputProblem]
+) -> Iterator[tuple[str, str]]:
+    """(the argument, a file under it) for every input file, as :func:`iter_input_paths`;
+    a file under two arguments belongs to the first."""
     seen: set[str] = set()
     for path in paths:
         if path == STDIN:
-            yield path
+            yield path, path
             continue
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path, onerror=_walk_error(problems)):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.lower().endswith(INPUT_SUFFIXES):
+                    if name.lower().endswith(INPUT_SUFFIXES) or name in UNIT_FILES:
                         full = os.path.join(root, name)
                         if full not in seen:
                             seen.add(full)
-                            yield full
+                            yield path, full
         elif os.path.lexists(path):
             if path not in seen:
                 seen.add(path)
-                yield path
+                yield path, path
         else:
             problems.append(InputProblem(Location(path), "no such file or directory"))
 

@@ -1,4 +1,5 @@
-"""Turning input paths into one :class:`Inventory`: read, parse, recognise, add."""
+"""Turning input paths into one :class:`Inventory`: read, parse, recognise, add, each
+PATH argument into a context of its own (sources/contexts.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from efs_doctor.sources.aws_snapshot import (
     add_policy_document,
     is_policy_document,
 )
+from efs_doctor.sources.contexts import settle_contexts
 from efs_doctor.sources.documents import Document, parse_text
 from efs_doctor.sources.file_system_policies import settle_policies
-from efs_doctor.sources.files import InputText, debug, read_input
+from efs_doctor.sources.files import STDIN, InputText, debug, iter_input_files, read_input
 from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
 from efs_doctor.sources.manifests import (
     add_kubernetes_document,
-    drop_replaced_workloads,
     ignored_kind,
     is_kubernetes,
 )
@@ -34,21 +35,30 @@ Meanwhile = tuple[Callable[[], object], float]
 
 
 def load_paths(
-    paths: Sequence[str], inventory: Inventory | None = None, meanwhile: Meanwhile | None = None
+    paths: Sequence[str],
+    inventory: Inventory | None = None,
+    meanwhile: Meanwhile | None = None,
+    *,
+    one_context: bool = False,
 ) -> Inventory:
     """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input.
+
+    Each PATH argument is a context of its own (docs/contracts.md, "Contexts"); with
+    ``one_context`` (explain's context files, files added to a live cluster's inventory)
+    they all join ``inventory``'s.
 
     ``meanwhile`` is work of the caller's (importing what comes after loading) that the
     loader does while workers parse a large tree, so that it costs no wall time; it is not
     done when the load has no workers."""
+    one_context = one_context or inventory is not None
     inventory = inventory if inventory is not None else Inventory()
     # Loading makes hundreds of thousands of long-lived objects and no garbage cycles: the
     # cyclic collector's repeated passes over them cost about a tenth of a large load.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load_files(paths, inventory, meanwhile)
-        drop_replaced_workloads(inventory)
+        contexts = _load_files(paths, inventory, meanwhile, one_context)
+        settle_contexts(inventory, contexts)
         settle_policies(inventory)
     finally:
         if collecting:
@@ -62,12 +72,34 @@ def load_paths(
     return inventory
 
 
-def _load_files(paths: Sequence[str], inventory: Inventory, meanwhile: Meanwhile | None) -> None:
-    """Every file, in order; a large tree is read and parsed on all cores (the problems
-    keep the order a file-by-file load gives them, walk problems included)."""
+def _load_files(
+    paths: Sequence[str], inventory: Inventory, meanwhile: Meanwhile | None, one_context: bool
+) -> list[Inventory]:
+    """Every file, in order, into the context of its argument; a large tree is read and
+    parsed on all cores (the problems keep the order a file-by-file load gives them, walk
+    problems included). Returns the contexts made."""
     problems = inventory.problems
-    load = parallel.start(paths, meanwhile[1] if meanwhile else 0.0)
-    walked, results = load.walked, load.results
+    walked: list[InputProblem] = []
+    files: list[tuple[str, int]] = []
+    argument_of: dict[str, str] = {}
+    for argument, path in iter_input_files(paths, walked):
+        files.append((path, len(walked)))
+        argument_of[path] = argument
+    named = files_context_name(paths)
+    contexts: dict[str, Inventory] = {}
+
+    def context_of(path: str) -> Inventory:
+        if one_context:
+            return inventory
+        argument = argument_of[path]
+        name = named if argument == path != STDIN else context_name(argument)
+        found = contexts.get(name)
+        if found is None:
+            found = contexts[name] = inventory.new_context(name)
+        return found
+
+    load = parallel.start(files, walked, meanwhile[1] if meanwhile else 0.0)
+    results = load.results
     try:
         if meanwhile and load.workers:
             meanwhile[0]()
@@ -77,14 +109,35 @@ def _load_files(paths: Sequence[str], inventory: Inventory, meanwhile: Meanwhile
             shown = walk_problems
             parsed = next(results) if results is not None and index >= load.own else None
             if parsed is not None:
-                _add_parsed(parsed, inventory)
+                _add_parsed(parsed, context_of(path))
                 continue
             loaded = read_input(path, problems)
             if loaded is not None:
-                _add_text(loaded, inventory)
+                _add_text(loaded, context_of(path))
         problems.extend(walked[shown:])
     finally:
         load.close()
+    return list(contexts.values())
+
+
+def files_context_name(paths: Sequence[str]) -> str:
+    """The one context of the files named as arguments (not directories, not stdin): a
+    user who names ``pv.yaml pod.yaml`` means them together, as ``kubectl apply -f`` does;
+    each directory is a project of its own."""
+    import os
+
+    files = [p for p in paths if p != STDIN and not os.path.isdir(p)]
+    if len(files) <= 3:
+        return ", ".join(files)
+    return f"{files[0]}, ... ({len(files)} files)"
+
+
+def context_name(argument: str) -> str:
+    """A PATH argument as a context's name: as the user typed it, without a trailing
+    slash (``-`` is stdin)."""
+    if argument == STDIN:
+        return STDIN
+    return argument.rstrip("/") or argument
 
 
 def _add_text(loaded: InputText, inventory: Inventory) -> None:

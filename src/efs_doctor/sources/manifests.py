@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from efs_doctor.model.inventory import Inventory
@@ -91,17 +91,19 @@ class _Sourced(Protocol):
 _T = TypeVar("_T", bound=_Sourced)
 
 
-def _put(table: dict[str, _T], key: str, obj: _T, label: str, problems: list[InputProblem]) -> None:
-    """Add ``obj``; a second definition of one object replaces the first, with a warning
-    (two files describing one cluster: which one was used must not be a surprise)."""
+def _put(table: dict[str, _T], key: str, obj: _T, label: str, inventory: Inventory) -> None:
+    """Add ``obj``; a second definition of one object replaces the first, with a debug line
+    (two files describing one object: which one was used must not be a surprise) and a
+    count per context that the loader turns into one warning."""
     previous = table.get(key)
     if previous is not None:
-        problems.append(
+        inventory.duplicates += 1
+        inventory.problems.append(
             InputProblem(
                 obj.source.location(),
                 f"{label} {key} is defined more than once; this definition replaces the one "
                 f"at {previous.source.location()}",
-                ProblemLevel.WARNING,
+                ProblemLevel.DEBUG,
             )
         )
     table[key] = obj
@@ -117,25 +119,25 @@ def _add_object(
     found: list[InputProblem]
     if kind == "PersistentVolume":
         pv, found = PersistentVolume.from_raw(raw, source)
-        _put(inventory.persistent_volumes, pv.name, pv, kind, problems)
+        _put(inventory.persistent_volumes, pv.name, pv, kind, inventory)
     elif kind == "PersistentVolumeClaim":
         pvc, found = PersistentVolumeClaim.from_raw(raw, source)
-        _put(inventory.claims, pvc.key, pvc, kind, problems)
+        _put(inventory.claims, pvc.key, pvc, kind, inventory)
     elif kind == "StorageClass":
         sc, found = StorageClass.from_raw(raw, source)
-        _put(inventory.storage_classes, sc.name, sc, kind, problems)
+        _put(inventory.storage_classes, sc.name, sc, kind, inventory)
     elif kind == "ServiceAccount":
         sa, found = ServiceAccount.from_raw(raw, source)
-        _put(inventory.service_accounts, sa.key, sa, kind, problems)
+        _put(inventory.service_accounts, sa.key, sa, kind, inventory)
     elif kind == "Node":
         node, found = Node.from_raw(raw, source)
-        _put(inventory.nodes, node.name, node, kind, problems)
+        _put(inventory.nodes, node.name, node, kind, inventory)
     elif kind == "Event":
         event, found = Event.from_raw(raw, source)
         inventory.events.append(event)
     elif kind == "CSIDriver":
         driver, found = CSIDriver.from_raw(raw, source)
-        _put(inventory.csi_drivers, driver.name, driver, kind, problems)
+        _put(inventory.csi_drivers, driver.name, driver, kind, inventory)
     else:
         workload, found = Workload.from_raw(raw, source)
         deployment = driver_deployment_from_workload(workload)
@@ -145,16 +147,20 @@ def _add_object(
     problems.extend(found)
 
 
-def drop_replaced_workloads(inventory: Inventory) -> None:
-    """Keep the last definition of each workload (and driver deployment), as ``_put`` does
-    for the keyed kinds; called once after all inputs are read (one pass, not one per add)."""
-    latest: dict[str, Workload] = {}
-    for workload in inventory.workloads:
-        _put(latest, workload.key, workload, workload.kind, inventory.problems)
-    if len(latest) == len(inventory.workloads):
-        return
-    inventory.workloads[:] = latest.values()
-    kept = {id(w.source) for w in latest.values()}
-    inventory.driver_deployments[:] = [
-        d for d in inventory.driver_deployments if id(d.source) in kept
-    ]
+def drop_replaced_workloads(inventories: Sequence[Inventory]) -> None:
+    """Keep the last definition of each workload within its context, as ``_put`` does for
+    the keyed kinds (one pass after all inputs are read, not one per add); the driver's
+    deployments, shared by the contexts, keep those of the workloads kept."""
+    replaced: set[int] = set()
+    for inventory in inventories:
+        latest: dict[str, Workload] = {}
+        for workload in inventory.workloads:
+            _put(latest, workload.key, workload, workload.kind, inventory)
+        if len(latest) == len(inventory.workloads):
+            continue
+        kept = {id(w) for w in latest.values()}
+        replaced.update(id(w.source) for w in inventory.workloads if id(w) not in kept)
+        inventory.workloads[:] = latest.values()
+    if replaced:
+        deployments = inventories[0].driver_deployments
+        deployments[:] = [d for d in deployments if id(d.source) not in replaced]

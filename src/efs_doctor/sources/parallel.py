@@ -25,7 +25,7 @@ from typing import Any
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import Marks
 from efs_doctor.sources.documents import parse_yaml
-from efs_doctor.sources.files import STDIN, InputText, iter_input_paths, read_input
+from efs_doctor.sources.files import STDIN, InputText, read_input
 from efs_doctor.sources.manifests import ignored_kind
 
 MIN_FILES = 300
@@ -106,12 +106,13 @@ class Load:
         _stop(self.workers)
 
 
-def start(paths: Sequence[str], head_start: float = 0.0) -> Load:
-    """Walk ``paths`` and start workers on the files past the loader's own share (smaller
-    by ``head_start`` seconds of other work the loader does while the workers parse)."""
-    walked: list[InputProblem] = []
-    files = [(path, len(walked)) for path in iter_input_paths(paths, walked)]
-    workers = 0 if STDIN in paths else worker_count(len(files))
+def start(
+    files: list[tuple[str, int]], walked: list[InputProblem], head_start: float = 0.0
+) -> Load:
+    """Start workers on the walked ``files`` (path, walk problems before it) past the
+    loader's own share (smaller by ``head_start`` seconds of other work the loader does
+    while the workers parse)."""
+    workers = 0 if any(path == STDIN for path, _ in files) else worker_count(len(files))
     if not workers:
         return Load(files, walked, len(files))
     own = split(len(files), workers, head_start)

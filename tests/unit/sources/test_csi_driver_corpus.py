@@ -208,8 +208,12 @@ def test_cross_account_directory_as_a_whole(load: Load, corpus: Path) -> None:
     with the placeholder handle still gives its chain and its handle error."""
     inventory = load(corpus / "cross_account_mount")
     assert inventory.errors == []
-    replaced = [p for p in inventory.problems if "defined more than once" in p.message]
+    replaced = [p for p in inventory.problems if "is defined more than once" in p.message]
     assert len(replaced) == 6  # 3 classes, 1 PV, 1 claim, 1 pod replaced
+    assert all(p.level is ProblemLevel.DEBUG for p in replaced)  # -v lists them
+    [summary] = [p for p in inventory.problems if "objects defined more than once" in p.message]
+    assert summary.level is ProblemLevel.WARNING
+    assert summary.message.startswith("6 objects defined more than once")
     chains = mount_chains(inventory)
     errors = [c.handle_error for c in chains if c.volume_name == "efs-pv"]
     assert errors == [HANDLE_ERROR]

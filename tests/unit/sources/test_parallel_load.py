@@ -146,4 +146,4 @@ def test_few_files_or_stdin_stay_sequential(monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.worker_count(parallel.MIN_FILES - 1) == 0
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     assert parallel.worker_count(10 * parallel.MIN_FILES) == 0
-    assert not parallel.start(["-"]).workers
+    assert not parallel.start([("-", 0)], []).workers
