@@ -158,6 +158,7 @@ class Finding:
     fix: Fix | None = None
     chain: str | None = None  # label of the mount chain, for grouping in reports
     subjects: tuple[str, ...] = ()  # object keys whose annotations may suppress it
+    context: str | None = None  # the context it was found in (docs/contracts.md, "Contexts")
 
     @property
     def docs(self) -> str:
@@ -183,6 +184,7 @@ class Inconclusive:
     code: str
     object: str
     reason: str
+    context: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +217,10 @@ class Report:
     rules_run: tuple[str, ...] = ()  # codes, in registry order
     below_threshold: int = 0
     notes: tuple[str, ...] = field(default=())  # e.g. malformed suppressions
-    # chain label -> the simulated mount path of a chain whose mount fails (text diagram)
+    # chain heading (chain_heading) -> the simulated mount path of a chain whose mount
+    # fails (text diagram)
     mount_paths: Mapping[str, str] = field(default_factory=dict)
+    contexts: tuple[str, ...] = ()  # the contexts analysed, in input order
 
     @property
     def summary(self) -> Summary:
@@ -233,3 +237,9 @@ class Report:
             suppressed=len(self.suppressed),
             below_threshold=self.below_threshold,
         )
+
+
+def chain_heading(chain: str, context: str | None, several_contexts: bool) -> str:
+    """How a chain is named where reports group by chain: with several contexts the same
+    names (a base rendered through two overlays) are different chains."""
+    return f"{chain} (in {context})" if several_contexts and context else chain

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 from efs_doctor.config import Config
 from efs_doctor.findings import Report
 from efs_doctor.model.chain import MountChain, resolve_chains
 from efs_doctor.model.inventory import Inventory
+
+T = TypeVar("T")
 
 # Seconds to import the rules and engines (0.04 s on the 2-CPU benchmark machine, a
 # fifth of a 500-file scan, mostly creating their dataclasses); only its ratio to the
@@ -15,8 +18,11 @@ from efs_doctor.model.inventory import Inventory
 ANALYSIS_IMPORT_SECONDS = 0.04
 
 
-def load_inventory(paths: Sequence[str], *, for_analysis: bool = False) -> Inventory:
-    """Read every input under ``paths`` into one inventory (bad inputs become problems).
+def load_inventory(
+    paths: Sequence[str], *, for_analysis: bool = False, one_context: bool = False
+) -> Inventory:
+    """Read every input under ``paths`` into one inventory (bad inputs become problems),
+    each PATH argument a context of its own unless ``one_context`` (docs/contracts.md).
 
     ``for_analysis``: :func:`analyze` comes next; when worker processes parse a large tree,
     the rules and engines are imported while they do (issue 8: 500 files 0.231 s ->
@@ -24,8 +30,10 @@ def load_inventory(paths: Sequence[str], *, for_analysis: bool = False) -> Inven
     from efs_doctor.sources.loader import load_paths
 
     if not for_analysis:
-        return load_paths(paths)
-    return load_paths(paths, meanwhile=(import_analysis, ANALYSIS_IMPORT_SECONDS))
+        return load_paths(paths, one_context=one_context)
+    return load_paths(
+        paths, meanwhile=(import_analysis, ANALYSIS_IMPORT_SECONDS), one_context=one_context
+    )
 
 
 def import_analysis() -> None:
@@ -38,7 +46,8 @@ def import_analysis() -> None:
 
 
 def mount_chains(inventory: Inventory) -> list[MountChain]:
-    """Pod -> PVC -> PV -> StorageClass -> file system/access point -> mount targets."""
+    """Pod -> PVC -> PV -> StorageClass -> file system/access point -> mount targets, of
+    one context (``inventory.views()`` gives each; chains never cross contexts)."""
     return resolve_chains(inventory)
 
 
@@ -56,10 +65,77 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(inventory, config)
+        views = inventory.views()
+        several = len(views) > 1
+        reports = [_tagged(_analyze(view, config), view.context, several) for view in views]
+        return reports[0] if len(reports) == 1 else _merged(reports, inventory)
     finally:
         if collecting:
             gc.enable()
+
+
+def _tagged(report: Report, context: str, several: bool) -> Report:
+    """``report`` with its findings and inconclusive checks carrying their context."""
+    from dataclasses import replace
+
+    from efs_doctor.findings import chain_heading
+
+    name = context or None
+    return replace(
+        report,
+        findings=tuple(replace(f, context=name) for f in report.findings),
+        inconclusive=tuple(replace(i, context=name) for i in report.inconclusive),
+        suppressed=tuple(
+            replace(s, finding=replace(s.finding, context=name)) for s in report.suppressed
+        ),
+        mount_paths={
+            chain_heading(label, name, several): path for label, path in report.mount_paths.items()
+        },
+        contexts=(context,) if context else (),
+    )
+
+
+def _merged(reports: Sequence[Report], inventory: Inventory) -> Report:
+    """One report of the contexts' reports. What every context finds on a shared object
+    (a file system policy, the driver's service account) is reported once."""
+    from efs_doctor.findings import Report
+
+    findings = _unique(
+        (f for r in reports for f in r.findings),
+        lambda f: (f.code, str(f.location), f.message, f.chain, f.context if f.chain else None),
+    )
+    inconclusive = _unique(
+        (i for r in reports for i in r.inconclusive),
+        lambda i: (i.code, i.object, i.reason, i.context),
+    )
+    suppressed = _unique(
+        (s for r in reports for s in r.suppressed),
+        lambda s: (s.finding.code, str(s.finding.location), s.finding.message, s.by),
+    )
+    return Report(
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        inconclusive=tuple(inconclusive),
+        suppressed=tuple(suppressed),
+        files=tuple(inventory.files),
+        objects=inventory.object_count,
+        chains=sum(r.chains for r in reports),
+        rules_run=reports[0].rules_run,
+        below_threshold=sum(r.below_threshold for r in reports),
+        notes=tuple(dict.fromkeys(n for r in reports for n in r.notes)),
+        mount_paths={k: v for r in reports for k, v in r.mount_paths.items()},
+        contexts=tuple(c for r in reports for c in r.contexts),
+    )
+
+
+def _unique(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    seen: set[Hashable] = set()
+    kept: list[T] = []
+    for item in items:
+        marker = key(item)
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(item)
+    return kept
 
 
 def _analyze(inventory: Inventory, config: Config | None) -> Report:

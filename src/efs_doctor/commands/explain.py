@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         from efs_doctor.api import load_inventory
         from efs_doctor.report.problems import print_problems
 
-        inventory = load_inventory(context_paths)
+        # the files a user gives to explain one error describe one set-up
+        inventory = load_inventory(context_paths, one_context=True)
         print_problems(inventory.problems, verbose=args.verbose)
         if inventory.is_empty:
             print("efs-doctor explain: no usable context in PATH; text only", file=sys.stderr)

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
 
     from efs_doctor.api import load_inventory, mount_chains
     from efs_doctor.errors import exit_status, internal_step
+    from efs_doctor.model.chain import MountChain
     from efs_doctor.report.inventory import inventory_json, inventory_text
     from efs_doctor.report.problems import print_problems
 
@@ -28,14 +29,19 @@ def run(args: argparse.Namespace) -> int:
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)
         return exit_status(usable=False, found=0)
-    chains = mount_chains(inventory)
+    chains: list[MountChain] = []
+    contexts: list[str | None] = []
+    for view in inventory.views():  # chains never cross contexts
+        found = mount_chains(view)
+        chains.extend(found)
+        contexts.extend([view.context or None] * len(found))
     with internal_step(f"the {args.format} renderer"):
         if args.format == "json":
             import json
 
-            text = json.dumps(inventory_json(inventory, chains), indent=2) + "\n"
+            text = json.dumps(inventory_json(inventory, chains, contexts), indent=2) + "\n"
         else:
-            text = inventory_text(inventory, chains)
+            text = inventory_text(inventory, chains, contexts)
     sys.stdout.write(text)
     # inventory reports what it loaded, nothing it found: inputs that failed are lines on
     # stderr and the rest is shown, so a partly bad input set exits 0

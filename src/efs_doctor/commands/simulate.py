@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api import load_inventory, mount_chains
-    from efs_doctor.engine.mount import SimulationOptions, simulate_all
+    from efs_doctor.engine.mount import MountOutcome, SimulationOptions, simulate_all
     from efs_doctor.engine.mount.versions import Version
     from efs_doctor.errors import UsageError, exit_status, internal_step
     from efs_doctor.report.problems import print_problems
@@ -71,25 +71,30 @@ def run(args: argparse.Namespace) -> int:
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)
         return exit_status(usable=False, found=0)
-    chains = mount_chains(inventory)
-    if args.pod:
-        pods = _selected_workloads(inventory, args.pod)
-        chains = [c for c in chains if c.pod_key in pods]
-    if args.pv:
-        chains = [c for c in chains if c.volume_name == args.pv]
-    if not chains:
+    options = SimulationOptions(args.csi_driver_version, args.efs_utils_version)
+    outcomes: list[MountOutcome] = []
+    contexts: list[str | None] = []
+    for view in inventory.views():  # chains never cross contexts
+        chains = mount_chains(view)
+        if args.pod:
+            pods = _selected_workloads(view, args.pod)
+            chains = [c for c in chains if c.pod_key in pods]
+        if args.pv:
+            chains = [c for c in chains if c.volume_name == args.pv]
+        simulated = simulate_all(view, chains, options)
+        outcomes.extend(simulated)
+        contexts.extend([view.context or None] * len(simulated))
+    if not outcomes:
         if args.pod or args.pv:
             asked = " ".join(f"--{o} {v}" for o, v in (("pod", args.pod), ("pv", args.pv)) if v)
             raise UsageError(f"no EFS mount chain in the inputs matches {asked}")
         print("efs-doctor simulate: no EFS mount chain in the inputs", file=sys.stderr)
         return exit_status(usable=True, found=0)
-    options = SimulationOptions(args.csi_driver_version, args.efs_utils_version)
-    outcomes = simulate_all(inventory, chains, options)
     with internal_step(f"the {args.format} renderer"):
         if args.format == "json":
-            text = json.dumps(simulate_json(outcomes), indent=2) + "\n"
+            text = json.dumps(simulate_json(outcomes, contexts), indent=2) + "\n"
         else:
-            text = simulate_text(outcomes)
+            text = simulate_text(outcomes, contexts)
     sys.stdout.write(text)
     return exit_status(usable=True, found=sum(o.outcome != "mounted" for o in outcomes))
 

@@ -41,11 +41,16 @@ from efs_doctor.model.kubernetes import (
 )
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 
-
 # What a project ships, which links only within its context (docs/contracts.md, "Contexts"):
 # each context has its own; everything else (AWS answers, Nodes, CSIDrivers, the driver's
 # deployments and service accounts, events) is what an account or a cluster has once, shared.
-PROJECT_FIELDS = ("persistent_volumes", "claims", "storage_classes", "workloads", "service_accounts")
+PROJECT_FIELDS = (
+    "persistent_volumes",
+    "claims",
+    "storage_classes",
+    "workloads",
+    "service_accounts",
+)
 
 
 @dataclass(slots=True)
@@ -98,8 +103,10 @@ class Inventory:
     duplicates: int = 0
 
     def new_context(self, name: str) -> Inventory:
-        """An inventory for the context ``name``: its own project objects, and every other
-        field (AWS answers, cluster objects, files, problems) this inventory's own."""
+        """An inventory for the context ``name``: its own project objects (what a project
+        ships links only within its context, docs/contracts.md "Contexts"), and every other
+        field (AWS answers, Nodes, CSIDrivers, the driver's deployments, events, files,
+        problems) this inventory's own: what an account or a cluster has once."""
         return replace(
             self,
             persistent_volumes={},

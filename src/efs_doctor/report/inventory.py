@@ -62,14 +62,20 @@ def chain_steps(chain: MountChain, inventory: Inventory) -> list[tuple[str, str,
     return steps
 
 
-def inventory_text(inventory: Inventory, chains: list[MountChain]) -> str:
+def inventory_text(
+    inventory: Inventory, chains: list[MountChain], contexts: list[str | None] | None = None
+) -> str:
+    """``contexts``: each chain's context, shown when there are several."""
+    named = contexts if contexts is not None else [None] * len(chains)
+    several = len(set(named)) > 1
     lines = [f"Loaded {len(inventory.files)} file(s), {inventory.object_count} object(s):"]
     for kind, count in inventory.summary().items():
         lines.append(f"  {kind:<24} {count}")
     lines.append("")
     lines.append(f"Mount chains: {len(chains)}")
-    for index, chain in enumerate(chains, 1):
-        lines.append(f"\n[{index}] {chain.label}")
+    for index, (chain, context) in enumerate(zip(chains, named, strict=True), 1):
+        where = f"  (in {context})" if several and context else ""
+        lines.append(f"\n[{index}] {chain.label}{where}")
         steps = chain_steps(chain, inventory)
         for depth, (kind, name, source) in enumerate(steps):
             arrow = "  " + ("-> " if depth else "   ")
@@ -82,7 +88,10 @@ def inventory_text(inventory: Inventory, chains: list[MountChain]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def inventory_json(inventory: Inventory, chains: list[MountChain]) -> dict[str, Any]:
+def inventory_json(
+    inventory: Inventory, chains: list[MountChain], contexts: list[str | None] | None = None
+) -> dict[str, Any]:
+    named = contexts if contexts is not None else [None] * len(chains)
     return {
         "schema_version": 1,
         "files": inventory.files,
@@ -99,6 +108,7 @@ def inventory_json(inventory: Inventory, chains: list[MountChain]) -> dict[str, 
         ],
         "chains": [
             {
+                "context": context,
                 "pod": chain.pod_key,
                 "pvc": chain.claim_key,
                 "pvc_is_template": chain.claim is not None and chain.claim.is_template,
@@ -123,6 +133,6 @@ def inventory_json(inventory: Inventory, chains: list[MountChain]) -> dict[str, 
                 ],
                 "notes": list(chain.notes),
             }
-            for chain in chains
+            for chain, context in zip(chains, named, strict=True)
         ],
     }

@@ -44,12 +44,14 @@ class FindingJson(TypedDict):
     fix: FixJson | None
     docs: str
     chain: str | None
+    context: str | None
 
 
 class InconclusiveJson(TypedDict):
     code: str
     object: str
     reason: str
+    context: str | None
 
 
 class SuppressedJson(TypedDict):
@@ -118,6 +120,7 @@ def finding_json(finding: Finding) -> FindingJson:
         "fix": fix_json(finding.fix),
         "docs": finding.docs,
         "chain": finding.chain,
+        "context": finding.context,
     }
 
 
@@ -127,7 +130,8 @@ def scan_json(report: Report) -> ScanJson:
         "schema_version": SCHEMA_VERSION,
         "findings": [finding_json(f) for f in report.findings],
         "inconclusive": [
-            {"code": i.code, "object": i.object, "reason": i.reason} for i in report.inconclusive
+            {"code": i.code, "object": i.object, "reason": i.reason, "context": i.context}
+            for i in report.inconclusive
         ],
         "suppressed": [
             {

@@ -96,6 +96,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         properties["cause"] = finding.cause
     if finding.chain:
         properties["chain"] = finding.chain
+    if finding.context:
+        properties["context"] = finding.context
     if finding.fix is not None:
         properties["fix"] = {
             "title": finding.fix.title,

@@ -39,10 +39,11 @@ def _step_json(step: Step) -> dict[str, Any]:
     }
 
 
-def outcome_json(outcome: MountOutcome) -> dict[str, Any]:
+def outcome_json(outcome: MountOutcome, context: str | None = None) -> dict[str, Any]:
     access = outcome.access
     posix = outcome.posix
     return {
+        "context": context,
         "pod": outcome.pod,
         "pvc": outcome.pvc,
         "pv": outcome.pv,
@@ -82,8 +83,15 @@ def outcome_json(outcome: MountOutcome) -> dict[str, Any]:
     }
 
 
-def simulate_json(outcomes: Sequence[MountOutcome]) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "mounts": [outcome_json(o) for o in outcomes]}
+def simulate_json(
+    outcomes: Sequence[MountOutcome], contexts: Sequence[str | None] | None = None
+) -> dict[str, Any]:
+    """``contexts``: the context of each outcome (docs/contracts.md, "Contexts")."""
+    named = contexts if contexts is not None else [None] * len(outcomes)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "mounts": [outcome_json(o, c) for o, c in zip(outcomes, named, strict=True)],
+    }
 
 
 # ---- text --------------------------------------------------------------------------------
@@ -191,13 +199,19 @@ def outcome_text(outcome: MountOutcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def simulate_text(outcomes: Sequence[MountOutcome]) -> str:
+def simulate_text(
+    outcomes: Sequence[MountOutcome], contexts: Sequence[str | None] | None = None
+) -> str:
+    """``contexts``: the context of each outcome, shown when there are several."""
     counts = {
         k: sum(1 for o in outcomes if o.outcome == k)
         for k in ("mounted", "failed", "indeterminate")
     }
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
     parts = [f"efs-doctor simulate: {len(outcomes)} mount(s): {summary or 'none'}\n"]
-    for outcome in outcomes:
-        parts.append("\n" + outcome_text(outcome))
+    named = contexts if contexts is not None else [None] * len(outcomes)
+    several = len(set(named)) > 1
+    for outcome, context in zip(outcomes, named, strict=True):
+        parts.append("\n" + (f"[{context}]\n" if several and context else ""))
+        parts.append(outcome_text(outcome))
     return "".join(parts)

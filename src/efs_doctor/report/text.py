@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterable
 
-from efs_doctor.findings import Finding, Report, Severity
+from efs_doctor.findings import Finding, Report, Severity, chain_heading
 
 WIDTH = 100
 OTHER = "not on a mount chain"
@@ -74,10 +74,11 @@ def _finding(finding: Finding, paint: Callable[[str, str], str]) -> list[str]:
     return out
 
 
-def _groups(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+def _groups(findings: Iterable[Finding], several: bool) -> list[tuple[str, list[Finding]]]:
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
-        groups.setdefault(finding.chain or OTHER, []).append(finding)
+        heading = chain_heading(finding.chain, finding.context, several) if finding.chain else OTHER
+        groups.setdefault(heading, []).append(finding)
     return list(groups.items())  # findings arrive worst first, so groups do too
 
 
@@ -88,7 +89,8 @@ def _plural(count: int, word: str) -> str:
 def render(report: Report, *, color: bool = False) -> str:
     paint = _painter(color)
     out: list[str] = []
-    for label, findings in _groups(report.findings):
+    several = len(report.contexts) > 1
+    for label, findings in _groups(report.findings, several):
         out.append(paint(f"== {label}", "1"))
         for finding in findings:
             out.extend(_finding(finding, paint))
@@ -120,5 +122,7 @@ def render(report: Report, *, color: bool = False) -> str:
         f" -- {_plural(summary.files, 'file')}, {_plural(summary.objects, 'object')}"
         f", {_plural(summary.chains, 'mount chain')}"
     )
+    if several:
+        line += f" in {len(report.contexts)} contexts"
     out.append(paint(line, "1"))
     return "\n".join(out) + "\n"
