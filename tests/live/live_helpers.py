@@ -144,7 +144,7 @@ def canonical(inventory: Inventory) -> dict[str, Any]:
 
     result = {}
     for f in dataclasses.fields(inventory):
-        if f.name in ("files", "problems"):
+        if f.name in ("files", "problems", "context"):  # where it was read from
             continue
         value = plain(getattr(inventory, f.name))
         if isinstance(value, list):

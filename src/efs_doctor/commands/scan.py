@@ -103,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give PATH... to scan files, or --live to scan the cluster")
     if args.live and args.fix:
         raise UsageError("--fix edits files; with --live use --diff")
+    if args.fix and "-" in args.paths:
+        raise UsageError(
+            "--fix writes fixes back to the input files, and stdin (-) cannot be written "
+            "back; use --diff to print them"
+        )
 
     def scan() -> tuple[Report, bool]:
         if args.live:

@@ -49,6 +49,7 @@ def iter_input_files(
             yield path, path
             continue
         if os.path.isdir(path):
+            terraform = 0
             for root, dirs, files in os.walk(path, onerror=_walk_error(problems)):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
@@ -57,12 +58,28 @@ def iter_input_files(
                         if full not in seen:
                             seen.add(full)
                             yield path, full
+                    elif name.endswith(".tf"):
+                        terraform += 1
+            if terraform:
+                problems.append(_terraform_hint(path, terraform))
         elif os.path.lexists(path):
             if path not in seen:
                 seen.add(path)
                 yield path, path
         else:
             problems.append(InputProblem(Location(path), "no such file or directory"))
+
+
+def _terraform_hint(path: str, count: int) -> InputProblem:
+    """Terraform sources are not read (their values are known only once planned): one line
+    per argument saying how to give efs-doctor the plan instead."""
+    files = f"{count} Terraform source file{'s' if count != 1 else ''} (.tf)"
+    return InputProblem(
+        Location(path),
+        f"{files} not read: efs-doctor reads plans; run `terraform plan -out=tf.plan && "
+        "terraform show -json tf.plan > plan.json` and scan plan.json",
+        ProblemLevel.WARNING,
+    )
 
 
 def _walk_error(problems: list[InputProblem]) -> Callable[[OSError], None]:
