@@ -51,7 +51,7 @@ class Kustomization:
     folders: tuple[str, ...]
     remote: tuple[str, ...]
     helm_charts: bool
-    text: str
+    readable: bool
 
 
 def kustomization_file(directory: str) -> str | None:
@@ -63,10 +63,11 @@ def kustomization_file(directory: str) -> str | None:
     return None
 
 
-def read_kustomization(path: str, problems: list[InputProblem]) -> Kustomization:
+def read_kustomization(path: str, all_problems: list[InputProblem]) -> Kustomization:
     """What the kustomization at ``path`` refers to; a file that does not read or parse
-    refers to nothing (kustomize reports it when the unit is rendered)."""
+    refers to nothing and is not ``readable`` (kustomize reports it when rendering)."""
     directory = os.path.dirname(path) or "."
+    problems: list[InputProblem] = []
     loaded = read_input(path, problems)
     data: Any = None
     if loaded is not None:
@@ -76,8 +77,9 @@ def read_kustomization(path: str, problems: list[InputProblem]) -> Kustomization
     if data is not None and not isinstance(data, Mapping):
         problems.append(InputProblem(Location(path, 1, 1), "a kustomization must be a mapping"))
         data = None
+    all_problems.extend(problems)
     if not data:
-        return Kustomization(path, directory, (), (), (), (), (), False, "")
+        return Kustomization(path, directory, (), (), (), (), (), False, readable=not problems)
     bases: list[str] = []
     remote: list[str] = []
     for field in _RESOURCE_FIELDS:
@@ -111,7 +113,7 @@ def read_kustomization(path: str, problems: list[InputProblem]) -> Kustomization
         tuple(dict.fromkeys(folders)),
         tuple(dict.fromkeys(remote)),
         bool(charts),
-        loaded.text if loaded is not None else "",
+        readable=True,
     )
 
 

@@ -63,15 +63,16 @@ class _Planner:
         owned: set[str] = set()
         units: list[Unit] = []
         for directory in roots:
-            unit, patches = self._kustomize_unit(directory)
+            unit, patches, readable = self._kustomize_unit(directory)
             owned.update(unit.inputs)
-            self._keep(units, unit, patches)
+            # one that cannot be read is rendered all the same: kustomize says what is wrong
+            self._keep(units, unit, patches, always=not readable)
         for directory in scanned:  # a base of a root, or a root: its own files
             owned.update(path for path in walked if os.path.dirname(path) == directory)
         for directory in charts:
             unit = self._chart_unit(directory)
             owned.update(path for path in walked if _inside(path, [directory]))
-            self._keep(units, unit, ())
+            self._keep(units, unit, (), always=False)
         return UnitPlan(
             tuple(units),
             frozenset(walked[path] for path in owned if path in walked),
@@ -113,7 +114,10 @@ class _Planner:
             stack.extend(reversed(kustomization.bases))
         return order
 
-    def _kustomize_unit(self, directory: str) -> tuple[Unit, list[str]]:
+    def _kustomize_unit(self, directory: str) -> tuple[Unit, list[str], bool]:
+        """The unit of root ``directory``, its patches, and whether every kustomization
+        of its tree could be read."""
+        readable = True
         inputs: list[str] = []
         patches: list[str] = []
         remote: list[str] = []
@@ -124,6 +128,7 @@ class _Planner:
             for folder in kustomization.folders:
                 inputs.extend(_files_under(folder))
             patches.append(kustomization.path)  # inline patches
+            readable = readable and kustomization.readable
             patches.extend(kustomization.patches)
             remote.extend(kustomization.remote)
             if kustomization.helm_charts:
@@ -134,14 +139,14 @@ class _Planner:
             tuple(dict.fromkeys(inputs)),
             tuple(dict.fromkeys(remote)),
         )
-        return unit, patches
+        return unit, patches, readable
 
     def _chart_unit(self, directory: str) -> Unit:
         return Unit(UnitKind.HELM, directory, tuple(_files_under(directory)))
 
-    def _keep(self, units: list[Unit], unit: Unit, patches: Sequence[str]) -> None:
+    def _keep(self, units: list[Unit], unit: Unit, patches: Sequence[str], always: bool) -> None:
         """Keep ``unit`` to render if it is worth it, else say why not (debug)."""
-        if unit.remote or relevant(unit.inputs, patches, self._text):
+        if always or unit.remote or relevant(unit.inputs, patches, self._text):
             units.append(unit)
             return
         self.problems.append(
