@@ -111,7 +111,10 @@ def _refused(unit: Unit, options: RenderOptions, where: Location) -> list[InputP
 
 
 def _build(unit: Unit, command: tuple[str, ...], wrapper: str, timeout: float) -> ProcessResult:
-    target = os.path.relpath(os.path.abspath(unit.directory), wrapper)
+    try:
+        target = os.path.relpath(os.path.abspath(unit.directory), wrapper)
+    except ValueError:  # Windows: another drive than the temporary directory's
+        return ProcessResult(None, f"cannot reach {unit.directory} from {wrapper}")
     with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
         handle.write(
             "apiVersion: kustomize.config.k8s.io/v1beta1\n"
