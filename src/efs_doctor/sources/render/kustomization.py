@@ -52,6 +52,7 @@ class Kustomization:
     remote: tuple[str, ...]
     helm_charts: bool
     readable: bool
+    text: str = ""
 
 
 def kustomization_file(directory: str) -> str | None:
@@ -114,6 +115,7 @@ def read_kustomization(path: str, all_problems: list[InputProblem]) -> Kustomiza
         tuple(dict.fromkeys(remote)),
         bool(charts),
         readable=True,
+        text=loaded.text if loaded is not None else "",
     )
 
 

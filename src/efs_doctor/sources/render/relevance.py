@@ -30,9 +30,24 @@ def touches_volumes(text: str) -> bool:
     return _VOLUMES.search(text) is not None
 
 
-def relevant(inputs: Iterable[str], patches: Iterable[str], text_of: Callable[[str], str]) -> bool:
-    """True when one of ``inputs`` mentions EFS storage or one of ``patches`` (files,
-    or kustomization files holding inline patches) changes volumes."""
-    return any(touches_volumes(text_of(path)) for path in patches) or any(
-        storage_related(text_of(path)) for path in inputs
-    )
+class Relevance:
+    """The test, remembering each file's answers: an overlay's base files are shared by
+    its sibling overlays, and each is read and searched once."""
+
+    def __init__(self, text_of: Callable[[str], str]) -> None:
+        self._text_of = text_of
+        self._storage: dict[str, bool] = {}
+        self._volumes: dict[str, bool] = {}
+
+    def __call__(self, inputs: Iterable[str], patches: Iterable[str]) -> bool:
+        """True when one of ``inputs`` mentions EFS storage or one of ``patches`` (files,
+        or kustomization files holding inline patches) changes volumes."""
+        return any(self._answer(self._volumes, touches_volumes, p) for p in patches) or any(
+            self._answer(self._storage, storage_related, p) for p in inputs
+        )
+
+    def _answer(self, memo: dict[str, bool], test: Callable[[str], bool], path: str) -> bool:
+        answer = memo.get(path)
+        if answer is None:
+            answer = memo[path] = test(self._text_of(path))
+        return answer

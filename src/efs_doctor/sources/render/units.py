@@ -28,7 +28,7 @@ from efs_doctor.sources.render.kustomization import (
     read_kustomization,
 )
 from efs_doctor.sources.render.model import Unit, UnitKind, UnitPlan
-from efs_doctor.sources.render.relevance import relevant
+from efs_doctor.sources.render.relevance import Relevance
 
 CHART_FILE = "Chart.yaml"
 
@@ -46,14 +46,22 @@ class _Planner:
     problems: list[InputProblem] = field(default_factory=list)
     kustomizations: dict[str, Kustomization] = field(default_factory=dict)  # by directory
     texts: dict[str, str] = field(default_factory=dict)
+    relevant: Relevance = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relevant = Relevance(self._text)
 
     def plan(self) -> UnitPlan:
         walked = {os.path.normpath(path): path for path in self.files}
+        by_directory: dict[str, list[str]] = {}
+        for path in walked:
+            by_directory.setdefault(os.path.dirname(path) or ".", []).append(path)
         charts = self._charts(walked)
+        in_chart = {d for d in by_directory if _inside(d, charts)}
         scanned = [
             directory
-            for directory in dict.fromkeys(os.path.dirname(path) or "." for path in walked)
-            if not _inside(directory, charts) and self._kustomization(directory) is not None
+            for directory in by_directory
+            if directory not in in_chart and self._kustomization(directory) is not None
         ]
         included = {base for directory in scanned for base in self._tree(directory)[1:]}
         roots = [directory for directory in scanned if directory not in included]
@@ -68,10 +76,11 @@ class _Planner:
             # one that cannot be read is rendered all the same: kustomize says what is wrong
             self._keep(units, unit, patches, always=not readable)
         for directory in scanned:  # a base of a root, or a root: its own files
-            owned.update(path for path in walked if os.path.dirname(path) == directory)
+            owned.update(by_directory[directory])
+        for directory in in_chart:
+            owned.update(by_directory[directory])
         for directory in charts:
             unit = self._chart_unit(directory)
-            owned.update(path for path in walked if _inside(path, [directory]))
             self._keep(units, unit, (), always=False)
         return UnitPlan(
             tuple(units),
@@ -95,7 +104,9 @@ class _Planner:
             path = kustomization_file(directory)
             if path is None:
                 return None
-            self.kustomizations[directory] = read_kustomization(path, self.problems)
+            kustomization = read_kustomization(path, self.problems)
+            self.kustomizations[directory] = kustomization
+            self.texts[kustomization.path] = kustomization.text
         return self.kustomizations[directory]
 
     def _tree(self, directory: str) -> list[str]:
@@ -144,9 +155,16 @@ class _Planner:
     def _chart_unit(self, directory: str) -> Unit:
         return Unit(UnitKind.HELM, directory, tuple(_files_under(directory)))
 
+    def _text(self, path: str) -> str:
+        text = self.texts.get(path)
+        if text is None:
+            loaded = read_input(path, []) if os.path.isfile(path) else None
+            text = self.texts[path] = loaded.text if loaded is not None else ""
+        return text
+
     def _keep(self, units: list[Unit], unit: Unit, patches: Sequence[str], always: bool) -> None:
         """Keep ``unit`` to render if it is worth it, else say why not (debug)."""
-        if always or unit.remote or relevant(unit.inputs, patches, self._text):
+        if always or unit.remote or self.relevant(unit.inputs, patches):
             units.append(unit)
             return
         self.problems.append(
@@ -157,13 +175,6 @@ class _Planner:
                 ProblemLevel.DEBUG,
             )
         )
-
-    def _text(self, path: str) -> str:
-        text = self.texts.get(path)
-        if text is None:
-            loaded = read_input(path, []) if os.path.isfile(path) else None
-            text = self.texts[path] = loaded.text if loaded is not None else ""
-        return text
 
 
 def _inside(path: str, directories: Sequence[str]) -> bool:
