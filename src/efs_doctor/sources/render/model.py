@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from efs_doctor.model.problems import InputProblem
@@ -82,7 +82,7 @@ class RenderedUnit:
     complete: bool = False
     renderer: str | None = None
     cached: bool = False
-    values_files: tuple[str, ...] = field(default=())
+    values_files: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
