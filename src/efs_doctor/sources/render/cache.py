@@ -1,0 +1,73 @@
+"""Renders cached by the content of their inputs, so that a second scan of a large tree
+renders only what changed. A cache that cannot be read or written is no cache: it never
+fails a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+# Bumped when what is stored changes shape.
+FORMAT = "1"
+
+
+def default_directory() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "efs-doctor", "render")
+
+
+class RenderCache:
+    """Renders by key, one JSON file each under ``directory`` (None: the default
+    directory; "": no cache)."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = default_directory() if directory is None else directory
+
+    def key(self, parts: Iterable[str], files: Iterable[str]) -> str:
+        """A digest of ``parts`` (renderer, options) and of each file's path and bytes."""
+        digest = hashlib.sha256(FORMAT.encode())
+        for part in parts:
+            digest.update(b"\0p" + part.encode("utf-8", "surrogatepass"))
+        for path in files:
+            digest.update(b"\0f" + os.path.abspath(path).encode("utf-8", "surrogateescape"))
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(b"\0c" + hashlib.sha256(handle.read()).digest())
+            except OSError as error:
+                digest.update(b"\0e" + str(error.errno).encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if not self.directory:
+            return None
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                value = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if not self.directory:
+            return
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as output:
+                    json.dump(value, output)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, ValueError, TypeError):
+            pass
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")

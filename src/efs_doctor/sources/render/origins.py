@@ -1,0 +1,176 @@
+"""Where a rendered object comes from: the file and line to edit.
+
+kustomize writes ``config.kubernetes.io/origin`` on each object when the kustomization
+asks for ``buildMetadata: [originAnnotations]``: the file the object was read from
+(relative to the kustomization that was built), or the generator and the kustomization
+that made it (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/buildmetadata/).
+The object is then found by kind and name in that file, and its field positions are kept
+where the rendered value is still the one written there (a patched field points at the
+nearest enclosing field that was not changed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from efs_doctor.model.problems import InputProblem
+from efs_doctor.model.source import FieldPath, SourceMap
+from efs_doctor.sources.documents import Document, parse_yaml
+from efs_doctor.sources.files import read_input
+
+ORIGIN = "config.kubernetes.io/origin"
+TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations"
+BUILD_ANNOTATIONS = (ORIGIN, TRANSFORMATIONS)
+# Generators a kustomization configures, by the field that configures them.
+_GENERATOR_FIELDS = {
+    "ConfigMapGenerator": "configMapGenerator",
+    "SecretGenerator": "secretGenerator",
+}
+
+
+def strip_build_annotations(data: Any) -> str | None:
+    """Remove kustomize's build annotations from ``data`` (a rendered object); return
+    the origin annotation's text, if any. An annotations map left empty goes too."""
+    if not isinstance(data, dict):
+        return None
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return None
+    origin = annotations.pop(ORIGIN, None)
+    annotations.pop(TRANSFORMATIONS, None)
+    if not annotations:
+        del metadata["annotations"]
+    return origin if isinstance(origin, str) else None
+
+
+@dataclass
+class OriginFinder:
+    """Turns origin annotations of one build into source maps.
+
+    ``base``: the directory the origin paths are relative to (the wrapper kustomization's).
+    ``shown``: absolute path -> the path as the user gave it (the walked files).
+    ``fallback``: the file objects without a local origin point at (the root's
+    kustomization)."""
+
+    base: str
+    shown: Mapping[str, str]
+    fallback: str
+    relative: bool
+    _documents: dict[str, list[Document]] = field(default_factory=dict)
+
+    def source_of(self, data: Any, origin: str | None) -> SourceMap:
+        fields = _origin_fields(origin)
+        path = fields.get("path")
+        if isinstance(path, str) and "repo" not in fields:
+            full = os.path.normpath(os.path.join(self.base, path))
+            return self._in_file(full, data)
+        configured = fields.get("configuredIn")
+        if isinstance(configured, str):  # made by a generator: the kustomization
+            full = os.path.normpath(os.path.join(self.base, configured))
+            by = fields.get("configuredBy")
+            kind = by.get("kind") if isinstance(by, Mapping) else None
+            return self._generator(full, _GENERATOR_FIELDS.get(str(kind)))
+        return SourceMap(self.fallback)  # a remote base: where it is included
+
+    def show(self, full: str) -> str:
+        shown = self.shown.get(full)
+        if shown is not None:
+            return shown
+        return os.path.relpath(full) if self.relative else full
+
+    def _in_file(self, full: str, data: Any) -> SourceMap:
+        shown = self.show(full)
+        document = _matching(self._read(full), data)
+        if document is None:
+            return SourceMap(shown, 1, 1)
+        source = document.source
+        marks = _unchanged_marks(source.marks, document.data, data)
+        return SourceMap(shown, source.line, source.column, marks)
+
+    def _generator(self, full: str, field_name: str | None) -> SourceMap:
+        shown = self.show(full)
+        documents = self._read(full)
+        if not documents:
+            return SourceMap(shown, 1, 1)
+        where = documents[0].source.location(*((field_name,) if field_name else ()))
+        return SourceMap(shown, where.line, where.column)
+
+    def _read(self, full: str) -> list[Document]:
+        documents = self._documents.get(full)
+        if documents is None:
+            ignored: list[InputProblem] = []  # the file's own problems: reported if scanned
+            loaded = read_input(full, ignored)
+            documents = [] if loaded is None else list(parse_yaml(full, loaded.text, ignored))
+            self._documents[full] = documents
+        return documents
+
+
+def _origin_fields(origin: str | None) -> Mapping[str, Any]:
+    if not origin:
+        return {}
+    for document in parse_yaml("<origin>", origin, []):
+        if isinstance(document.data, Mapping):
+            return document.data
+    return {}
+
+
+def _identity(data: Any) -> tuple[str, str]:
+    if not isinstance(data, Mapping):
+        return "", ""
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return str(data.get("kind", "")), str(name or "")
+
+
+def _matching(documents: list[Document], rendered: Any) -> Document | None:
+    """The document of the origin file the rendered object came from: same kind and
+    name; else same kind and a name the rendered one contains (a name prefix or suffix
+    was added); else the only one of that kind."""
+    kind, name = _identity(rendered)
+    same_kind = [d for d in documents if _identity(d.data)[0] == kind]
+    for document in same_kind:
+        if _identity(document.data)[1] == name:
+            return document
+    contained = [d for d in same_kind if _identity(d.data)[1] and _identity(d.data)[1] in name]
+    if contained:
+        return max(contained, key=lambda d: len(_identity(d.data)[1]))
+    return same_kind[0] if len(same_kind) == 1 else None
+
+
+_MISSING = object()
+
+
+def _unchanged_marks(
+    marks: Mapping[FieldPath, tuple[int, int]], original: Any, rendered: Any
+) -> dict[FieldPath, tuple[int, int]]:
+    """The marks of fields whose rendered value is still the original one (containers:
+    still a container of the same type)."""
+    kept: dict[FieldPath, tuple[int, int]] = {}
+    for path, mark in marks.items():
+        before, after = _at(original, path), _at(rendered, path)
+        if after is _MISSING:
+            continue
+        if isinstance(before, dict | list):
+            same = type(before) is type(after)
+        else:
+            same = before == after and type(before) is type(after)
+        if same:
+            kept[path] = mark
+    return kept
+
+
+def _at(data: Any, path: FieldPath) -> Any:
+    for key in path:
+        present = (isinstance(data, dict) and key in data) or (
+            isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)
+        )
+        if not present:
+            return _MISSING
+        data = data[key]
+    return data
