@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from efs_doctor.config import Config
 from efs_doctor.findings import Report
 from efs_doctor.model.chain import MountChain, resolve_chains
 from efs_doctor.model.inventory import Inventory
+
+if TYPE_CHECKING:
+    from efs_doctor.sources.render import RenderOptions
 
 T = TypeVar("T")
 
@@ -19,7 +22,11 @@ ANALYSIS_IMPORT_SECONDS = 0.04
 
 
 def load_inventory(
-    paths: Sequence[str], *, for_analysis: bool = False, one_context: bool = False
+    paths: Sequence[str],
+    *,
+    for_analysis: bool = False,
+    one_context: bool = False,
+    render: RenderOptions | None = None,
 ) -> Inventory:
     """Read every input under ``paths`` into one inventory (bad inputs become problems),
     each PATH argument a context of its own unless ``one_context`` (docs/contracts.md).
@@ -30,9 +37,12 @@ def load_inventory(
     from efs_doctor.sources.loader import load_paths
 
     if not for_analysis:
-        return load_paths(paths, one_context=one_context)
+        return load_paths(paths, one_context=one_context, render=render)
     return load_paths(
-        paths, meanwhile=(import_analysis, ANALYSIS_IMPORT_SECONDS), one_context=one_context
+        paths,
+        meanwhile=(import_analysis, ANALYSIS_IMPORT_SECONDS),
+        one_context=one_context,
+        render=render,
     )
 
 
@@ -68,7 +78,8 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
         views = inventory.views()
         several = len(views) > 1
         reports = [_tagged(_analyze(view, config), view.context, several) for view in views]
-        return reports[0] if len(reports) == 1 else _merged(reports, inventory)
+        report = reports[0] if len(reports) == 1 else _merged(reports, inventory)
+        return _with_unrendered(report, inventory)
     finally:
         if collecting:
             gc.enable()
@@ -95,6 +106,22 @@ def _tagged(report: Report, context: str, several: bool) -> Report:
     )
 
 
+def _with_unrendered(report: Report, inventory: Inventory) -> Report:
+    """A Kustomize root or Helm chart not rendered whole is a check not made (the scan
+    is incomplete, never a silent pass: issue 15)."""
+    if not inventory.unrendered:
+        return report
+    from dataclasses import replace
+
+    from efs_doctor.findings import Inconclusive
+
+    missing = tuple(
+        Inconclusive("render", name, reason, context=name)
+        for name, reason in inventory.unrendered.items()
+    )
+    return replace(report, inconclusive=(*report.inconclusive, *missing))
+
+
 def _merged(reports: Sequence[Report], inventory: Inventory) -> Report:
     """One report of the contexts' reports. What every context finds on a shared object
     (a file system policy, the driver's service account) is reported once."""
@@ -105,8 +132,7 @@ def _merged(reports: Sequence[Report], inventory: Inventory) -> Report:
         lambda f: (f.code, str(f.location), f.message, f.chain, f.context if f.chain else None),
     )
     inconclusive = _unique(
-        (i for r in reports for i in r.inconclusive),
-        lambda i: (i.code, i.object, i.reason, i.context),
+        (i for r in reports for i in r.inconclusive), lambda i: (i.code, i.object, i.reason)
     )
     suppressed = _unique(
         (s for r in reports for s in r.suppressed),

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import argparse
 
+from efs_doctor.commands.render_args import add_render_arguments
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - is stdin")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_render_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api import load_inventory, mount_chains
+    from efs_doctor.commands.render_args import render_options
     from efs_doctor.errors import exit_status, internal_step
     from efs_doctor.model.chain import MountChain
     from efs_doctor.report.inventory import inventory_json, inventory_text
     from efs_doctor.report.problems import print_problems
 
-    inventory = load_inventory(args.paths)
+    inventory = load_inventory(args.paths, render=render_options(args))
     print_problems(inventory.problems, verbose=args.verbose)
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)

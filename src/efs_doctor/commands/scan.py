@@ -20,6 +20,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from efs_doctor.commands.live_args import add_live_arguments
+from efs_doctor.commands.render_args import add_render_arguments
 
 if TYPE_CHECKING:
     from efs_doctor.config import Config
@@ -72,6 +73,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour text output (auto: on a terminal, unless NO_COLOR is set)",
     )
+    add_render_arguments(parser)
     add_live_arguments(parser)
 
 
@@ -80,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     from efs_doctor import fixes
     from efs_doctor.api import analyze, load_inventory
+    from efs_doctor.commands.render_args import render_options
     from efs_doctor.config import Config, split_selectors
     from efs_doctor.errors import UsageError, exit_status, internal_step
     from efs_doctor.findings import Confidence, Report, Severity
@@ -109,13 +112,15 @@ def run(args: argparse.Namespace) -> int:
             "back; use --diff to print them"
         )
 
+    rendering = render_options(args)
+
     def scan() -> tuple[Report, bool]:
         if args.live:
             from efs_doctor.commands.live_args import scan_live_inventory
 
             inventory, live_inconclusive = scan_live_inventory(args)
         else:
-            inventory = load_inventory(args.paths, for_analysis=True)
+            inventory = load_inventory(args.paths, for_analysis=True, render=rendering)
             live_inconclusive = ()
         print_problems(inventory.problems, verbose=args.verbose)
         if inventory.is_empty:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from efs_doctor.commands.render_args import add_render_arguments
+
 if TYPE_CHECKING:
     from efs_doctor.model.inventory import Inventory
 
@@ -46,6 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="V",
         help="efs-utils version (default: the one bundled with the driver, 3.2.0 for 3.4.1)",
     )
+    add_render_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from efs_doctor.api import load_inventory, mount_chains
+    from efs_doctor.commands.render_args import render_options
     from efs_doctor.engine.mount import MountOutcome, SimulationOptions, simulate_all
     from efs_doctor.engine.mount.versions import Version
     from efs_doctor.errors import UsageError, exit_status, internal_step
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 Version.parse(value)
             except ValueError as error:
                 raise UsageError(f"--{option.replace('_', '-')}: {error}") from None
-    inventory = load_inventory(args.paths)
+    inventory = load_inventory(args.paths, render=render_options(args))
     print_problems(inventory.problems, verbose=args.verbose)
     if inventory.is_empty:
         print("efs-doctor: no usable input", file=sys.stderr)

@@ -101,6 +101,9 @@ class Inventory:
     contexts: list[Inventory] = field(default_factory=list)
     # objects defined more than once in this context (the last definition is used)
     duplicates: int = 0
+    # Kustomize roots and Helm charts not rendered whole (no renderer, a renderer error, a
+    # remote base not fetched), by name, with why: the scan is incomplete
+    unrendered: dict[str, str] = field(default_factory=dict)
 
     def new_context(self, name: str) -> Inventory:
         """An inventory for the context ``name``: its own project objects (what a project
@@ -164,7 +167,9 @@ class Inventory:
 
     @property
     def is_empty(self) -> bool:
-        return self.object_count == 0
+        """Nothing to check: no object, and no unit that could not be rendered (which is
+        an input that leaves the scan incomplete, not an absent one)."""
+        return self.object_count == 0 and not self.unrendered
 
     def has(self, section: str) -> bool:
         """Whether AWS answers of this kind were among the inputs (e.g. "security-groups"),

@@ -25,6 +25,7 @@ from efs_doctor.sources.manifests import (
     ignored_kind,
     is_kubernetes,
 )
+from efs_doctor.sources.render.model import RenderOptions, Unit, UnitPlan
 
 # From this many files on, the loaded objects are frozen out of garbage collection.
 FREEZE_FILES = 200
@@ -40,12 +41,17 @@ def load_paths(
     meanwhile: Meanwhile | None = None,
     *,
     one_context: bool = False,
+    render: RenderOptions | None = None,
 ) -> Inventory:
     """Load every file under ``paths`` (``-`` is stdin). Never raises for bad input.
 
     Each PATH argument is a context of its own (docs/contracts.md, "Contexts"); with
     ``one_context`` (explain's context files, files added to a live cluster's inventory)
     they all join ``inventory``'s.
+
+    Kustomize roots and Helm charts among the files are rendered (``render``; the
+    defaults when None), each a context of its own, and their files are not read as
+    objects; ``RenderOptions(enabled=False)`` reads them as plain files.
 
     ``meanwhile`` is work of the caller's (importing what comes after loading) that the
     loader does while workers parse a large tree, so that it costs no wall time; it is not
@@ -57,7 +63,7 @@ def load_paths(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        contexts = _load_files(paths, inventory, meanwhile, one_context)
+        contexts = _load_files(paths, inventory, meanwhile, one_context, render or RenderOptions())
         settle_contexts(inventory, contexts)
         settle_policies(inventory)
     finally:
@@ -73,11 +79,16 @@ def load_paths(
 
 
 def _load_files(
-    paths: Sequence[str], inventory: Inventory, meanwhile: Meanwhile | None, one_context: bool
+    paths: Sequence[str],
+    inventory: Inventory,
+    meanwhile: Meanwhile | None,
+    one_context: bool,
+    render: RenderOptions,
 ) -> list[Inventory]:
-    """Every file, in order, into the context of its argument; a large tree is read and
-    parsed on all cores (the problems keep the order a file-by-file load gives them, walk
-    problems included). Returns the contexts made."""
+    """Every file, in order, into the context of its argument, then the rendered units
+    each into its own; a large tree is read and parsed on all cores (the problems keep the
+    order a file-by-file load gives them, walk problems included). Returns the contexts
+    made."""
     problems = inventory.problems
     walked: list[InputProblem] = []
     files: list[tuple[str, int]] = []
@@ -85,6 +96,12 @@ def _load_files(
     for argument, path in iter_input_files(paths, walked):
         files.append((path, len(walked)))
         argument_of[path] = argument
+    every_file = [path for path, _ in files]
+    plan = _plan_units(every_file, render)
+    if plan is not None:
+        problems.extend(plan.problems)
+        if plan.owned:
+            files = [entry for entry in files if entry[0] not in plan.owned]
     named = files_context_name(paths)
     contexts: dict[str, Inventory] = {}
 
@@ -117,7 +134,61 @@ def _load_files(
         problems.extend(walked[shown:])
     finally:
         load.close()
+    if plan is not None and plan.roots:
+        # after the parse workers are done: a renderer may start threads (the Helm
+        # library's Go runtime), and forking a process with threads is unsafe
+        _add_rendered(
+            plan.roots,
+            render,
+            every_file,
+            inventory,
+            contexts=contexts,
+            one_context=one_context,
+        )
     return list(contexts.values())
+
+
+def _plan_units(files: Sequence[str], render: RenderOptions) -> UnitPlan | None:
+    if not render.enabled:
+        return None
+    from efs_doctor.sources.render import plan_units
+
+    return plan_units(files)
+
+
+def _add_rendered(
+    units: Sequence[Unit],
+    render: RenderOptions,
+    files: Sequence[str],
+    inventory: Inventory,
+    *,
+    contexts: dict[str, Inventory],
+    one_context: bool,
+) -> None:
+    """Each rendered unit into a context of its own, named by its path; a unit not
+    rendered whole leaves the scan incomplete (``Inventory.unrendered``)."""
+    from efs_doctor.sources.render import render_units
+
+    for unit in render_units(units, render, files):
+        inventory.files.extend(unit.unit.inputs)
+        inventory.problems.extend(unit.problems)
+        if one_context:
+            context = inventory
+        else:
+            context = contexts.get(unit.name) or inventory.new_context(unit.name)
+            contexts[unit.name] = context
+        for document in unit.documents:
+            add_document(document, "", context)
+        if not unit.complete:
+            inventory.unrendered[unit.name] = _why_incomplete(unit.problems)
+
+
+def _why_incomplete(problems: Sequence[InputProblem]) -> str:
+    worst = next((p for p in problems if p.level is ProblemLevel.ERROR), None)
+    worst = worst or next(iter(problems), None)
+    if worst is None:
+        return "not rendered whole"
+    return f"not rendered whole: {worst.message}"
 
 
 def files_context_name(paths: Sequence[str]) -> str:

@@ -37,6 +37,10 @@ KUBERNETES_KINDS = frozenset(
 )
 
 
+# Objects a cluster has once, shared by every context (docs/contracts.md, "Contexts").
+CLUSTER_KINDS = frozenset({"Node", "CSIDriver"})
+
+
 def is_kubernetes(data: Any) -> bool:
     return isinstance(data, Mapping) and isinstance(data.get("kind"), str) and "apiVersion" in data
 
@@ -97,7 +101,8 @@ def _put(table: dict[str, _T], key: str, obj: _T, label: str, inventory: Invento
     count per context that the loader turns into one warning."""
     previous = table.get(key)
     if previous is not None:
-        inventory.duplicates += 1
+        if label not in CLUSTER_KINDS:  # each overlay renders the cluster's one CSIDriver
+            inventory.duplicates += 1
         inventory.problems.append(
             InputProblem(
                 obj.source.location(),

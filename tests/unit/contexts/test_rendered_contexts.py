@@ -1,0 +1,131 @@
+"""Kustomize roots and Helm charts scanned as contexts of their own (issue 15): rendered
+by the real renderers (the ``render`` extra, part of the dev install), patches and
+templates never read as objects, a unit that cannot be rendered an incomplete scan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.conftest import FIXTURES, run_efs_doctor
+
+from efs_doctor.api import analyze, load_inventory, mount_chains
+from efs_doctor.sources.render import RenderOptions, find_renderers
+from efs_doctor.sources.render import renderers as render_renderers
+from efs_doctor.sources.render import run as render_run
+
+RENDER = FIXTURES / "render"
+NO_CACHE = RenderOptions(cache_dir="")
+
+
+def _needs(kind: str) -> None:
+    found = find_renderers()
+    if kind == "kustomize" and found.kustomize is None:
+        pytest.skip("no kustomize renderer: pip install 'efs-doctor[render]'")
+    if kind == "helm" and found.helm is None and not found.helm_library:
+        pytest.skip("no Helm renderer: pip install 'efs-doctor[render]' (x86_64 Linux)")
+
+
+@pytest.fixture
+def overlays(tmp_path: Path) -> Path:
+    """base + overlays/prod (a replicas-only patch) + overlays/dev (a volumes patch)."""
+    root = tmp_path / "app"
+    for part in ("base", "overlays"):
+        shutil.copytree(RENDER / "kustomize" / part, root / part)
+    return root
+
+
+def test_each_overlay_is_a_context_and_a_patch_replaces_nothing(overlays: Path) -> None:
+    _needs("kustomize")
+    inventory = load_inventory([str(overlays)], render=NO_CACHE)
+    names = sorted(view.context for view in inventory.views())
+    assert names == [str(overlays / "overlays" / "dev"), str(overlays / "overlays" / "prod")]
+    prod = next(v for v in inventory.views() if v.context.endswith("prod"))
+    [deployment] = prod.workloads
+    # the base Deployment with the overlay's namespace, the patch applied, not replacing it
+    assert deployment.key == "prod/deployment/app"
+    assert deployment.source.path == str(overlays / "base" / "deployment.yaml")
+    [chain] = [c for c in mount_chains(prod) if c.workload is not None]
+    assert chain.claim_key == "prod/efs-claim"
+    # patch and kustomization files are never objects, and nothing is defined twice
+    assert all(
+        w.source.path is not None and "overlays" not in w.source.path
+        for view in inventory.views()
+        for w in view.workloads
+    )
+    assert not [p for p in inventory.problems if "more than once" in p.message]
+
+
+def test_a_base_named_beside_its_overlay_is_scanned_through_it(overlays: Path) -> None:
+    _needs("kustomize")
+    inventory = load_inventory(
+        [str(overlays / "overlays" / "prod"), str(overlays / "base")], render=NO_CACHE
+    )
+    assert [v.context for v in inventory.views()] == [str(overlays / "overlays" / "prod")]
+
+
+def test_without_a_renderer_each_unit_is_one_line_and_the_scan_is_incomplete(
+    overlays: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine has no kustomize: nothing of the unit is read as objects (no finding
+    from a patch), one line per unit says what to install, the scan is inconclusive."""
+    monkeypatch.setattr(render_run, "find_renderers", lambda: render_renderers.NONE)
+    inventory = load_inventory([str(overlays)], render=NO_CACHE)
+    assert inventory.object_count == 0
+    lines = [str(p) for p in inventory.problems]
+    assert len(lines) == 2
+    assert all("efs-doctor[render]" in line for line in lines)
+    report = analyze(inventory)
+    assert sorted(i.object for i in report.inconclusive if i.code == "render") == sorted(
+        str(overlays / "overlays" / name) for name in ("dev", "prod")
+    )
+
+
+def test_no_render_reads_the_files_as_they_are(overlays: Path) -> None:
+    inventory = load_inventory([str(overlays)], render=RenderOptions(enabled=False))
+    assert len(inventory.views()) == 1
+    assert not inventory.unrendered
+
+
+def test_a_chart_is_rendered_with_its_values_then_the_users(tmp_path: Path) -> None:
+    _needs("helm")
+    chart = RENDER / "helm" / "efs-app"
+    default = load_inventory([str(chart)], render=NO_CACHE)
+    [pv] = default.persistent_volumes.values()
+    assert pv.source.path == str(chart / "templates" / "storage.yaml")
+    values = RENDER / "helm" / "values-prod.yaml"
+    prod = load_inventory(
+        [str(chart)], render=RenderOptions(cache_dir="", helm_values=(str(values),))
+    )
+    [pv] = prod.persistent_volumes.values()
+    assert pv.csi is not None
+    assert pv.csi.volume_handle == "fs-0fedcba9876543210"
+    assert default.context == prod.context == str(chart)
+
+
+def test_scan_json_names_the_overlay(overlays: Path) -> None:
+    _needs("kustomize")
+    done = run_efs_doctor("scan", "--format", "json", str(overlays))
+    assert done.returncode == 1, done.stderr  # no AWS state: inconclusive checks
+    contexts = {i["context"] for i in json.loads(done.stdout)["inconclusive"]}
+    assert contexts <= {str(overlays / "overlays" / n) for n in ("dev", "prod")}
+    assert contexts
+
+
+def test_rendered_output_on_stdin_still_works(overlays: Path) -> None:
+    _needs("kustomize")
+    kustomize = find_renderers().kustomize
+    assert kustomize is not None
+    rendered = subprocess.run(
+        [*kustomize, str(overlays / "overlays" / "prod")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    done = run_efs_doctor("inventory", "--format", "json", "-", stdin=rendered)
+    chains = json.loads(done.stdout)["chains"]
+    assert [c["pvc"] for c in chains if c["pod"]] == ["prod/efs-claim"]
+    assert {c["context"] for c in chains} == {"-"}
