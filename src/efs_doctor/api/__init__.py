@@ -123,13 +123,14 @@ def _with_unrendered(report: Report, inventory: Inventory) -> Report:
 
 
 def _merged(reports: Sequence[Report], inventory: Inventory) -> Report:
-    """One report of the contexts' reports. What every context finds on a shared object
-    (a file system policy, the driver's service account) is reported once."""
+    """One report of the contexts' reports. What several contexts find at one place with
+    the same words (a file system policy, a base rendered by two overlays alike) is
+    reported once, in the first of them."""
     from efs_doctor.findings import Report
 
     findings = _unique(
         (f for r in reports for f in r.findings),
-        lambda f: (f.code, str(f.location), f.message, f.chain, f.context if f.chain else None),
+        lambda f: (f.code, str(f.location), f.message, f.chain),
     )
     inconclusive = _unique(
         (i for r in reports for i in r.inconclusive), lambda i: (i.code, i.object, i.reason)

@@ -30,7 +30,8 @@ def settle_contexts(top: Inventory, contexts: Sequence[Inventory]) -> None:
         if context.caller is not None and top.caller is None:
             top.caller = context.caller
     _summarise_duplicates(top, [top, *contexts])
-    projects = [c for c in contexts if _ships_objects(c)]
+    driver_sources = {id(d.source) for d in top.driver_deployments}
+    projects = [c for c in contexts if _ships_objects(c, driver_sources)]
     driver = _driver_accounts([top, *contexts])
     if len(projects) == 1:
         only = projects[0]
@@ -51,9 +52,14 @@ def settle_contexts(top: Inventory, contexts: Sequence[Inventory]) -> None:
             top.context = contexts[0].context
 
 
-def _ships_objects(context: Inventory) -> bool:
+def _ships_objects(context: Inventory, driver_sources: set[int]) -> bool:
+    """Whether a project ships anything that mounts or is mounted (the EFS CSI driver's
+    own deployments are the cluster's, not a project's)."""
     return bool(
-        context.persistent_volumes or context.claims or context.storage_classes or context.workloads
+        context.persistent_volumes
+        or context.claims
+        or context.storage_classes
+        or any(id(w.source) not in driver_sources for w in context.workloads)
     )
 
 

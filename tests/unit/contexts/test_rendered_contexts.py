@@ -129,3 +129,38 @@ def test_rendered_output_on_stdin_still_works(overlays: Path) -> None:
     chains = json.loads(done.stdout)["chains"]
     assert [c["pvc"] for c in chains if c["pod"]] == ["prod/efs-claim"]
     assert {c["context"] for c in chains} == {"-"}
+
+
+def test_a_rendered_finding_names_the_overlay_and_its_fix_edits_the_base(tmp_path: Path) -> None:
+    """The seed incident as a Kustomize base and a replicas-only overlay, with the AWS
+    answers and the driver beside it: AUTH001 at the base PV, in the overlay's context, and
+    its fix a patch of the base file (the overlay does not touch the PV)."""
+    _needs("kustomize")
+    seed = Path(__file__).resolve().parents[3] / "examples" / "seed-incident"
+    base = tmp_path / "app" / "base"
+    base.mkdir(parents=True)
+    manifests = ("deployment.yaml", "pv-and-claim.yaml", "storageclass.yaml")
+    for name in manifests:
+        shutil.copy(seed / "k8s" / name, base / name)
+    (base / "kustomization.yaml").write_text(
+        "resources:\n" + "".join(f"- {m}\n" for m in manifests)
+    )
+    prod = tmp_path / "app" / "overlays" / "prod"
+    prod.mkdir(parents=True)
+    (prod / "kustomization.yaml").write_text("resources:\n- ../../base\npatches:\n- path: r.yaml\n")
+    (prod / "r.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web}\n"
+        "spec: {replicas: 3}\n"
+    )
+    shutil.copytree(seed / "aws", tmp_path / "aws")
+    for name in ("nodes.yaml", "efs-csi-driver.yaml", "efs-csi-serviceaccounts.yaml"):
+        shutil.copy(seed / "k8s" / name, tmp_path / "aws" / name)
+    done = run_efs_doctor("scan", "--format", "json", "app", "aws", cwd=tmp_path)
+    findings = json.loads(done.stdout)["findings"]
+    [auth] = [f for f in findings if f["code"] == "AUTH001"]
+    assert auth["context"] == "app/overlays/prod"
+    assert auth["location"]["path"] == "app/base/pv-and-claim.yaml"
+    assert {f["context"] for f in findings} == {"app/overlays/prod"}
+    diff = run_efs_doctor("scan", "--diff", "app", "aws", cwd=tmp_path).stdout
+    assert "+++ b/app/base/pv-and-claim.yaml" in diff
+    assert "+    - iam" in diff
