@@ -53,7 +53,8 @@ def test_scan_inputs_resolve_to_chains(tmp_path: Path, bench_corpus: ModuleType)
     assert counts.get("FileSystem") == bench_corpus.FILE_SYSTEMS
     assert counts.get("MountTarget") == bench_corpus.FILE_SYSTEMS * len(bench_corpus.ZONES)
     assert counts.get("SecurityGroup") == bench_corpus.SECURITY_GROUPS
-    chains = mount_chains(inventory)
+    # its kustomizations are rendered, each a context of its own (issue 15)
+    chains = [c for view in inventory.views() for c in mount_chains(view)]
     assert any(c.access_point_id for c in chains)
     assert any(c.planned is not None for c in chains)
     assert any(c.volume is not None and c.access_point_id is None for c in chains)
