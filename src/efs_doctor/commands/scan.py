@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from efs_doctor.findings import Report
 
 FORMATS = ("text", "json", "sarif", "markdown")
+# Kubernetes policy report objects for `kubectl apply -f -` (report/policy_reports.py).
+POLICY_REPORT_FORMATS = ("openreports", "policyreport")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also read the live cluster and AWS account, read-only (efs-doctor permissions)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS + POLICY_REPORT_FORMATS,
+        default="text",
+        help="output format (openreports, policyreport: Kubernetes report objects as YAML)",
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
         "--select",
@@ -186,6 +193,8 @@ def _render(report: Report, args: argparse.Namespace) -> str:
     import os
     import sys
 
+    if args.format in POLICY_REPORT_FORMATS:
+        return _render_policy_reports(report, args.format)
     if args.format == "json":
         from efs_doctor.report import json as json_report
 
@@ -208,3 +217,14 @@ def _render(report: Report, args: argparse.Namespace) -> str:
     else:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     return text.render(report, color=color)
+
+
+def _render_policy_reports(report: Report, format_name: str) -> str:
+    import time
+
+    from efs_doctor.report import policy_reports
+    from efs_doctor.report.policy_results import scan_results
+    from efs_doctor.rules import REGISTRY
+
+    results = scan_results(report, REGISTRY)
+    return policy_reports.render(results, format_name, timestamp=int(time.time()))
