@@ -16,6 +16,7 @@ from pathlib import Path
 
 import live_seed as seed
 import pytest
+import yaml
 from fake_kube import FakeKube
 from live_helpers import child_env, efs_doctor
 
@@ -73,6 +74,52 @@ def test_diagnose_json_follows_the_contract(
     assert "mountOptions" in top["fix"]
     assert {"what", "reason", "missing_permission"} <= set(report["inconclusive"][0])
     assert {r.method for r in kube.requests} == {"GET"}
+
+
+def test_diagnose_as_openreports_puts_the_pod_mount_in_its_namespace_report(
+    seeded: tuple[dict[str, str], seed.AwsSeed, FakeKube],
+) -> None:
+    """`diagnose -A --format openreports`: one result per simulated mount, in the pod's
+    namespace, valid against the OpenReports CRD (tests/data/crds), named apart from scan's."""
+    from crd_schemas import crd_errors
+
+    env, built, _kube = seeded
+    done = efs_doctor(["diagnose", "--all-namespaces", "--format", "openreports"], env)
+    assert done.returncode == 1, done.stderr
+    docs = [d for d in yaml.safe_load_all(done.stdout) if d]
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("ClusterReport", "efs-doctor-mounts-cluster"),
+        ("Report", "efs-doctor-mounts-web"),
+    ]
+    assert crd_errors(docs[0], "openreports.io_clusterreports.yaml", "v1alpha1") == []
+    assert crd_errors(docs[1], "openreports.io_reports.yaml", "v1alpha1") == []
+    [mount] = docs[1]["results"]
+    assert (mount["policy"], mount["rule"], mount["result"], mount["category"]) == (
+        "efs-mount",
+        "iam-option-missing",
+        "fail",
+        "authorization",
+    )
+    assert mount["resources"][0] == {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "name": seed.POD,
+        "namespace": "web",
+    }
+    properties = mount["properties"]
+    assert properties["cause_status"] == "confirmed"  # the pod's FailedMount event says so
+    assert "mountOptions" in properties["fix"]
+    assert properties["file_system"] == built.file_system_ids[0]
+    # what could not be read is an error result of the cluster report
+    assert {r["result"] for r in docs[0]["results"]} == {"error"}
+    assert docs[0]["summary"]["error"] == len(docs[0]["results"])
+
+
+def test_diagnose_reports_need_every_namespace() -> None:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH")}
+    done = efs_doctor(["diagnose", "--format", "openreports"], {**env, "HOME": "/nonexistent"})
+    assert done.returncode == 2
+    assert "--format openreports needs --all-namespaces" in done.stderr
 
 
 def test_every_chain_without_arguments(

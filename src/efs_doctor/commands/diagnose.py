@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 from efs_doctor.commands.live_args import add_live_arguments
 
 if TYPE_CHECKING:
-    from efs_doctor.api.diagnose import PodSelection
+    from collections.abc import Sequence
+
+    from efs_doctor.api.diagnose import Diagnosis, PodSelection
+    from efs_doctor.sources.live_records import Inconclusive
+
+REPORT_FORMATS = ("openreports", "policyreport")
+DIAGNOSE_REPORTS = "efs-doctor-mounts"  # report names: never those of scan's reports
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +63,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         const="all",
         help="every pod that mounts an EFS volume, failing or not",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "openreports", "policyreport"),
+        default="text",
+        help="openreports, policyreport: one result per mount as Kubernetes report objects "
+        "(YAML for kubectl apply; needs --all-namespaces)",
+    )
     add_live_arguments(parser)
 
 
@@ -70,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.errors import EXIT_USAGE, UsageError, exit_status
     from efs_doctor.report.diagnose import diagnose_json, diagnose_text
 
+    if args.format in REPORT_FORMATS and not args.all_namespaces:
+        # A report replaces the previous run's: one written from part of the cluster would
+        # drop the results of the rest.
+        raise UsageError(f"--format {args.format} needs --all-namespaces")
     if args.pod is not None:
         if args.all_namespaces:
             raise UsageError("give a pod or --all-namespaces, not both")
@@ -105,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"efs-doctor: not checked: {item}", file=sys.stderr)
         return EXIT_USAGE  # the pod asked for is not there
     diagnosis = diagnose_pods(inventory, selection.pods)
-    if args.format == "json":
+    if args.format in REPORT_FORMATS:
+        sys.stdout.write(_policy_reports(diagnosis, inconclusive, args.format))
+    elif args.format == "json":
         json.dump(diagnose_json(diagnosis, inconclusive), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
@@ -148,3 +166,19 @@ def _nothing(
     if failing:
         hints.append("every EFS mount: --all-pods")
     return text + (f" ({'; '.join(hints)})" if hints else "")
+
+
+def _policy_reports(
+    diagnosis: Diagnosis, inconclusive: Sequence[Inconclusive], format_name: str
+) -> str:
+    import time
+
+    from efs_doctor.errors import internal_step
+    from efs_doctor.report import policy_reports
+    from efs_doctor.report.policy_results import diagnose_results
+
+    with internal_step(f"the {format_name} renderer"):
+        results = diagnose_results(diagnosis, inconclusive)
+        return policy_reports.render(
+            results, format_name, timestamp=int(time.time()), prefix=DIAGNOSE_REPORTS
+        )

@@ -8,7 +8,8 @@ kubernetes-sigs/wg-policy-prototypes ``policy-report/crd/v1alpha2``; the tests v
 document against those CRDs' schemas, kept in tests/data/crds).
 
 efs-doctor stays read-only: it prints the objects and ``kubectl apply`` writes them. Names are
-stable (``efs-doctor-<namespace>``, ``efs-doctor-cluster``), so a run replaces the previous
+stable (``efs-doctor-<namespace>``, ``efs-doctor-cluster``; diagnose's start
+``efs-doctor-mounts-``), so a run replaces the previous
 run's results instead of adding a report beside them. The cluster report is printed even when
 it holds no result, so a fixed problem clears it on the next run.
 """
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SOURCE = "efs-doctor"
-CLUSTER_REPORT_NAME = "efs-doctor-cluster"
 LABELS = {"app.kubernetes.io/managed-by": "efs-doctor"}
 # etcd refuses objects over about 1.5 MiB; a result is well under 1.5 KiB.
 MAX_RESULTS = 1000
@@ -154,14 +154,16 @@ class Result:
         return out
 
 
-def report_name(namespace: str | None) -> str:
-    return CLUSTER_REPORT_NAME if namespace is None else f"efs-doctor-{namespace}"
+def report_name(namespace: str | None, prefix: str = SOURCE) -> str:
+    """``<prefix>-cluster`` or ``<prefix>-<namespace>``; each command that writes reports has
+    its own prefix, so scan's and diagnose's reports never replace each other."""
+    return f"{prefix}-cluster" if namespace is None else f"{prefix}-{namespace}"
 
 
 def _report(
-    api: ReportApi, namespace: str | None, results: Sequence[Result], timestamp: int
+    api: ReportApi, namespace: str | None, results: Sequence[Result], timestamp: int, prefix: str
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": report_name(namespace)}
+    metadata: dict[str, Any] = {"name": report_name(namespace, prefix)}
     if namespace is not None:
         metadata["namespace"] = namespace
     metadata["labels"] = dict(LABELS)
@@ -185,21 +187,25 @@ def _report(
 
 
 def report_documents(
-    results: Iterable[Result], api: ReportApi, *, timestamp: int
+    results: Iterable[Result], api: ReportApi, *, timestamp: int, prefix: str = SOURCE
 ) -> list[dict[str, Any]]:
     """The cluster report first (always), then one report per namespace, by name."""
     by_namespace: dict[str | None, list[Result]] = {None: []}
     for result in results:
         by_namespace.setdefault(result.namespace, []).append(result)
     namespaces = sorted(n for n in by_namespace if n is not None)
-    return [_report(api, n, by_namespace[n], timestamp) for n in (None, *namespaces)]
+    return [_report(api, n, by_namespace[n], timestamp, prefix) for n in (None, *namespaces)]
 
 
-def render(results: Iterable[Result], format_name: str, *, timestamp: int) -> str:
+def render(
+    results: Iterable[Result], format_name: str, *, timestamp: int, prefix: str = SOURCE
+) -> str:
     """A YAML stream for ``kubectl apply -f -``."""
     import yaml
 
-    documents = report_documents(results, REPORT_APIS[format_name], timestamp=timestamp)
+    documents = report_documents(
+        results, REPORT_APIS[format_name], timestamp=timestamp, prefix=prefix
+    )
     return yaml.safe_dump_all(
         documents, sort_keys=False, explicit_start=True, allow_unicode=True, width=100
     )

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-CRDS = Path(__file__).resolve().parents[2] / "data" / "crds"
+CRDS = Path(__file__).resolve().parent / "data" / "crds"
 
 
 def strict(schema: Any) -> Any:
