@@ -53,6 +53,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "efs_doctor.commands.diagnose",
         "diagnose EFS mounts in the live cluster: verdict, mount path, cause and fix",
     ),
+    (
+        "export",
+        "efs_doctor.commands.export",
+        "export admission policies that refuse EFS volumes their file system policy refuses",
+    ),
 )
 
 DESCRIPTION = """\

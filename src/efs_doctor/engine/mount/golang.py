@@ -6,6 +6,7 @@ from __future__ import annotations
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+GO_FALSE = _FALSE  # the spellings ParseBool reads as false (admission policies restate them)
 
 
 def parse_go_bool(value: str) -> bool | None:
