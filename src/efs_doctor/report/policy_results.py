@@ -52,6 +52,8 @@ def finding_properties(finding: Finding) -> dict[str, str]:
         properties["fix"] = finding.fix.title
     if finding.chain:
         properties["chain"] = finding.chain
+    if finding.context:
+        properties["context"] = finding.context  # contracts.md "Contexts"
     properties["docs"] = finding.docs
     return properties
 
@@ -70,6 +72,9 @@ def finding_result(finding: Finding, rule: Rule | None) -> Result:
 
 
 def inconclusive_result(item: Inconclusive, rule: Rule | None) -> Result:
+    properties = {"object": item.object}
+    if item.context:
+        properties["context"] = item.context
     if rule is None:
         # Not a rule's: something live mode could not read (or a check of another kind).
         return Result(
@@ -79,7 +84,7 @@ def inconclusive_result(item: Inconclusive, rule: Rule | None) -> Result:
             message=f"{item.object}: {item.reason}",
             category=item.code,
             resources=_resources(item.object),
-            properties={"object": item.object},
+            properties=properties,
         )
     return Result(
         policy=rule.code,
@@ -89,7 +94,7 @@ def inconclusive_result(item: Inconclusive, rule: Rule | None) -> Result:
         category=rule.area,
         severity=rule.meta.severity.value,
         resources=_resources(item.object),
-        properties={"object": item.object, "docs": docs_url(rule.code)},
+        properties={**properties, "docs": docs_url(rule.code)},
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from crd_schemas import crd_errors
 
+from crd_schemas import crd_errors
 from efs_doctor.findings import Confidence, Finding, Inconclusive, Location, Report, Severity
 from efs_doctor.report import policy_reports
 from efs_doctor.report.policy_results import scan_results
@@ -88,6 +88,7 @@ def test_seed_prints_a_cluster_report_with_the_auth001_result(cli) -> None:  # t
     )
     assert properties["fix"] == "add `iam` to mountOptions"
     assert properties["location"] == "examples/seed-incident/k8s/pv-and-claim.yaml:15:5"
+    assert properties["context"] == "examples/seed-incident"  # the PATH it was found under
     assert cluster["summary"]["fail"] == 2  # AUTH001 and AUTH005 (on the file system policy)
 
 
