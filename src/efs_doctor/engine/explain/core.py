@@ -123,7 +123,7 @@ def explain(
         )
     pooled = [item for item in all_located if kind(item) in causal_kinds]
     causes = rank(pooled, adjustments, signals, facts, catalogue) if pooled else ()
-    if not pooled and signals:
+    if not pooled and (signals or any(a.brings for a in adjustments)):
         causes = rank((), adjustments, signals, facts, catalogue)
     generic = tuple(Check(fill(c.command, facts), c.look_for) for c in catalogue.generic_checks)
     return Explanation(
