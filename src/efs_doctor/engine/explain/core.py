@@ -35,7 +35,9 @@ _ORIGIN_ORDER = (
     "mount.nfs4",
     "kernel",
 )
-_CAUSAL = ("specific", "wrapper")
+# Without a specific message, the wrappers and the report's own wording (keyword signatures) are
+# what there is to go on.
+_CAUSAL = ("specific", "wrapper", "keyword")
 
 
 def _origin_chain(matches: Iterable[Match], catalogue: Catalogue) -> str:
@@ -83,11 +85,21 @@ def explain(
     # One entry per distinct message; repeats of the same event are folded.
     per_block: dict[tuple[str, ...], tuple[list[Located], int]] = {}
     texts: dict[tuple[str, ...], str] = {}
+    # A message repeated verbatim (a pasted event stream) matches the same signatures: look
+    # them up once.
+    keys_of: dict[str, tuple[str, ...]] = {}
     for block in split_blocks(clean):
+        known = keys_of.get(block.flat)
+        if known is not None:
+            if known in per_block:
+                located, repeats = per_block[known]
+                per_block[known] = (located, repeats + 1)
+            continue
         matches = match_block(block, catalogue, clean)
+        key = tuple(sorted(m.signature for m in matches))
+        keys_of[block.flat] = key
         if not matches:
             continue
-        key = tuple(sorted(m.signature for m in matches))
         if key in per_block:
             located, repeats = per_block[key]
             per_block[key] = (located, repeats + 1)

@@ -219,3 +219,139 @@ def test_fast_failure_lowers_network_causes() -> None:
 
 def test_no_timestamps_no_timing() -> None:
     assert facts_of(CONTROLLER_MOUNT).mount_seconds is None
+
+
+# -- 3. messages quoted as titles, cut short, or with a marker --------------------------------
+# mount.nfs4 prints "an incorrect mount option was specified" (efs-semantics.md §2.2: unknown
+# options go to mount.nfs4 verbatim); an issue title drops the first word
+# (aws-efs-csi-driver#147's title).
+def test_message_without_its_first_word_matches_as_truncated() -> None:
+    explanation = explain("incorrect mount option was specified - mount options doesn't work")
+    assert ranked(explanation)[0] == "invalid-mount-option"
+    assert explanation.errors[0].matches[0].truncated
+
+
+def test_message_cut_mid_word_at_a_line_end_matches_its_phrase() -> None:
+    # The controller's CreateAccessPoint failure (efs-semantics.md §3.8) cut by a log viewer.
+    text = (
+        "E0428 00:46:02.760320       1 driver.go:103] GRPC error: rpc error: code = Internal "
+        "desc = Failed to create Acce\n"
+    )
+    explanation = explain(text)
+    assert "ctrl-create-access-point-failed" in explanation.errors[0].causal
+    assert explanation.errors[0].matches[0].truncated
+
+
+def test_message_cut_with_an_ellipsis_still_matches() -> None:
+    text = "Output: b'mount.nfs4: access denied by serv...'"
+    assert ranked(explain(text))[0] == "iam-option-missing"
+
+
+def test_short_line_ends_do_not_match_a_phrase() -> None:
+    # fewer than 18 characters of a phrase at a line end are no evidence of it
+    assert explain("the pod says: access denied by\n").errors == ()
+    cut = explain("the pod says: access denied by server while\n")
+    assert [m.signature for e in cut.errors for m in e.matches] == ["nfs-access-denied"]
+
+
+def test_oom_killed_in_words_is_the_node_plugin_oom() -> None:
+    text = "the efs-plugin container was OOM killed many times"
+    assert ranked(explain(text))[0] == "node-plugin-oom"
+
+
+# -- 4. CreateAccessPoint ValidationException without its detail ------------------------------
+# directoryPerms absent is sent as "" and basePath "/" gives "//...": both are rejected with
+# ValidationException (efs-semantics.md §3.7; API_CreateAccessPoint).
+def test_bare_validation_exception_ranks_storage_class_causes() -> None:
+    causes = ranked(explain("failed to provision volume: ValidationException: status code: 400"))
+    assert set(causes[:2]) == {"storageclass-parameters-invalid", "storageclass-basepath-invalid"}
+
+
+def test_validation_exception_with_a_double_slash_path_is_the_base_path() -> None:
+    text = "ValidationException: 1 validation error detected: rootDirectory.path '//pvc-1'"
+    assert ranked(explain(text))[0] == "storageclass-basepath-invalid"
+
+
+# -- 5. raw AWS authorization errors, by the action named -------------------------------------
+# The controller calls CreateAccessPoint/TagResource/Describe* (efs-semantics.md §3.8); efs-utils'
+# DNS fallback calls DescribeMountTargets and ec2:DescribeAvailabilityZones (§2.7); STS is the
+# credential exchange (§2.8, §3.5).
+def _denied(action: str) -> str:
+    return (
+        "User: arn:aws:sts::111122223333:assumed-role/some-role/session is not authorized to "
+        f"perform: {action} on resource: arn:aws:elasticfilesystem:us-east-1:111122223333:x"
+    )
+
+
+def test_denied_controller_action_is_the_controller_permissions() -> None:
+    assert ranked(explain(_denied("elasticfilesystem:TagResource")))[0] == (
+        "csi-controller-permissions"
+    )
+
+
+def test_denied_mount_time_lookup_is_the_lookup_permissions() -> None:
+    assert ranked(explain(_denied("elasticfilesystem:DescribeMountTargets")))[0] == (
+        "mount-target-lookup-permissions"
+    )
+
+
+def test_denied_web_identity_is_the_trust_policy() -> None:
+    assert ranked(explain(_denied("sts:AssumeRoleWithWebIdentity")))[0] == "irsa-trust-policy"
+
+
+def test_denied_assume_role_is_cross_account() -> None:
+    assert ranked(explain(_denied("sts:AssumeRole")))[0] == "cross-account-assume-role"
+
+
+def test_unable_to_locate_credentials_for_the_lookup() -> None:
+    text = (
+        "Unable to locate credentials when performing operation DescribeMountTargets, please "
+        "confirm your aws credentials are properly configured."
+    )
+    assert ranked(explain(text))[0] == "mount-target-lookup-permissions"
+
+
+def test_older_fallback_layout_cut_inside_the_role_name() -> None:
+    # efs-semantics.md §2.7: the older layout prints the AWS error right after the hint.
+    text = (
+        'Output: Failed to resolve "fs-022497d2da99cd9277.efs.ca-central-1.amazonaws.com". The '
+        "file system mount target ip address cannot be found, please pass mount target ip "
+        "address via mount options.\nUser: arn:aws:sts::054550991362:assumed-role/eksctl-node-e\n"
+    )
+    assert ranked(explain(text))[0] == "mount-target-lookup-permissions"
+
+
+# -- 7. the report's own words when no message matches ----------------------------------------
+def test_words_are_used_only_without_a_recognised_message() -> None:
+    text = (
+        "the mount hangs\nOutput: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'"
+    )
+    explanation = explain(text)
+    assert all("words-mount-hangs" not in error.causal for error in explanation.errors)
+
+
+def test_words_of_a_hang_point_at_the_network() -> None:
+    assert ranked(explain("our pod is stuck in ContainerCreating, the mount hangs"))[0] == (
+        "sg-missing-2049"
+    )
+
+
+def test_ipv6_in_words_is_a_fact_and_a_cause() -> None:
+    text = "the mount target has IPv6 and the node tries it first; the mount times out"
+    assert facts_of(text).ipv6
+    assert ranked(explain(text))[0] == "ipv6-dual-stack"
+
+
+def test_provisioning_denied_in_words() -> None:
+    text = 'I get "access denied" when the provisioner attempts to create a volume'
+    assert ranked(explain(text))[0] == "csi-controller-permissions"
+
+
+def test_non_root_pod_expecting_fs_group_in_words() -> None:
+    text = "securityContext fsGroup doesn't applied when creating pvc, non-root user cannot write"
+    assert ranked(explain(text))[0] == "fsgroup-not-applied"
+
+
+def test_missing_directory_in_words() -> None:
+    text = "the directory does not exist on the file system so the pod stays in ContainerCreating"
+    assert ranked(explain(text))[0] in ("subpath-missing", "access-point-root-dir-missing")

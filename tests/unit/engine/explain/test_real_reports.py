@@ -13,8 +13,8 @@ from types import ModuleType
 from efs_doctor import data
 from efs_doctor.engine.explain import load_catalogue
 
-TOP1_MIN = 0.50
-TOP3_MIN = 0.56
+TOP1_MIN = 0.80
+TOP3_MIN = 0.86
 
 
 def test_corpus_is_at_least_sixty_reports_of_known_causes(explain_corpus: ModuleType) -> None:
