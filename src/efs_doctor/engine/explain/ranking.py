@@ -151,7 +151,8 @@ def rank(
         if not candidate.brought
         and any(catalogue.signature(s).kind == "specific" for s in candidate.signatures)
     ]
-    brought_cap = min(BROUGHT_CAP, max(named) - 0.01) if named else BROUGHT_CAP
+    # The message is the stronger evidence: a fact does not outrank what the message names.
+    brought_cap = min(BROUGHT_CAP, min(named) - 0.01) if named else BROUGHT_CAP
     ranked: list[RankedCause] = []
     for cause_id, candidate in candidates.items():
         info = catalogue.causes[cause_id]
