@@ -356,3 +356,15 @@ def test_non_root_pod_expecting_fs_group_in_words() -> None:
 def test_missing_directory_in_words() -> None:
     text = "the directory does not exist on the file system so the pod stays in ContainerCreating"
     assert ranked(explain(text))[0] in ("subpath-missing", "access-point-root-dir-missing")
+
+
+def test_kubelets_own_timeout_summary_is_not_read_as_the_reports_words() -> None:
+    # "timed out waiting for the condition" is kubelet's summary (efs-semantics.md §3.9), read by
+    # the kubelet-timed-out-waiting wrapper; the words signature must not count it again.
+    text = (
+        "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data]: "
+        "timed out waiting for the condition"
+    )
+    matched = {m.signature for e in explain(text).errors for m in e.matches}
+    assert "kubelet-timed-out-waiting" in matched
+    assert "words-mount-hangs" not in matched
