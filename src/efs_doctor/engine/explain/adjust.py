@@ -271,7 +271,9 @@ def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment("fargate-unsupported", RAISE, reason)
         yield Adjustment("csi-driver-version-bug", 1.5, reason)
     if facts.ipv6:
-        yield Adjustment("ipv6-dual-stack", RAISE, "the text shows an IPv6 address")
+        yield Adjustment(
+            "ipv6-dual-stack", RAISE, "the text shows an IPv6 address or speaks of IPv6"
+        )
     if facts.driver_version is None and facts.efs_utils_version is None:
         return
     # The versions' behaviours are the mount engine's (engine/mount/versions.py, §2.11, §3).

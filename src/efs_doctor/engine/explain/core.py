@@ -49,9 +49,11 @@ def _origin_chain(matches: Iterable[Match], catalogue: Catalogue) -> str:
 
 def _notes(matches: Iterable[Match], catalogue: Catalogue) -> list[str]:
     notes = []
+    seen: set[str] = set()
     for match in matches:
         signature = catalogue.signature(match.signature)
-        if signature.note:
+        if signature.note and signature.note not in seen:  # one note, however many words
+            seen.add(signature.note)
             notes.append(f"{signature.note} «{match.excerpt}»")
         if match.truncated:
             notes.append(f"the message looks cut off; matched its beginning «{match.excerpt}»")
