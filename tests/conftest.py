@@ -124,11 +124,46 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
-def bench_corpus() -> ModuleType:
-    """benchmarks/corpus.py, the benchmark corpus generator, loaded as a module."""
+SUMMARY_LINES = pytest.StashKey[list[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SUMMARY_LINES] = []
+
+
+@pytest.fixture
+def summary_line(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """``summary_line(text)``: a line printed at the end of the run (figures such as the
+    explain corpus scores); under xdist the workers hand their lines to the controller."""
+    return request.config.stash[SUMMARY_LINES].append
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["summary_lines"] = session.config.stash[SUMMARY_LINES]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    config = getattr(node, "config", None)
+    if config is not None:
+        config.stash[SUMMARY_LINES].extend(output.get("summary_lines", []))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = terminalreporter.config.stash.get(SUMMARY_LINES, [])
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """benchmarks/<name>.py loaded as a module (the benchmarks are scripts, not a package)."""
     spec = importlib.util.spec_from_file_location(
-        "efs_doctor_bench_corpus", REPO / "benchmarks" / "corpus.py"
+        f"efs_doctor_bench_{name}", REPO / "benchmarks" / f"{name}.py"
     )
     assert spec is not None
     assert spec.loader is not None
@@ -136,3 +171,15 @@ def bench_corpus() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look the module up by name
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def bench_corpus() -> ModuleType:
+    """benchmarks/corpus.py, the benchmark corpus generator, loaded as a module."""
+    return load_benchmark("corpus")
+
+
+@pytest.fixture(scope="session")
+def explain_corpus() -> ModuleType:
+    """benchmarks/explain_corpus.py: explain's real-report corpus, its split and its score."""
+    return load_benchmark("explain_corpus")

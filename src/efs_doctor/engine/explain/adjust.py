@@ -10,17 +10,54 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from efs_doctor.engine.explain.catalogue import Catalogue
-from efs_doctor.engine.explain.model import Facts
+from efs_doctor.engine.explain.model import Facts, MountArguments
 from efs_doctor.engine.mount.kubelet import EFS_UTILS_EXIT, NFS_EXIT
 from efs_doctor.engine.mount.versions import resolve_versions
 
 RAISE = 3.0
 LOWER = 0.15
 RULE_OUT = 0.05
+# What a decisive fact alone makes of a cause no message named (ranking caps it below the causes
+# a specific message names).
+BRINGS = 0.55
+# Seconds from a mount attempt to its failure (timing.py): at least SLOW means nothing answered
+# on TCP 2049; at most FAST means the server or the helper answered.
+SLOW_SECONDS = 10.0
+FAST_SECONDS = 5.0
 
 _AUTHENTICATED_CAUSES = ("identity-policy-missing-client-actions", "policy-denies-principal")
 _ACCESS_POINT_CAUSES = ("access-point-root-dir-missing", "access-point-not-found")
 _CIFS_OPTIONS = frozenset({"dir_mode", "file_mode", "uid", "gid", "username", "password", "vers"})
+# Layers of the messages the server prints for a mount it refused (access denied, no such file):
+# the only messages an access point's own failures print (efs-semantics.md §5, §7 rows 1-2).
+# Transport failures (timeouts, resolution, TLS) print the same for access point mounts as for
+# any other, so an access point says nothing about them.
+SERVER_ANSWER_LAYERS = frozenset({"authorization", "access-point", "posix"})
+_NETWORK_LAYERS = frozenset({"network"})
+# "No such file or directory" from the server is a posix-layer message (signatures.yaml).
+_MISSING_DIRECTORY_LAYERS = frozenset({"posix"})
+
+# AWS API actions named in "is not authorized to perform: <action>", by who calls them:
+# the controller provisions and deletes access points (efs-semantics.md §3.8), efs-utils looks up
+# mount targets when DNS fails (§2.7), STS is the credential exchange (§2.8, §3.5).
+_CONTROLLER_ACTIONS = frozenset(
+    {
+        "elasticfilesystem:createaccesspoint",
+        "elasticfilesystem:deleteaccesspoint",
+        "elasticfilesystem:describeaccesspoints",
+        "elasticfilesystem:describefilesystems",
+        "elasticfilesystem:tagresource",
+    }
+)
+_LOOKUP_ACTIONS = frozenset(
+    {"elasticfilesystem:describemounttargets", "ec2:describeavailabilityzones"}
+)
+_ACTION_CAUSES = {
+    "controller": "csi-controller-permissions",
+    "lookup": "mount-target-lookup-permissions",
+    "web-identity": "irsa-trust-policy",
+    "assume-role": "cross-account-assume-role",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +65,96 @@ class Adjustment:
     cause: str
     factor: float
     reason: str
+    brings: float = 0.0
+    """> 0: the fact alone brings the cause in when no message named it, at this probability."""
+    layers: frozenset[str] = frozenset()
+    """Non-empty: applies only to a cause named by a message of one of these layers."""
+
+
+def _controller_mount_rules(args: MountArguments | None) -> Iterator[Adjustment]:
+    """The controller's own cleanup mount: its options are the driver's, not the PV's."""
+    reason = (
+        "the mount target /var/lib/csi/pv/<access point> is the CSI controller's own mount for "
+        "deleting an access point's root directory: the driver chooses its options, the PV's "
+        "mountOptions play no part"
+    )
+    yield Adjustment("iam-option-missing", LOWER, reason)
+    for cause in (*_ACCESS_POINT_CAUSES, "subpath-missing"):
+        yield Adjustment(cause, LOWER, reason)
+    if args is None:
+        return
+    if "iam" in args.option_names:
+        # Since aws-efs-csi-driver#422 the controller mounts with `tls,iam` as its own role.
+        yield Adjustment("csi-driver-version-bug", LOWER, f"{reason}; it has `iam`")
+        yield Adjustment(
+            "identity-policy-missing-client-actions",
+            RAISE,
+            f"{reason}; it authenticates as the controller's role",
+        )
+    else:
+        # Drivers before aws-efs-csi-driver#422 mounted without `iam` here.
+        reason = f"{reason}; without `iam` it is a driver release older than the fix"
+        yield Adjustment("csi-driver-version-bug", RAISE, reason, brings=BRINGS)
+        yield Adjustment("identity-policy-missing-client-actions", LOWER, reason)
+
+
+def _missing_directory_rules(has_ap: bool, path: str | None) -> Iterator[Adjustment]:
+    """Which directory a server's "No such file or directory" is about (efs-semantics.md §5):
+    the file system root always exists, so a root source means the access point's root
+    directory; a sub-directory source means that sub-directory."""
+    if path is None:
+        return
+    if path in ("/", ""):
+        yield Adjustment(
+            "subpath-missing",
+            RULE_OUT,
+            "the mount source is the file system root, which always exists",
+        )
+        if has_ap:
+            yield Adjustment(
+                "access-point-root-dir-missing",
+                RAISE,
+                "an access point mount of the root: a missing directory is the access point's "
+                "root directory (EFS creates it only with CreationInfo)",
+                layers=_MISSING_DIRECTORY_LAYERS,
+            )
+    elif not has_ap:
+        yield Adjustment(
+            "subpath-missing",
+            RAISE,
+            f"the mount source names the sub-directory {path}, which must exist",
+            brings=BRINGS,
+        )
 
 
 def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
     args = facts.mount_arguments
+    has_ap = facts.access_point_id is not None or (
+        args is not None and "accesspoint" in args.option_names
+    )
+    if facts.controller_mount:
+        yield from _controller_mount_rules(args)
+        return
+    path = args.path if args is not None else facts.server_path
     if args is None:
+        yield from _missing_directory_rules(has_ap, path)
+        if has_ap:
+            yield from _access_point_rules()
         return
     names = args.option_names
     shown = ",".join(args.options) or "(none)"
-    has_ap = "accesspoint" in names or facts.access_point_id is not None
     encrypted = "tls" in names  # the driver has already added it for an access point (§3.4)
     plain_nfs = (args.fs_type or "").startswith("nfs")
-    if "iam" not in names:
+    if plain_nfs:
+        reason = (
+            f"`-t {args.fs_type}` is the kernel NFS client, not efs-utils: no TLS and no IAM "
+            "identity are possible"  # efs-semantics.md §2.9
+        )
+        yield Adjustment("nfs-client-without-efs-utils", RAISE, reason, brings=BRINGS)
+        yield Adjustment("iam-option-missing", LOWER, reason + " (`iam` is an efs-utils option)")
+        for cause in (*_AUTHENTICATED_CAUSES, "iam-without-tls"):
+            yield Adjustment(cause, LOWER, reason)
+    elif "iam" not in names:
         yield Adjustment(
             "iam-option-missing",
             RAISE,
@@ -74,27 +189,12 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
             f"no `tls` in the mount options ({shown}): aws:SecureTransport is false, so a "
             "Deny on it applies",  # efs-semantics.md §4.5
         )
-    if plain_nfs:
-        yield Adjustment(
-            "iam-option-missing",
-            1.5,
-            f"`-t {args.fs_type}` bypasses efs-utils: no TLS and no IAM identity are possible",
-        )
     if has_ap:
-        for cause in (*_ACCESS_POINT_CAUSES, "policy-condition-not-met"):
-            yield Adjustment(cause, 2.0, "the mount goes through an access point")
+        yield from _access_point_rules()
     else:
         for cause in _ACCESS_POINT_CAUSES:
             yield Adjustment(cause, LOWER, "no access point in the mount arguments")
-    path = args.path
-    if path is not None and path not in ("/", ""):
-        yield Adjustment(
-            "subpath-missing",
-            RAISE,
-            f"the mount source {args.source} names the sub-directory {path}, which must exist",
-        )
-    elif path is not None:
-        yield Adjustment("subpath-missing", LOWER, f"the mount source {args.source} is the root")
+    yield from _missing_directory_rules(has_ap, path)
     if names & {"ocsp", "stunnel"}:
         yield Adjustment("tls-ocsp-unreachable", RAISE, "`ocsp`/`stunnel` selects legacy stunnel")
         yield Adjustment("stunnel-missing", 2.0, "`ocsp`/`stunnel` needs the stunnel binary")
@@ -103,6 +203,21 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment("invalid-mount-option", RAISE, f"options not meant for NFS: {odd}")
     if "crossaccount" in names:
         yield Adjustment("dns-resolution-outside-vpc", 2.0, "the mount uses `crossaccount`")
+
+
+def _access_point_rules() -> Iterator[Adjustment]:
+    # Only for messages the server prints for a refused mount: an access point's own failures
+    # print "access denied" or "No such file or directory", never a timeout (efs-semantics.md §5).
+    for cause in (*_ACCESS_POINT_CAUSES, "policy-condition-not-met"):
+        yield Adjustment(
+            cause, 2.0, "the mount goes through an access point", layers=SERVER_ANSWER_LAYERS
+        )
+    yield Adjustment(
+        "access-point-posix-user-enforced",
+        2.0,
+        "the mount goes through an access point, whose POSIX user replaces the caller's",
+        layers=SERVER_ANSWER_LAYERS,
+    )
 
 
 def _credentials_rules(facts: Facts) -> Iterator[Adjustment]:
@@ -156,7 +271,9 @@ def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
         yield Adjustment("fargate-unsupported", RAISE, reason)
         yield Adjustment("csi-driver-version-bug", 1.5, reason)
     if facts.ipv6:
-        yield Adjustment("ipv6-dual-stack", RAISE, "the text shows an IPv6 address")
+        yield Adjustment(
+            "ipv6-dual-stack", RAISE, "the text shows an IPv6 address or speaks of IPv6"
+        )
     if facts.driver_version is None and facts.efs_utils_version is None:
         return
     # The versions' behaviours are the mount engine's (engine/mount/versions.py, §2.11, §3).
@@ -180,6 +297,61 @@ def _environment_rules(facts: Facts) -> Iterator[Adjustment]:
         )
 
 
+def _action_family(action: str) -> str | None:
+    action = action.lower()
+    if action in _CONTROLLER_ACTIONS:
+        return "controller"
+    if action in _LOOKUP_ACTIONS:
+        return "lookup"
+    if action == "sts:assumerolewithwebidentity":
+        return "web-identity"
+    if action == "sts:assumerole":
+        return "assume-role"
+    return None
+
+
+def _denied_action_rules(facts: Facts) -> Iterator[Adjustment]:
+    """A raw AWS denial names the action, and the action names who was refused."""
+    if facts.denied_action is None:
+        return
+    family = _action_family(facts.denied_action)
+    if family is None:
+        return
+    for name, cause in _ACTION_CAUSES.items():
+        if name == family:
+            yield Adjustment(
+                cause,
+                RAISE,
+                f"the denied action is {facts.denied_action}",
+                brings=BRINGS,
+            )
+        else:
+            yield Adjustment(cause, LOWER, f"the denied action is {facts.denied_action}")
+
+
+def _timing_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
+    seconds = facts.mount_seconds
+    if seconds is None:
+        return
+    if seconds >= SLOW_SECONDS:
+        # efs-semantics.md §2.10 (15 s per attempt), §6 (dropped packets)
+        reason = f"the mount failed {seconds:.0f} s after it started: nothing answered on TCP 2049"
+        raised, lowered = _NETWORK_LAYERS, SERVER_ANSWER_LAYERS
+    elif seconds <= FAST_SECONDS:
+        reason = (
+            f"the mount failed {seconds:.1f} s after it started: the server or the mount "
+            "helper answered, so packets get through"
+        )
+        raised, lowered = frozenset(), _NETWORK_LAYERS
+    else:
+        return
+    for cause in catalogue.causes.values():
+        if cause.layer in raised:
+            yield Adjustment(cause.id, RAISE, reason)
+        elif cause.layer in lowered:
+            yield Adjustment(cause.id, LOWER, reason)
+
+
 def fact_adjustments(facts: Facts, catalogue: Catalogue) -> list[Adjustment]:
     """All adjustments the facts justify, in a stable order."""
     return [
@@ -187,4 +359,6 @@ def fact_adjustments(facts: Facts, catalogue: Catalogue) -> list[Adjustment]:
         *_credentials_rules(facts),
         *_exit_status_rules(facts, catalogue),
         *_environment_rules(facts),
+        *_denied_action_rules(facts),
+        *_timing_rules(facts, catalogue),
     ]

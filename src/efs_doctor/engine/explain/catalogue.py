@@ -12,8 +12,8 @@ from efs_doctor.engine.explain.model import Check
 from efs_doctor.engine.explain.prefilter import required_runs
 from efs_doctor.engine.mount.model import Layer
 
-SignatureKind = Literal["specific", "wrapper", "benign", "info"]
-_KINDS = ("specific", "wrapper", "benign", "info")
+SignatureKind = Literal["specific", "wrapper", "keyword", "benign", "info"]
+_KINDS = ("specific", "wrapper", "keyword", "benign", "info")
 _LAYERS = get_args(Layer)  # the mount simulation's layers (contracts.md)
 
 
@@ -48,6 +48,9 @@ class Signature:
     note: str | None
     runs: tuple[str, ...] | None = None
     """Lower-case strings of which any match contains one (see prefilter.py)."""
+    phrase: str | None = None
+    """The message's core words, lower case, single-spaced (the literal, or ``phrase:``): what
+    matching.py looks for when the message was cut short or quoted without its first words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,9 @@ def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
     if not isinstance(specificity, int | float) or not 0 <= specificity <= 1:
         raise CatalogueError(f"{where}: specificity must be in [0, 1]")
     note = raw.get("note")
+    phrase = raw.get("phrase", literal)
+    if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
+        raise CatalogueError(f"{where}: 'phrase' must be a non-empty string")
     return Signature(
         id=signature_id,
         pattern=pattern,
@@ -162,6 +168,7 @@ def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
         source=_text(raw, "source", where),
         note=note.strip() if isinstance(note, str) else None,
         runs=required_runs(pattern.pattern),
+        phrase=" ".join(phrase.lower().split()) if isinstance(phrase, str) else None,
     )
 
 

@@ -35,7 +35,9 @@ _ORIGIN_ORDER = (
     "mount.nfs4",
     "kernel",
 )
-_CAUSAL = ("specific", "wrapper")
+# Without a specific message, the wrappers and the report's own wording (keyword signatures) are
+# what there is to go on.
+_CAUSAL = ("specific", "wrapper", "keyword")
 
 
 def _origin_chain(matches: Iterable[Match], catalogue: Catalogue) -> str:
@@ -47,9 +49,11 @@ def _origin_chain(matches: Iterable[Match], catalogue: Catalogue) -> str:
 
 def _notes(matches: Iterable[Match], catalogue: Catalogue) -> list[str]:
     notes = []
+    seen: set[str] = set()
     for match in matches:
         signature = catalogue.signature(match.signature)
-        if signature.note:
+        if signature.note and signature.note not in seen:  # one note, however many words
+            seen.add(signature.note)
             notes.append(f"{signature.note} «{match.excerpt}»")
         if match.truncated:
             notes.append(f"the message looks cut off; matched its beginning «{match.excerpt}»")
@@ -83,11 +87,21 @@ def explain(
     # One entry per distinct message; repeats of the same event are folded.
     per_block: dict[tuple[str, ...], tuple[list[Located], int]] = {}
     texts: dict[tuple[str, ...], str] = {}
+    # A message repeated verbatim (a pasted event stream) matches the same signatures: look
+    # them up once.
+    keys_of: dict[str, tuple[str, ...]] = {}
     for block in split_blocks(clean):
+        known = keys_of.get(block.flat)
+        if known is not None:
+            if known in per_block:
+                located, repeats = per_block[known]
+                per_block[known] = (located, repeats + 1)
+            continue
         matches = match_block(block, catalogue, clean)
+        key = tuple(sorted(m.signature for m in matches))
+        keys_of[block.flat] = key
         if not matches:
             continue
-        key = tuple(sorted(m.signature for m in matches))
         if key in per_block:
             located, repeats = per_block[key]
             per_block[key] = (located, repeats + 1)
@@ -123,7 +137,7 @@ def explain(
         )
     pooled = [item for item in all_located if kind(item) in causal_kinds]
     causes = rank(pooled, adjustments, signals, facts, catalogue) if pooled else ()
-    if not pooled and signals:
+    if not pooled and (signals or any(a.brings for a in adjustments)):
         causes = rank((), adjustments, signals, facts, catalogue)
     generic = tuple(Check(fill(c.command, facts), c.look_for) for c in catalogue.generic_checks)
     return Explanation(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from efs_doctor.engine.explain.model import CredentialsSource, Facts, MountArguments
+from efs_doctor.engine.explain.timing import mount_seconds
 from efs_doctor.engine.mount.golang import parse_go_bool
 
 _FS_ID = re.compile(r"(?<![\w-])fs-([0-9a-f]{8,40})(?![0-9a-z])")
@@ -12,7 +13,13 @@ _FS_ID = re.compile(r"(?<![\w-])fs-([0-9a-f]{8,40})(?![0-9a-z])")
 _FS_REDACTED = re.compile(
     r"(?<![\w-])fs-(?:[xX*#]{3,}|<[^>\s]{1,20}>|[0-9a-f]{0,16}(?:\.\.\.|x{3,})|\.\.\.|\{[^}\s]*\})"
 )
-_AP_ID = re.compile(r"(?<![\w-])fsap-([0-9a-f]{8,40})(?![0-9a-z])")
+# An access point id inside a path (the controller's cleanup directory, a state file name)
+# does not make a mount an access-point mount: only `accesspoint=` or the volume handle do.
+_AP_ID = re.compile(r"(?<![\w/.-])fsap-([0-9a-f]{8,40})(?![0-9a-z])")
+# DeleteVolume mounts the file system at TempMountPathPrefix + "/" + <access point id> to remove
+# the access point's root directory (aws-efs-csi-driver pkg/driver/controller.go).
+_CONTROLLER_MOUNT = re.compile(r"/var/lib/csi/pv/fsap-[0-9a-f]{8,40}(?![0-9a-z])")
+_SERVER_PATH = re.compile(r"mounting \S+?:(/\S*) failed, reason given by server", re.IGNORECASE)
 _MOUNT_ARGS = re.compile(r"Mounting arguments:\s*(?P<args>[^\n]*)")
 _MOUNT_CMD = re.compile(r"\bmount(?:\.efs)?\s+(?P<args>-t\s+(?:efs|nfs4?)\s[^\n]*)")
 _REGION = re.compile(
@@ -36,9 +43,14 @@ _POD_NS = re.compile(r"^Namespace:\s+(\S+)", re.MULTILINE)
 _ASSIGNED = re.compile(r"Successfully assigned ([a-z0-9.-]+)/([a-z0-9.-]+) to (\S+)")
 _NODE = re.compile(r"^Node:\s+([^/\s]+)", re.MULTILINE)
 _SC = re.compile(r'StorageClass "([^"]+)"')
+# Older efs-utils logged the source with a missing "%s" (logging.debug("...: ", source) in
+# aws/efs-utils src/mount_efs/__init__.py), so Python's logging printed its error report instead:
+# "Message: 'AWS credentials source used for IAM authentication: '" then
+# "Arguments: ('webidentity:<role>,<token file>',)" (logging.Handler.handleError).
 _CRED_SOURCE = re.compile(
     r"AWS credentials source used for IAM authentication:\s*"
-    r"(?P<kind>[a-z_-]+)(?::(?P<detail>\S*))?",
+    r"(?:'\s*Arguments:\s*\(\s*['\"])?"
+    r"(?P<kind>[a-z_-]+)(?::(?P<detail>[^\s'\"]*))?",
     re.IGNORECASE,
 )
 _ROLE_ARN = re.compile(
@@ -63,6 +75,8 @@ _EFS_UTILS_VERSION = re.compile(
 _ENCRYPT = re.compile(r"encryptInTransit[\"']?\s*[:=]\s*[\"']?([^\s\"',}]+)", re.IGNORECASE)
 _FARGATE = re.compile(r"\bfargate\b", re.IGNORECASE)
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])", re.IGNORECASE)
+# Users who do not paste addresses say so in words: "IPv6", "AAAA records", "dual-stack", NAT64.
+_IPV6_WORDS = re.compile(r"\bIPv6\b|\bAAAA\b|\bdual[- ]stack\b|\bNAT64\b", re.IGNORECASE)
 
 
 def parse_mount_arguments(raw: str) -> MountArguments:
@@ -167,5 +181,9 @@ def extract_facts(clean: str) -> Facts:
     # The driver reads the attribute with Go's ParseBool (efs-semantics.md §3.3).
     facts.encrypt_in_transit = None if encrypt is None else parse_go_bool(encrypt.group(1))
     facts.fargate = _FARGATE.search(clean) is not None
-    facts.ipv6 = _IPV6.search(clean) is not None
+    facts.ipv6 = _IPV6.search(clean) is not None or _IPV6_WORDS.search(clean) is not None
+    facts.controller_mount = _CONTROLLER_MOUNT.search(clean) is not None
+    server_path = _SERVER_PATH.search(clean)
+    facts.server_path = server_path.group(1) if server_path else None
+    facts.mount_seconds = mount_seconds(clean)
     return facts

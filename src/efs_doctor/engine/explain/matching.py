@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from efs_doctor.engine.explain.catalogue import Catalogue, Signature
 from efs_doctor.engine.explain.intake import Block
@@ -40,42 +41,76 @@ def _truncated_tails(flat: str) -> list[str]:
 
 
 def _matches_truncated(signature: Signature, tails: list[str]) -> bool:
-    if signature.literal is None:
+    phrase = signature.phrase
+    if phrase is None:
         return False
-    literal = " ".join(signature.literal.lower().split())
-    head = literal[:_MIN_TRUNCATED]
+    head = phrase[:_MIN_TRUNCATED]
     for tail in tails:
-        # The message was cut inside the literal: a suffix of the tail is a prefix of it.
+        # The message was cut inside the phrase: a suffix of the tail is a prefix of it.
         index = tail.find(head)
         while index >= 0:
-            if literal.startswith(tail[index:].rstrip()):
+            rest = tail[index:].rstrip()
+            if len(rest) < len(phrase) and phrase.startswith(rest):
                 return True
             index = tail.find(head, index + 1)
     return False
 
 
+def _line_tails(block: Block) -> list[str]:
+    """The end of every line, lower case: where a message cut without a marker ends
+    ('… desc = Failed to create Acce')."""
+    tails = []
+    start = 0
+    for end in block.line_ends or (len(block.flat),):
+        tails.append(block.flat[max(start, end - 120) : end].lower())
+        start = end + 1
+    return tails
+
+
+@cache
+def _headless(phrase: str) -> tuple[str, ...]:
+    """The phrase without its first one or two words, as issue titles quote messages
+    ('incorrect mount option was specified'), when enough of it is left to be specific."""
+    words = phrase.split()
+    found = []
+    for drop in (1, 2):
+        rest = " ".join(words[drop:])
+        if len(words) - drop >= 3 and len(rest) >= _MIN_TRUNCATED:
+            found.append(rest)
+    return tuple(found)
+
+
+def _matches_loosely(signature: Signature, single: str, tails: list[str]) -> bool:
+    """The core phrase cut off at a line end, or quoted without its first words."""
+    phrase = signature.phrase
+    if phrase is None:
+        return False
+    if any(rest in single for rest in _headless(phrase)):
+        return True
+    return _matches_truncated(signature, tails)
+
+
 def match_block(block: Block, catalogue: Catalogue, whole_text: str) -> list[Match]:
-    """Every signature found in one message block."""
+    """Every signature found in one message block; a message cut short ('...', or mid-word at a
+    line end) or quoted without its first words matches its core phrase, as truncated."""
     flat = block.flat
     lower = flat.lower()
-    maybe_truncated = "..." in flat
+    single = " ".join(lower.split())
     found: list[Match] = []
     tails: list[str] | None = None
     for signature in catalogue.signatures:
         runs = signature.runs
         if runs is not None and not any(run in lower for run in runs):
-            if not maybe_truncated or signature.literal is None:
-                continue
             hit = None
         else:
             hit = signature.pattern.search(flat)
         truncated = False
         if hit is None:
-            if signature.literal is None or not maybe_truncated:
+            if signature.phrase is None:
                 continue
             if tails is None:
-                tails = _truncated_tails(flat)
-            if not _matches_truncated(signature, tails):
+                tails = _truncated_tails(flat) + _line_tails(block)
+            if not _matches_loosely(signature, single, tails):
                 continue
             truncated = True
         if signature.unless is not None and signature.unless.search(flat):

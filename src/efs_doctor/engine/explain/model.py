@@ -104,6 +104,12 @@ class Facts:
     fargate: bool = False
     ipv6: bool = False
     redacted: list[str] = field(default_factory=list)
+    controller_mount: bool = False
+    """The mount is the CSI controller's own (access point root directory cleanup)."""
+    server_path: str | None = None
+    """The path in mount.nfs4's ``mounting <server>:<path> failed`` message."""
+    mount_seconds: float | None = None
+    """Seconds from the mount attempt to its failure, when both lines carry timestamps."""
 
     def to_json(self) -> dict[str, object]:
         args = self.mount_arguments

@@ -24,6 +24,9 @@ from efs_doctor.engine.explain.model import (
 from efs_doctor.engine.explain.placeholders import fill
 
 TEXT_CAP = 0.85
+# A cause that only a fact brought in (no message names it) stays below every cause a specific
+# message names, and never above this.
+BROUGHT_CAP = 0.6
 RAISED_CAP = 0.89
 CONFIRMED_FLOOR = 0.9
 CONFIRMED_CAP = 0.99  # context read from files can be stale; never claim certainty
@@ -41,6 +44,7 @@ class _Candidate:
     confirmed: bool = False
     ruled_out: bool = False
     raised: bool = False
+    brought: bool = False  # no message names it; a decisive fact brought it in
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,14 @@ def _text_score(candidate: _Candidate) -> float:
         return TEXT_CAP
     odds = base / (1.0 - base) * candidate.odds_factor
     return min(TEXT_CAP, odds / (1.0 + odds))
+
+
+def _odds(cap: float, miss: float) -> float:
+    """The odds factor that puts a candidate with this ``miss`` at ``cap``."""
+    base = 1.0 - miss
+    if base <= 0.0 or cap <= 0.0:
+        return 0.0
+    return (cap / (1.0 - cap)) / (base / (1.0 - base))
 
 
 def _final(candidate: _Candidate) -> tuple[float, CauseStatus]:
@@ -100,6 +112,14 @@ def rank(
     for adjustment in adjustments:
         found = candidates.get(adjustment.cause)
         if found is None:
+            if adjustment.brings <= 0.0 or adjustment.cause not in catalogue.causes:
+                continue
+            found = candidates[adjustment.cause] = _Candidate(
+                miss=1.0 - adjustment.brings, brought=True
+            )
+        elif adjustment.layers and not any(
+            catalogue.signature(s).layer in adjustment.layers for s in found.signatures
+        ):
             continue
         candidate = found
         candidate.odds_factor *= adjustment.factor
@@ -125,9 +145,19 @@ def rank(
         candidate.evidence.append(
             Evidence("context", f"{marker} {signal.evidence} [{signal.origin}]", signal.location)
         )
+    named = [
+        _text_score(candidate)
+        for candidate in candidates.values()
+        if not candidate.brought
+        and any(catalogue.signature(s).kind == "specific" for s in candidate.signatures)
+    ]
+    # The message is the stronger evidence: a fact does not outrank what the message names.
+    brought_cap = min(BROUGHT_CAP, min(named) - 0.01) if named else BROUGHT_CAP
     ranked: list[RankedCause] = []
     for cause_id, candidate in candidates.items():
         info = catalogue.causes[cause_id]
+        if candidate.brought and not candidate.signatures:
+            candidate.odds_factor = min(candidate.odds_factor, _odds(brought_cap, candidate.miss))
         score, status = _final(candidate)
         ranked.append(
             RankedCause(
