@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from efs_doctor.model.aws import VpcDnsAttribute
 from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.model.source import FieldPath
 from efs_doctor.sources.documents import Document
-from efs_doctor.sources.iac.cfn_resolve import Resolver, contains_unknown
+from efs_doctor.sources.iac.cfn_resolve import BadIntrinsic, Resolver, contains_unknown
 from efs_doctor.sources.iac.common import (
     Fields,
     IacSourceMap,
@@ -67,9 +67,11 @@ class Template:
         location = self.source(logical_id, {("at",): path}).location("at")
         self.builder.problem(location, f"{logical_id}: {message}", level)
 
-    def prop(self, logical_id: str, name: str, what: str | None = None) -> Any:
-        """A property with intrinsics evaluated; UNKNOWN parts reported (and None returned)."""
-        raw = self.resolver.properties(logical_id).get(name)
+    def prop(self, logical_id: str, name: str, what: str | None = None, raw: Any = None) -> Any:
+        """A property with intrinsics evaluated; UNKNOWN parts reported (and None returned).
+        ``raw``: the property as the caller prepared it (else as the template has it)."""
+        if raw is None:
+            raw = self.resolver.properties(logical_id).get(name)
         if raw is None:
             return None
         value = self.resolver.resolve(raw)
@@ -118,7 +120,12 @@ def _file_system(t: Template, logical_id: str) -> None:
         # template sets it).
         t.builder.policy(fs_id, None, None, t.source(logical_id, {(): policy_path}))
         return
-    document = t.prop(logical_id, "FileSystemPolicy", "the file system's policy is unknown")
+    document = t.prop(
+        logical_id,
+        "FileSystemPolicy",
+        "the file system's policy is unknown",
+        _own_resources(t, logical_id, raw_policy),
+    )
     if not isinstance(document, Mapping):
         return
     fields: dict[FieldPath, FieldPath] = {
@@ -131,6 +138,39 @@ def _file_system(t: Template, logical_id: str) -> None:
         for key in ("Principal", "Action", "Condition", "Effect", "Resource"):
             fields[("Statement", index, key)] = (*policy_path, "Statement", index, key)
     t.builder.policy(fs_id, document, None, t.source(logical_id, fields))
+
+
+def _own_resources(t: Template, logical_id: str, raw_policy: Any) -> Any:
+    """The file system's own policy with each statement's ``Resource`` evaluated for this
+    file system: ``AWS::Region`` and ``AWS::AccountId`` there are the stack's, which are the
+    file system's own, so before deploy they stand for "this file system's region/account"
+    (``*`` in the symbolic ARN, engine/iam/file_systems.py) rather than leaving the whole
+    policy unknown. Other properties, and other statements' elements, are left as they are."""
+    statements = raw_policy.get("Statement") if isinstance(raw_policy, Mapping) else None
+    resolver = t.resolver
+    if not isinstance(statements, list) or (resolver.region and resolver.account):
+        return raw_policy
+    symbolic = replace(resolver, region=resolver.region or "*", account=resolver.account or "*")
+    own: list[Any] = []
+    for index, statement in enumerate(statements):
+        own.append(statement)
+        if not isinstance(statement, Mapping) or "Resource" not in statement:
+            continue
+        try:
+            resource = symbolic.resolve(statement["Resource"])
+        except BadIntrinsic:
+            continue  # reported when the policy itself is read
+        if contains_unknown(resource) or resource == statement["Resource"]:
+            continue
+        own[index] = {**statement, "Resource": resource}
+        t.problem(
+            logical_id,
+            f"FileSystemPolicy Statement[{index}].Resource names the stack's region or "
+            "account, known only at deploy time: evaluated as this file system",
+            ProblemLevel.DEBUG,
+            ("Properties", "FileSystemPolicy", "Statement", index, "Resource"),
+        )
+    return {**raw_policy, "Statement": own}
 
 
 def _mount_target(t: Template, logical_id: str) -> None:
