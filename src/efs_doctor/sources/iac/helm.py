@@ -1,5 +1,7 @@
 """The aws-efs-csi-driver Helm chart as IaC installs it (Terraform ``helm_release``, CDK
-``Custom::AWSCDK-EKS-HelmChart``): which service accounts it creates, with which annotations.
+``Custom::AWSCDK-EKS-HelmChart``), and the EKS add-on of the same name (Terraform
+``aws_eks_addon``, eksctl ``addons``): which service accounts they create, with which
+annotations.
 
 Chart defaults (kubernetes-sigs/aws-efs-csi-driver ``charts/aws-efs-csi-driver/values.yaml``,
 efs-semantics.md §3.1, §3.5): ``controller.serviceAccount`` and ``node.serviceAccount`` each
@@ -94,5 +96,26 @@ def efs_csi_service_accounts(values: Mapping[str, Any], namespace: str) -> list[
         metadata: dict[str, Any] = {"name": str(name), "namespace": namespace}
         if isinstance(annotations, Mapping) and annotations:
             metadata["annotations"] = {str(k): str(v) for k, v in annotations.items()}
+        manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
+    return manifests
+
+
+ADDON = "aws-efs-csi-driver"
+ADDON_NAMESPACE = "kube-system"
+
+
+def efs_csi_addon_service_accounts(role_arn: str | None) -> list[dict[str, Any]]:
+    """The ServiceAccounts the EKS add-on manages, annotated with its service account role.
+
+    The add-on takes one role and uses it for both of the driver's service accounts: the EKS
+    User Guide widens the role's IRSA trust to ``system:serviceaccount:kube-system:efs-csi-*``
+    for that reason (https://docs.aws.amazon.com/eks/latest/userguide/add-ons-aws-efs-csi-driver.html),
+    and the add-on has no separate node role
+    (https://github.com/aws/containers-roadmap/issues/2820)."""
+    manifests = []
+    for name in DEFAULT_NAMES.values():
+        metadata: dict[str, Any] = {"name": name, "namespace": ADDON_NAMESPACE}
+        if role_arn:
+            metadata["annotations"] = {"eks.amazonaws.com/role-arn": role_arn}
         manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
     return manifests
