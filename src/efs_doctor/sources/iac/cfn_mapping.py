@@ -24,7 +24,11 @@ from efs_doctor.sources.iac.common import (
     file_system_arn,
     mapped_source,
 )
-from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart
+from efs_doctor.sources.iac.helm import (
+    efs_csi_service_accounts,
+    efs_csi_storage_classes,
+    is_efs_csi_chart,
+)
 
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 HELM_CHART = "Custom::AWSCDK-EKS-HelmChart"
@@ -425,11 +429,15 @@ def _helm_chart(t: Template, logical_id: str) -> None:
     if not isinstance(chart, str) or not is_efs_csi_chart(chart):
         return
     values = _json_property(t, logical_id, "Values", "the chart's values are unknown")
+    if values is None and t.resolver.properties(logical_id).get("Values") is not None:
+        return  # reported: what the chart creates is not known
     namespace = t.prop(logical_id, "Namespace") or "default"
-    for manifest in efs_csi_service_accounts(
-        values if isinstance(values, Mapping) else {}, str(namespace)
-    ):
-        t.builder.kubernetes(manifest, t.source(logical_id, {(): ("Properties", "Values")}))
+    chart_values = values if isinstance(values, Mapping) else {}
+    source = t.source(logical_id, {(): ("Properties", "Values")})
+    for manifest in efs_csi_service_accounts(chart_values, str(namespace)):
+        t.builder.kubernetes(manifest, source)
+    for manifest in efs_csi_storage_classes(chart_values):
+        t.builder.kubernetes(manifest, source)
 
 
 MAPPERS: dict[str, Callable[[Template, str], None]] = {

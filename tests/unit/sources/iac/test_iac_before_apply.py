@@ -4,6 +4,7 @@ known only once deployed are still checked, through the same engines as deployed
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -55,3 +56,59 @@ def test_a_literal_region_pattern_covers_this_file_system(cli: Cli) -> None:
     and denied)."""
     document = scan(cli, f"{BEFORE_DEPLOY}/literal-region-pattern.yaml")
     assert not {"AUTH001", "AUTH002", "MNT001"} & set(codes(document))
+
+
+# ---- item 3: planned StorageClasses ---------------------------------------------------------
+PLANNED = REPO / IAC / "terraform/planned-storage-classes"
+
+
+def _planned_file_systems(path: Path) -> dict[str, str | None]:
+    from efs_doctor.api import load_inventory, mount_chains
+
+    inventory = load_inventory([str(path)])
+    return {
+        chain.planned.storage_class.name: chain.file_system_id
+        for chain in mount_chains(inventory)
+        if chain.planned is not None
+    }
+
+
+def test_planned_storage_classes_name_the_file_system_of_the_plan() -> None:
+    """The chart's ``storageClasses[0].parameters.fileSystemId`` (a ``set`` entry) and the
+    kubernetes provider's ``parameters.fileSystemId`` are the id of the file system the same
+    plan creates: both planned volumes are checked against it."""
+    found = _planned_file_systems(PLANNED / "plan.json")
+    assert set(found) == {"efs-chart", "efs-team"}
+    (fs_id,) = set(found.values())
+    assert fs_id is not None
+    assert fs_id.startswith("fs-00000000")
+
+
+def test_without_the_configuration_file_system_id_is_linked_by_type(tmp_path: Path) -> None:
+    """Plan only: the parameters map refers to the file system and to a namespace, which the
+    plan does not split per key; fileSystemId takes the one file system id."""
+    shutil.copy(PLANNED / "plan.json", tmp_path / "plan.json")
+    assert _planned_file_systems(tmp_path / "plan.json") == _planned_file_systems(
+        PLANNED / "plan.json"
+    )
+
+
+def test_a_parameter_that_stays_unknown_is_named(tmp_path: Path) -> None:
+    from efs_doctor.api import load_inventory
+
+    plan = json.loads((PLANNED / "plan.json").read_text())
+    for change in plan["resource_changes"]:
+        if change["address"] == "kubernetes_storage_class_v1.team":
+            change["change"]["after"]["parameters"]["basePath"] = None
+            change["change"]["after_unknown"]["parameters"]["basePath"] = True
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    inventory = load_inventory([str(tmp_path / "plan.json")])
+    assert "efs-team" not in inventory.storage_classes
+    (problem,) = [p for p in inventory.problems if "parameters.basePath" in p.message]
+    assert "not checked" in problem.message
+
+
+def test_the_chart_storage_class_is_reported_at_the_helm_release(cli: Cli) -> None:
+    document = scan(cli, f"{IAC}/terraform/planned-storage-classes/plan.json")
+    (perms,) = codes(document)["CSI009"]
+    assert perms["location"]["object"] == "helm_release.aws_efs_csi_driver"
