@@ -112,3 +112,49 @@ def test_the_chart_storage_class_is_reported_at_the_helm_release(cli: Cli) -> No
     document = scan(cli, f"{IAC}/terraform/planned-storage-classes/plan.json")
     (perms,) = codes(document)["CSI009"]
     assert perms["location"]["object"] == "helm_release.aws_efs_csi_driver"
+
+
+# ---- item 4: zones known only after apply, a 2049 rule pointing the wrong way ---------------
+ZONE_UNKNOWN = REPO / IAC / "cloudformation/zone-unknown"
+
+
+def test_a_mount_target_zone_known_only_after_apply_is_not_in_no_zone(cli: Cli) -> None:
+    """The subnet is a parameter: the mount target's zone is unknown before deploy, so the
+    node in us-east-1a may well have one (it used to be a critical no-mount-target-in-zone)."""
+    document = scan(cli, str(ZONE_UNKNOWN.relative_to(REPO)))
+    assert "NET001" not in codes(document)
+    (unknown,) = [i for i in document["inconclusive"] if i["code"] == "NET001"]
+    assert "known only after apply" in unknown["reason"]
+
+
+def test_the_subnet_zone_is_the_mount_target_zone(cli: Cli, tmp_path: Path) -> None:
+    # A mount target lives in its subnet's zone (EFS User Guide, manage-fs-access.html).
+    for zone, expected in (("us-east-1b", True), ("us-east-1a", False)):
+        folder = tmp_path / zone
+        shutil.copytree(ZONE_UNKNOWN, folder)
+        subnets = {
+            "Subnets": [
+                {
+                    "SubnetId": "subnet-0aaaaaaaaaaaaaaa1",
+                    "VpcId": "vpc-0a1b2c3d4e5f60718",
+                    "AvailabilityZone": zone,
+                    "CidrBlock": "10.0.32.0/20",
+                }
+            ]
+        }
+        (folder / "ec2-describe-subnets.json").write_text(json.dumps(subnets))
+        document = scan(cli, str(folder))
+        missing = codes(document).get("NET001", [])
+        assert bool(missing) is expected, zone
+        if expected:
+            assert missing[0]["cause"] == "no-mount-target-in-az"
+            assert missing[0]["location"]["object"] == "SharedVolume"
+
+
+def test_a_2049_rule_from_the_mount_target_group_is_said_to_point_the_wrong_way() -> None:
+    from efs_doctor.api import load_inventory
+
+    inventory = load_inventory([str(ZONE_UNKNOWN)])
+    (reversed_rule,) = [p for p in inventory.problems if "points the wrong way" in p.message]
+    assert reversed_rule.location.object == "NfsFromEfsGroup"
+    assert reversed_rule.location.line == 25
