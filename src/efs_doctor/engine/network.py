@@ -267,6 +267,30 @@ class NetworkIndex:
             return "some", f"prefix list(s) {', '.join(rule.prefix_list_ids)} not resolved"
         return "none", ""
 
+    def inbound_from_any_node(
+        self, group_ids: tuple[str, ...] | None, cluster_groups: tuple[str, ...] = ()
+    ) -> Hop:
+        """Without nodes to pair with a mount target: do its security groups admit TCP 2049
+        from anything that could be a node? ``allow`` when a rule admits the cluster security
+        group (EKS attaches it to the nodes of managed node groups,
+        https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html); ``block`` when
+        no inbound rule admits TCP 2049 from any source, so no node can connect wherever it
+        runs; ``unknown`` when rules admit some addresses or groups and which of them the
+        nodes have cannot be told."""
+        if cluster_groups:
+            in_cluster = Endpoint(
+                f"a node in the cluster security group {', '.join(cluster_groups)}",
+                (),
+                cluster_groups,
+                None,
+                None,
+            )
+            hop = self._groups_admit(MT_SG_IN, group_ids, "inbound", in_cluster, NFS_PORT)
+            if hop.verdict == "allow":
+                return hop
+        anywhere = Endpoint("any node", (), None, None, None)
+        return self._groups_admit(MT_SG_IN, group_ids, "inbound", anywhere, NFS_PORT)
+
     # ---- network ACLs --------------------------------------------------------------------
     def _acl_admits(
         self,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from efs_doctor.engine.analysis import Context
 from efs_doctor.engine.mount.connection import NETWORK_CAUSES
 from efs_doctor.engine.mount.placement import Placement
-from efs_doctor.findings import Finding, Inconclusive, Location, Related
+from efs_doctor.findings import Confidence, Finding, Inconclusive, Location, Related
 from efs_doctor.model.aws import MountTarget
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.kubernetes import Node
@@ -164,3 +164,59 @@ def blocked_findings(
 def _some(names: list[str]) -> str:
     shown = ", ".join(names[:3])
     return shown + (f" (+{len(names) - 3})" if len(names) > 3 else "")
+
+
+def nodeless_findings(
+    context: Context, meta: RuleMeta, check: str
+) -> Iterator[Finding | Inconclusive]:
+    """For chains with no node to pair with a mount target (a plan or template before any
+    node exists): the network engine's node-independent answer per mount target. A finding
+    when no inbound rule of its groups admits TCP 2049 from any source (no node can connect,
+    wherever it runs; medium confidence unless the mount simulation fails the same way), an
+    inconclusive when rules admit some sources and which the nodes have cannot be told."""
+    found: set[str] = set()
+    for cluster in context.inventory.clusters.values():
+        if cluster.cluster_security_group_id:
+            found.add(cluster.cluster_security_group_id)
+    cluster_groups = tuple(sorted(found))
+    view = context.simulator.view
+    for chain in context.chains_with_volume():
+        fs_id = chain.file_system_id
+        if not fs_id or connections(context, chain) or context.candidate_nodes(chain):
+            continue
+        blocked: list[tuple[MountTarget, Hop]] = []
+        for target in view.mount_targets_of(fs_id):
+            if not available(target):
+                continue
+            groups = context.inventory.security_groups_of_mount_target(target)
+            hop = view.network.inbound_from_any_node(groups, cluster_groups)
+            if hop.verdict == "block":
+                blocked.append((target, hop))
+            elif hop.verdict == "unknown":
+                yield meta.inconclusive(
+                    target.id,
+                    f"{check}: no node is known to pair with {target.id}: {hop.detail}",
+                )
+        if not blocked:
+            continue
+        target, hop = blocked[0]
+        names = sorted(t.id for t, _ in blocked)
+        yield meta.finding(
+            f"{check}: {hop.detail}. No node can open TCP 2049 to mount target(s) "
+            f"{_some(names)} of {fs_id} wherever it runs, so mounts of {volume_phrase(chain)} "
+            "hang",
+            _object_location(context, hop.object_id) or at(target),
+            related=[
+                Related(at(t), f"mount target {t.id} uses {h.object_id or 'these groups'}")
+                for t, h in blocked[:3]
+            ]
+            + [Related(mount_options_location(chain), f"{volume_phrase(chain)} mounts it")],
+            # as sure as the mount engine: high when its simulation fails the same way
+            confidence=None
+            if context.failed_with(chain, [meta.cause or ""])
+            else Confidence.MEDIUM,
+            expected_error=context.simulated_error(chain, [meta.cause or ""])
+            or hang_error(chain.volume_name or "<pv>"),
+            chain=chain.label,
+            subjects=[*chain_subjects(chain), *names],
+        )

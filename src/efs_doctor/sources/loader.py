@@ -245,10 +245,12 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
     problems = inventory.problems
     if data is None:
         return
-    if is_kubernetes(data):
+    if add_iac_document(document, inventory):
+        pass  # a Terraform plan/state, CloudFormation template or eksctl ClusterConfig
+    elif is_kubernetes(data):
         add_kubernetes_document(document, inventory, problems)
-    elif add_iac_document(document, inventory) or add_aws_document(document, inventory, problems):
-        pass  # a Terraform plan/state or CloudFormation template, or an AWS CLI answer
+    elif add_aws_document(document, inventory, problems):
+        pass  # an AWS CLI answer
     elif is_policy_document(data):
         add_policy_document(document, text, inventory, problems)
     elif isinstance(data, Mapping) and not isinstance(data.get("Statement", []), list | Mapping):

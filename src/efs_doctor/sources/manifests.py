@@ -48,7 +48,8 @@ def is_kubernetes(data: Any) -> bool:
 def ignored_kind(kind: str) -> bool:
     """Kinds ``add_kubernetes_document`` drops (Services, ConfigMaps, Ingresses, ...): the
     loader has their documents checked but not built (issue 8). Lists are never ignored."""
-    return kind not in KUBERNETES_KINDS and not kind.endswith("List")
+    # An eksctl ClusterConfig looks like an object too; the IaC readers take it.
+    return kind not in KUBERNETES_KINDS and not kind.endswith("List") and kind != "ClusterConfig"
 
 
 def _list_items(document: Document) -> Iterator[tuple[Mapping[str, Any], SourceMap]]:

@@ -27,9 +27,9 @@ from efs_doctor.engine.iam import (
 )
 from efs_doctor.engine.iam.file_systems import (
     access_point_arn_beside,
-    file_system_arn,
     file_systems_named,
     is_file_system_arn,
+    this_file_system_arn,
 )
 from efs_doctor.engine.iam.permissions import permission
 from efs_doctor.engine.mount.credentials import Principal
@@ -139,8 +139,8 @@ class Authorizer:
         self, fs_id: str, region: str | None, principal: Principal | None
     ) -> tuple[str, str | None]:
         """The file system ARN, and a note when part of it had to be assumed: the described
-        ARN, else the one its policy names, else built from what the inputs say (the account
-        taken to be the principal's when unknown; placeholders otherwise)."""
+        ARN, else the one its policy names, else the symbolic "this file system" ARN the IAM
+        engine builds from what the inputs and the policy say (engine/iam/file_systems.py)."""
         fs = self.view.file_system(fs_id)
         note = None
         if fs is not None and fs.arn:
@@ -152,19 +152,23 @@ class Authorizer:
         mine = [arn for arn in named if arn.endswith(f":file-system/{fs_id}")]
         if mine:
             return mine[0], note
-        account = self.view.account_of_file_system(fs_id)
-        region = self.view.region_of_file_system(fs_id) or region
-        if account is None and principal is not None:
-            account = principal.role_arn.split(":")[4] or None
-            guess = "the file system's account is not known: taken to be the principal's"
-            note = f"{note}; {guess}" if note else guess
-        built = file_system_arn(fs_id, region or "us-east-1", account or "000000000000")
+        role_parts = principal.role_arn.split(":") if principal is not None else []
+        principal_account = role_parts[4] or None if len(role_parts) > 4 else None
+        symbolic = this_file_system_arn(
+            fs_id,
+            parsed.policy if parsed is not None else None,
+            region=self.view.region_of_file_system(fs_id) or region,
+            account=self.view.account_of_file_system(fs_id),
+            principal_account=principal_account,
+        )
+        built = symbolic.arn
+        notes = [note] if note else []
+        notes.extend(symbolic.assumed)
         if not is_file_system_arn(built) or built.count(":") != 5:
             # a region or account read from input held a ':' (the loader keeps strings)
-            unreadable = "the file system's region or account is unreadable: placeholders used"
-            note = f"{note}; {unreadable}" if note else unreadable
-            built = file_system_arn(fs_id, "us-east-1", "000000000000")
-        return built, note
+            notes.append("the file system's region or account is unreadable: placeholders used")
+            built = this_file_system_arn(fs_id, None, region=None, account=None).arn
+        return built, "; ".join(notes) or None
 
     # ---- evaluation ----------------------------------------------------------------------
     def _evaluate(

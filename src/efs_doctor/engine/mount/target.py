@@ -117,6 +117,19 @@ class TargetSelector:
                 reason="the node's availability zone is not known: which mount target the name "
                 "resolves to cannot be told",
             )
+        unplaced = [t.id for t in targets if t.availability_zone_name is None]
+        if unplaced and not any(t.availability_zone_name == zone for t in targets):
+            # Before apply a mount target's zone may be unknown: it may be the node's.
+            return Target(
+                "indeterminate",
+                name,
+                None,
+                None,
+                "none",
+                (*evidence, f"zone of {', '.join(unplaced)} not known"),
+                reason=f"the availability zone of mount target(s) {', '.join(unplaced)} is not "
+                f"known (known only after apply): whether one is in {zone} cannot be told",
+            )
         failure, cause = self._dns_failure(fs_id, targets, zone, placement, evidence)
         if cause == "vpc-dns-disabled" and "enableDnsSupport" in (failure or ""):
             return Target(

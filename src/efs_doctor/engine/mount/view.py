@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -87,7 +87,7 @@ class InventoryView:
         self.security_groups = inventory.security_groups
         self._mount_targets: dict[str, list[MountTarget]] = defaultdict(list)
         for mt in inventory.mount_targets.values():
-            self._mount_targets[mt.file_system_id].append(mt)
+            self._mount_targets[mt.file_system_id].append(_zoned(mt, inventory.subnets))
         self.network = NetworkIndex(inventory)
         self._identity_cache: dict[str, IdentityPolicies] = {}
         self._parsed_cache: dict[str, RolePolicies] = {}
@@ -276,3 +276,20 @@ class InventoryView:
             if region:
                 return region
         return None
+
+
+def _zoned(mt: MountTarget, subnets: Mapping[str, Subnet]) -> MountTarget:
+    """A mount target whose zone is known only after apply takes its subnet's zone when the
+    subnet is known: a mount target lives in its subnet's Availability Zone (EFS User Guide,
+    https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access.html). Otherwise the zone stays
+    unknown, which is not "in no zone"."""
+    if mt.availability_zone_name is not None:
+        return mt
+    subnet = subnets.get(mt.subnet_id or "")
+    if subnet is None or not subnet.availability_zone:
+        return mt
+    return replace(
+        mt,
+        availability_zone_name=subnet.availability_zone,
+        availability_zone_id=mt.availability_zone_id or subnet.availability_zone_id,
+    )

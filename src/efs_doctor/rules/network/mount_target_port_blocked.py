@@ -8,6 +8,13 @@ the one ``az=``/``mounttargetip`` names): whether any inbound rule of any securi
 the mount target admits TCP 2049 from the node's address or security groups (network engine,
 ``engine/network.py``).
 
+Without nodes to pair with (a plan or template before any node exists), a node-independent
+check: whether the mount target's groups admit TCP 2049 from anything that could be a node. A
+rule naming the cluster security group admits the nodes of managed node groups; no inbound
+rule admitting TCP 2049 from any source is a finding (no node can connect, wherever it runs);
+rules that admit some addresses or groups are an inconclusive, since which the nodes will have
+cannot be told.
+
 Why it breaks mounts
 --------------------
 Security groups are a union of allow rules; with no rule for TCP 2049 from the node, the SYN
@@ -63,7 +70,7 @@ from collections.abc import Iterator
 from efs_doctor.engine.analysis import Context
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.rules.base import Result, RuleMeta
-from efs_doctor.rules.network_kit import blocked_findings
+from efs_doctor.rules.network_kit import blocked_findings, nodeless_findings
 
 META = RuleMeta(
     code="NET002",
@@ -80,3 +87,4 @@ def check(context: Context) -> Iterator[Result]:
     from efs_doctor.engine.network import MT_SG_IN
 
     yield from blocked_findings(context, META, (MT_SG_IN,))
+    yield from nodeless_findings(context, META, MT_SG_IN)

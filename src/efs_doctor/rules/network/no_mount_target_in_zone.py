@@ -89,10 +89,19 @@ def check(context: Context) -> Iterator[Result]:
         if not nodes:
             yield META.inconclusive(chain.label, "no Node objects among the inputs")
             continue
-        zones = sorted(
-            {mt.availability_zone_name or "?" for mt in chain.mount_targets if available(mt)}
-        )
+        # The engine's view of the mount targets: a zone known only after apply is taken from
+        # the subnet when that is known, else it stays unknown (never "in no zone").
+        targets = context.simulator.view.mount_targets_of(fs_id) or list(chain.mount_targets)
+        zones = sorted({z for mt in targets if available(mt) and (z := mt.availability_zone_name)})
+        unplaced = [mt.id for mt in targets if available(mt) and not mt.availability_zone_name]
         missing = sorted({n.zone or "?" for n in nodes} - set(zones))
+        if missing and unplaced:
+            yield META.inconclusive(
+                chain.label,
+                f"the availability zone of mount target(s) {', '.join(unplaced)} is known only "
+                f"after apply: whether {', '.join(missing)} has one cannot be told",
+            )
+            continue
         for zone in missing:
             names = sorted(n.name for n in nodes if (n.zone or "?") == zone)
             dns = f"{fs_id}.efs.{context.region(chain) or '<region>'}.amazonaws.com"
@@ -104,7 +113,7 @@ def check(context: Context) -> Iterator[Result]:
                     f"mount target {mt.id} in {mt.availability_zone_name} "
                     f"({mt.lifecycle_state or 'available'})",
                 )
-                for mt in chain.mount_targets
+                for mt in targets
             ]
             related += [
                 Related(at(n, "metadata", "labels"), f"node {n.name} is in {zone}")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from efs_doctor.model.aws import VpcDnsAttribute
 from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.model.source import FieldPath
 from efs_doctor.sources.documents import Document
-from efs_doctor.sources.iac.cfn_resolve import Resolver, contains_unknown
+from efs_doctor.sources.iac.cfn_resolve import BadIntrinsic, Resolver, contains_unknown
 from efs_doctor.sources.iac.common import (
     Fields,
     IacSourceMap,
@@ -24,7 +24,11 @@ from efs_doctor.sources.iac.common import (
     file_system_arn,
     mapped_source,
 )
-from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart
+from efs_doctor.sources.iac.helm import (
+    efs_csi_service_accounts,
+    efs_csi_storage_classes,
+    is_efs_csi_chart,
+)
 
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 HELM_CHART = "Custom::AWSCDK-EKS-HelmChart"
@@ -67,9 +71,11 @@ class Template:
         location = self.source(logical_id, {("at",): path}).location("at")
         self.builder.problem(location, f"{logical_id}: {message}", level)
 
-    def prop(self, logical_id: str, name: str, what: str | None = None) -> Any:
-        """A property with intrinsics evaluated; UNKNOWN parts reported (and None returned)."""
-        raw = self.resolver.properties(logical_id).get(name)
+    def prop(self, logical_id: str, name: str, what: str | None = None, raw: Any = None) -> Any:
+        """A property with intrinsics evaluated; UNKNOWN parts reported (and None returned).
+        ``raw``: the property as the caller prepared it (else as the template has it)."""
+        if raw is None:
+            raw = self.resolver.properties(logical_id).get(name)
         if raw is None:
             return None
         value = self.resolver.resolve(raw)
@@ -118,7 +124,12 @@ def _file_system(t: Template, logical_id: str) -> None:
         # template sets it).
         t.builder.policy(fs_id, None, None, t.source(logical_id, {(): policy_path}))
         return
-    document = t.prop(logical_id, "FileSystemPolicy", "the file system's policy is unknown")
+    document = t.prop(
+        logical_id,
+        "FileSystemPolicy",
+        "the file system's policy is unknown",
+        _own_resources(t, logical_id, raw_policy),
+    )
     if not isinstance(document, Mapping):
         return
     fields: dict[FieldPath, FieldPath] = {
@@ -131,6 +142,39 @@ def _file_system(t: Template, logical_id: str) -> None:
         for key in ("Principal", "Action", "Condition", "Effect", "Resource"):
             fields[("Statement", index, key)] = (*policy_path, "Statement", index, key)
     t.builder.policy(fs_id, document, None, t.source(logical_id, fields))
+
+
+def _own_resources(t: Template, logical_id: str, raw_policy: Any) -> Any:
+    """The file system's own policy with each statement's ``Resource`` evaluated for this
+    file system: ``AWS::Region`` and ``AWS::AccountId`` there are the stack's, which are the
+    file system's own, so before deploy they stand for "this file system's region/account"
+    (``*`` in the symbolic ARN, engine/iam/file_systems.py) rather than leaving the whole
+    policy unknown. Other properties, and other statements' elements, are left as they are."""
+    statements = raw_policy.get("Statement") if isinstance(raw_policy, Mapping) else None
+    resolver = t.resolver
+    if not isinstance(statements, list) or (resolver.region and resolver.account):
+        return raw_policy
+    symbolic = replace(resolver, region=resolver.region or "*", account=resolver.account or "*")
+    own: list[Any] = []
+    for index, statement in enumerate(statements):
+        own.append(statement)
+        if not isinstance(statement, Mapping) or "Resource" not in statement:
+            continue
+        try:
+            resource = symbolic.resolve(statement["Resource"])
+        except BadIntrinsic:
+            continue  # reported when the policy itself is read
+        if contains_unknown(resource) or resource == statement["Resource"]:
+            continue
+        own[index] = {**statement, "Resource": resource}
+        t.problem(
+            logical_id,
+            f"FileSystemPolicy Statement[{index}].Resource names the stack's region or "
+            "account, known only at deploy time: evaluated as this file system",
+            ProblemLevel.DEBUG,
+            ("Properties", "FileSystemPolicy", "Statement", index, "Resource"),
+        )
+    return {**raw_policy, "Statement": own}
 
 
 def _mount_target(t: Template, logical_id: str) -> None:
@@ -385,11 +429,15 @@ def _helm_chart(t: Template, logical_id: str) -> None:
     if not isinstance(chart, str) or not is_efs_csi_chart(chart):
         return
     values = _json_property(t, logical_id, "Values", "the chart's values are unknown")
+    if values is None and t.resolver.properties(logical_id).get("Values") is not None:
+        return  # reported: what the chart creates is not known
     namespace = t.prop(logical_id, "Namespace") or "default"
-    for manifest in efs_csi_service_accounts(
-        values if isinstance(values, Mapping) else {}, str(namespace)
-    ):
-        t.builder.kubernetes(manifest, t.source(logical_id, {(): ("Properties", "Values")}))
+    chart_values = values if isinstance(values, Mapping) else {}
+    source = t.source(logical_id, {(): ("Properties", "Values")})
+    for manifest in efs_csi_service_accounts(chart_values, str(namespace)):
+        t.builder.kubernetes(manifest, source)
+    for manifest in efs_csi_storage_classes(chart_values):
+        t.builder.kubernetes(manifest, source)
 
 
 MAPPERS: dict[str, Callable[[Template, str], None]] = {

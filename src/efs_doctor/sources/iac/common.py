@@ -26,7 +26,7 @@ from efs_doctor.model.aws import (
 )
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
-from efs_doctor.model.source import FieldPath, Location, Marks, SourceMap
+from efs_doctor.model.source import LIVE, FieldPath, Location, Marks, SourceMap
 from efs_doctor.sources.documents import Document
 from efs_doctor.sources.manifests import add_kubernetes_document
 
@@ -257,6 +257,9 @@ class InventoryBuilder:
 
     def _finish_groups(self) -> None:
         for group_id, direction, permission, source in self.loose_rules:
+            reversed_rule = self._points_the_wrong_way(group_id, direction, permission)
+            if reversed_rule is not None:
+                self.problem(source.location(), reversed_rule, ProblemLevel.WARNING)
             pending = self.groups.get(group_id)
             if pending is None:
                 self.problem(
@@ -274,6 +277,34 @@ class InventoryBuilder:
             group, found = SecurityGroup.from_raw(pending.raw, pending.source)
             self.problems.extend(found)
             self.inventory.security_groups[group_id] = group
+
+    def _points_the_wrong_way(
+        self, group_id: str, direction: str, permission: dict[str, Any]
+    ) -> str | None:
+        """A standalone ingress rule that admits TCP 2049 *from* a mount target's security
+        group into another group: NFS connections go from the node to the mount target, so it
+        is the mount target's group that must admit TCP 2049 from the nodes (EFS User Guide,
+        https://docs.aws.amazon.com/efs/latest/ug/network-access.html); this rule admits
+        nothing a mount needs. Said instead of dropping it silently."""
+        if direction != "ingress":
+            return None
+        efs_groups = {g for groups in self.inventory.mount_target_groups.values() for g in groups}
+        if not efs_groups or group_id in efs_groups:
+            return None
+        parsed, _ = SecurityGroup.from_raw(
+            {"GroupId": group_id, "IpPermissions": [permission]}, LIVE
+        )
+        rule = parsed.ingress[0] if parsed.ingress else None
+        if rule is None or not rule.covers_tcp_port(2049):
+            return None
+        sources = [g for g in rule.group_ids if g in efs_groups]
+        if not sources:
+            return None
+        return (
+            f"this rule admits TCP 2049 into {group_id} from {sources[0]}, the mount targets' "
+            "security group: it points the wrong way (NFS connects from the nodes to the mount "
+            f"targets, so {sources[0]} must admit TCP 2049 from the nodes' group or subnets)"
+        )
 
     def _finish_roles(self) -> None:
         for role_name, name, document, source in self.loose_policies:

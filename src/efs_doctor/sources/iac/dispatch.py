@@ -23,10 +23,17 @@ def parse_iac_text(path: str, text: str, problems: list[InputProblem]) -> Iterat
 
 
 def add_iac_document(document: Document, inventory: Inventory) -> bool:
-    """Add a Terraform plan/state or a CloudFormation template; False for anything else."""
+    """Add a Terraform plan/state, a CloudFormation template or an eksctl ClusterConfig;
+    False for anything else."""
     data: Any = document.data
     if not isinstance(data, Mapping):
         return False
+    if data.get("kind") == "ClusterConfig":
+        from efs_doctor.sources.eksctl import add_eksctl_document, is_eksctl_config
+
+        if is_eksctl_config(data):
+            add_eksctl_document(document, inventory)
+            return True
     if "format_version" in data:
         from efs_doctor.sources.terraform import add_terraform_document, is_terraform
 

@@ -192,10 +192,23 @@ class Block:
                     if seen == wanted or not is_block:
                         hit = (is_block, offset, body_start, body_end)
                         break
+            if hit is not None and not hit[0] and parts:
+                hit = self._object_body(hit)
             if hit is None or (not hit[0] and parts):
                 return None
             start, end = hit[2], hit[3]
         return hit
+
+    def _object_body(self, hit: tuple[bool, int, int, int]) -> tuple[bool, int, int, int] | None:
+        """An attribute whose value is an object constructor (``parameters = { ... }``) read
+        as a body, so a key of it can be found like an attribute of a block."""
+        text = self.source.text
+        at = hit[2]
+        while at < self.body_end and text[at] in " \t":
+            at += 1
+        if at >= self.body_end or text[at] != "{":
+            return None
+        return True, hit[1], at + 1, self.source.close_of(at)
 
     def attribute_span(self, path: FieldPath) -> tuple[int, int] | None:
         """Offsets of a one-line attribute's expression (for rewriting it)."""

@@ -1,5 +1,7 @@
 """The aws-efs-csi-driver Helm chart as IaC installs it (Terraform ``helm_release``, CDK
-``Custom::AWSCDK-EKS-HelmChart``): which service accounts it creates, with which annotations.
+``Custom::AWSCDK-EKS-HelmChart``), and the EKS add-on of the same name (Terraform
+``aws_eks_addon``, eksctl ``addons``): which service accounts they create, with which
+annotations.
 
 Chart defaults (kubernetes-sigs/aws-efs-csi-driver ``charts/aws-efs-csi-driver/values.yaml``,
 efs-semantics.md §3.1, §3.5): ``controller.serviceAccount`` and ``node.serviceAccount`` each
@@ -9,6 +11,7 @@ have ``create: true``, ``annotations: {}`` and the names ``efs-csi-controller-sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -68,16 +71,45 @@ def merge_values(
                 _merge(values, document.data)
         problems.extend(f"Helm values: {p.message}" for p in found)
     for name, value in settings:
-        node = values
-        path = set_path(name)
-        for key in path[:-1]:
-            child = node.get(key)
-            if not isinstance(child, dict):
-                child = {}
-                node[key] = child
-            node = child
-        node[path[-1]] = value
+        _set(values, set_path(name), value)
     return values, problems
+
+
+_INDEXED = re.compile(r"^(.+)\[(\d{1,4})\]$")
+
+
+def _set(values: dict[str, Any], path: list[str], value: Any) -> None:
+    """One ``--set`` entry; ``name[<n>]`` addresses item n of a list (Helm's --set syntax,
+    https://helm.sh/docs/intro/using_helm/#the-format-and-limitations-of---set)."""
+    node: Any = values
+    steps: list[str | int] = []
+    for part in path:
+        match = _INDEXED.match(part)
+        steps.extend([match.group(1), int(match.group(2))] if match else [part])
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        last = following is None
+        if isinstance(step, int):
+            if not isinstance(node, list):
+                return
+            while len(node) <= step:
+                node.append(None)
+            if last:
+                node[step] = value
+                return
+            if not isinstance(node[step], dict | list):
+                node[step] = [] if isinstance(following, int) else {}
+            node = node[step]
+            continue
+        if not isinstance(node, dict):
+            return
+        if last:
+            node[step] = value
+            return
+        child = node.get(step)
+        if not isinstance(child, dict | list):
+            child = [] if isinstance(following, int) else {}
+            node[step] = child
+        node = child
 
 
 def efs_csi_service_accounts(values: Mapping[str, Any], namespace: str) -> list[dict[str, Any]]:
@@ -94,5 +126,51 @@ def efs_csi_service_accounts(values: Mapping[str, Any], namespace: str) -> list[
         metadata: dict[str, Any] = {"name": str(name), "namespace": namespace}
         if isinstance(annotations, Mapping) and annotations:
             metadata["annotations"] = {str(k): str(v) for k, v in annotations.items()}
+        manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
+    return manifests
+
+
+def efs_csi_storage_classes(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """StorageClass manifests the chart creates from ``storageClasses`` (its
+    ``templates/storageclass.yaml``: name, annotations, mountOptions, parameters,
+    reclaimPolicy, volumeBindingMode; the provisioner is always efs.csi.aws.com)."""
+    manifests = []
+    entries = values.get("storageClasses")
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            continue
+        metadata: dict[str, Any] = {"name": entry["name"]}
+        if isinstance(entry.get("annotations"), Mapping):
+            metadata["annotations"] = dict(entry["annotations"])
+        manifest: dict[str, Any] = {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": metadata,
+            "provisioner": "efs.csi.aws.com",
+        }
+        for key in ("mountOptions", "parameters", "reclaimPolicy", "volumeBindingMode"):
+            if entry.get(key) is not None:
+                manifest[key] = entry[key]
+        manifests.append(manifest)
+    return manifests
+
+
+ADDON = "aws-efs-csi-driver"
+ADDON_NAMESPACE = "kube-system"
+
+
+def efs_csi_addon_service_accounts(role_arn: str | None) -> list[dict[str, Any]]:
+    """The ServiceAccounts the EKS add-on manages, annotated with its service account role.
+
+    The add-on takes one role and uses it for both of the driver's service accounts: the EKS
+    User Guide widens the role's IRSA trust to ``system:serviceaccount:kube-system:efs-csi-*``
+    for that reason (https://docs.aws.amazon.com/eks/latest/userguide/add-ons-aws-efs-csi-driver.html),
+    and the add-on has no separate node role
+    (https://github.com/aws/containers-roadmap/issues/2820)."""
+    manifests = []
+    for name in DEFAULT_NAMES.values():
+        metadata: dict[str, Any] = {"name": name, "namespace": ADDON_NAMESPACE}
+        if role_arn:
+            metadata["annotations"] = {"eks.amazonaws.com/role-arn": role_arn}
         manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
     return manifests

@@ -2,7 +2,7 @@
 (get-account-authorization-details role details, managed policies, Pod Identity
 associations). Attribute names: AWS provider documentation (aws_iam_role,
 aws_iam_role_policy, aws_iam_role_policy_attachment, aws_iam_policy,
-aws_eks_pod_identity_association, data aws_caller_identity).
+aws_eks_pod_identity_association, aws_eks_addon, data aws_caller_identity).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from efs_doctor.sources.iac.helm import ADDON, ADDON_NAMESPACE, efs_csi_addon_service_accounts
 from efs_doctor.sources.iac.tf_aws import Mapper, as_list, get_or_report
 from efs_doctor.sources.iac.tf_context import TfContext, Unlinked
 from efs_doctor.sources.iac.tf_plan import TfResource
@@ -127,6 +128,70 @@ def pod_identity_association(ctx: TfContext, res: TfResource) -> None:
     ctx.builder.pod_identity(raw, ctx.source_for(res, {("roleArn",): ("role_arn",)}))
 
 
+def eks_addon(ctx: TfContext, res: TfResource) -> None:
+    """``aws_eks_addon`` for the EFS CSI driver: its ``service_account_role_arn`` on both of the
+    driver's service accounts, each ``pod_identity_association`` block an association
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_addon)."""
+    if res.value(("addon_name",)) != ADDON:
+        return
+    source = ctx.source_for(res, {(): ("service_account_role_arn",)})
+    associations = res.value(("pod_identity_association",)) or []
+    for block in associations if isinstance(associations, list) else ():
+        account = block.get("service_account") if isinstance(block, Mapping) else None
+        if not isinstance(account, str):
+            continue
+        role = block.get("role_arn")
+        if not isinstance(role, str):
+            role = _link_association_role(ctx, res, account)
+        if role is None:
+            continue
+        raw = {
+            "clusterName": get_or_report(ctx, res, "cluster_name"),
+            "namespace": ADDON_NAMESPACE,
+            "serviceAccount": account,
+            "roleArn": role,
+        }
+        ctx.builder.pod_identity(
+            raw, ctx.source_for(res, {("roleArn",): ("pod_identity_association",)})
+        )
+    role = None
+    if res.value(("service_account_role_arn",)) is not None or res.is_unknown(
+        ("service_account_role_arn",)
+    ):
+        role = get_or_report(
+            ctx, res, "service_account_role_arn", what="the driver's role is not checked"
+        )
+        if not isinstance(role, str):
+            return
+    for manifest in efs_csi_addon_service_accounts(role):
+        ctx.builder.kubernetes(manifest, source)
+
+
+def _link_association_role(ctx: TfContext, res: TfResource, account: str) -> str | None:
+    """``pod_identity_association`` is a set: the plan orders its blocks by value, the
+    configuration by source, so the block's role is linked through the configuration block
+    whose ``service_account`` is the same constant."""
+    expressions = res.config.get("expressions") if res.config else None
+    blocks = (
+        expressions.get("pod_identity_association") if isinstance(expressions, Mapping) else None
+    )
+    for index, block in enumerate(blocks if isinstance(blocks, list) else ()):
+        named = block.get("service_account") if isinstance(block, Mapping) else None
+        if isinstance(named, Mapping) and named.get("constant_value") == account:
+            try:
+                linked = ctx.link(res, ("pod_identity_association", index, "role_arn")).value
+            except Unlinked:
+                break
+            return linked if isinstance(linked, str) else None
+    ctx.problem(
+        res,
+        f"the role of the pod identity association for {account} is known only after apply "
+        "and not linked; that association is not checked",
+        path=("pod_identity_association",),
+    )
+    return None
+
+
 def caller_identity(ctx: TfContext, res: TfResource) -> None:
     account = res.value(("account_id",))
     if isinstance(account, str):
@@ -140,5 +205,6 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "aws_iam_role_policy_attachment"): iam_role_policy_attachment,
     ("managed", "aws_iam_policy"): iam_policy,
     ("managed", "aws_eks_pod_identity_association"): pod_identity_association,
+    ("managed", "aws_eks_addon"): eks_addon,
     ("data", "aws_caller_identity"): caller_identity,
 }

@@ -14,8 +14,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.model.source import FieldPath
-from efs_doctor.sources.iac.helm import efs_csi_service_accounts, is_efs_csi_chart, merge_values
+from efs_doctor.sources.iac.helm import (
+    efs_csi_service_accounts,
+    efs_csi_storage_classes,
+    is_efs_csi_chart,
+    merge_values,
+)
 from efs_doctor.sources.iac.tf_context import TfContext, Unlinked, path_text
 from efs_doctor.sources.iac.tf_plan import TfResource
 
@@ -189,7 +195,7 @@ def storage_class(ctx: TfContext, res: TfResource) -> None:
     m = _Manifest(ctx, res, "StorageClass")
     m.metadata(namespaced=False)
     m.copy(("provisioner",), ("storage_provisioner",))
-    m.copy(("parameters",), ("parameters",))
+    _storage_class_parameters(m)
     m.copy(("mountOptions",), ("mount_options",))
     m.copy(("volumeBindingMode",), ("volume_binding_mode",))
     m.copy(("reclaimPolicy",), ("reclaim_policy",))
@@ -220,6 +226,61 @@ def storage_class(ctx: TfContext, res: TfResource) -> None:
         if out:
             m.out["allowedTopologies"] = out
     m.emit()
+
+
+def _storage_class_parameters(m: _Manifest) -> None:
+    """``parameters`` with each value known only after apply linked on its own: through its
+    key's expression in the ``.tf`` file when it is beside the plan, else through the
+    references the plan records for the whole map. A map attribute's references are not
+    split per key in the plan (https://developer.hashicorp.com/terraform/internals/json-format,
+    "Expression Representation"), so with several of them only ``fileSystemId`` can be told
+    apart: the one file system id among them. A value that stays unlinked is named, and the
+    StorageClass is not checked (efs-semantics: ``fileSystemId`` decides what mounts)."""
+    ctx, res, path = m.ctx, m.res, ("parameters",)
+    try:
+        value = ctx.get(res, path)
+    except Unlinked:
+        pass
+    else:
+        if value:
+            m._put(("parameters",), value)
+            m.fields[("parameters",)] = path
+        return
+    known = res.value(path)
+    if not isinstance(known, Mapping):
+        m.missing.append(path_text(path))
+        return
+    out: dict[str, Any] = {}
+    for key, item in known.items():
+        if item is not None or not res.is_unknown((*path, key)):
+            if item is not None:
+                out[str(key)] = item
+            continue
+        try:
+            out[str(key)] = ctx.link(res, (*path, key)).value
+            continue
+        except Unlinked:
+            pass
+        file_systems = {
+            linked
+            for target, attribute in ctx.document.targets(res, path)
+            if target.type == "aws_efs_file_system" and attribute == ("id",)
+            if isinstance(linked := ctx.attribute(target, attribute), str)
+        }
+        if key == "fileSystemId" and len(file_systems) == 1:
+            out[str(key)] = file_systems.pop()
+            ctx.problem(
+                res,
+                "parameters.fileSystemId is known only after apply: linked to the one file "
+                f"system id the parameters refer to ({out[str(key)]})",
+                ProblemLevel.DEBUG,
+                path=(*path, key),
+            )
+            continue
+        m.missing.append(path_text((*path, key)))
+    if out:
+        m._put(("parameters",), out)
+        m.fields[("parameters",)] = path
 
 
 def service_account(ctx: TfContext, res: TfResource) -> None:
@@ -281,7 +342,18 @@ def helm_release(ctx: TfContext, res: TfResource) -> None:
     chart = res.value(("chart",))
     if not isinstance(chart, str) or not is_efs_csi_chart(chart):
         return
-    documents = [v for v in res.value(("values",)) or () if isinstance(v, str)]
+    raw_documents = res.value(("values",)) or ()
+    documents = [v for v in raw_documents if isinstance(v, str)]
+    if len(documents) != len(raw_documents) or res.is_unknown(("values",)):
+        # yamlencode() of a value known only after apply: what the chart creates (service
+        # accounts and their roles, StorageClasses) cannot be told.
+        ctx.problem(
+            res,
+            "values are known only after apply; the service accounts and StorageClasses the "
+            "chart creates are not checked",
+            path=("values",),
+        )
+        return
     settings: list[tuple[str, Any]] = []
     for key in ("set", "set_sensitive"):
         for index, entry in enumerate(res.value((key,)) or ()):
@@ -298,6 +370,8 @@ def helm_release(ctx: TfContext, res: TfResource) -> None:
         ctx.problem(res, problem, path=("values",))
     namespace = res.value(("namespace",)) or "default"
     for manifest in efs_csi_service_accounts(values, str(namespace)):
+        ctx.builder.kubernetes(manifest, ctx.source_for(res, {(): ("values",)}))
+    for manifest in efs_csi_storage_classes(values):
         ctx.builder.kubernetes(manifest, ctx.source_for(res, {(): ("values",)}))
 
 

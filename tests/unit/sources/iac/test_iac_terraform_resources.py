@@ -298,8 +298,8 @@ def test_unlinkable_values_are_problems_naming_the_address(tmp_path: Path) -> No
         "aws_efs_file_system_policy.p: file_system_id is known only after apply and the plan's "
         "configuration does not link it to a resource; the aws_efs_file_system_policy is not "
         "checked",
-        "kubernetes_storage_class_v1.sc: parameters known only after apply and not linked by "
-        "the plan's configuration; this StorageClass is not checked",
+        "kubernetes_storage_class_v1.sc: parameters.fileSystemId known only after apply and not "
+        "linked by the plan's configuration; this StorageClass is not checked",
     ]
     assert inventory.policies == {}
     assert inventory.storage_classes == {}  # not half-read: no fileSystemId is no finding
