@@ -117,7 +117,50 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def planned_volume(storage_class: StorageClass) -> PlannedVolume:
+# The three ways a class names its file system, in the order the driver reads them
+# (aws-efs-csi-driver v3.4.1 pkg/driver/filesystem_id_finder.go, findFileSystemId).
+FILE_SYSTEM_ID_KEYS = ("fileSystemId", "fileSystemIdConfigRef", "fileSystemIdSecretRef")
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectKeyRef:
+    """A ``namespace/name/key`` reference (fileSystemIdConfigRef / fileSystemIdSecretRef)."""
+
+    namespace: str
+    name: str
+    key: str
+
+
+def parse_object_key_ref(ref: str) -> ObjectKeyRef | str:
+    """The reference, or why the driver refuses it (its parseFileSystemIdRef messages)."""
+    ref = ref.strip()
+    if not ref:
+        return "reference can't be empty"
+    parts = [part.strip() for part in ref.split("/")]
+    if len(parts) != 3:
+        return f"invalid reference format, expected namespace/name/key, got: {ref}"
+    if not all(parts):
+        return f"namespace, name, and key must be non-empty in reference: {ref}"
+    return ObjectKeyRef(*parts)
+
+
+def class_file_system_id(storage_class: StorageClass, inventory: Inventory) -> str | None:
+    """The file system a class names: ``fileSystemId``, else the value its
+    ``fileSystemIdConfigRef`` points at in a loaded ConfigMap (None: not known here; whether
+    the driver accepts the parameters is the provisioning step's answer)."""
+    parameters = storage_class.parameters
+    direct = parameters.get("fileSystemId", "").strip()
+    if direct:
+        return direct
+    ref = parse_object_key_ref(parameters.get("fileSystemIdConfigRef", ""))
+    if isinstance(ref, str):
+        return None
+    config_map = inventory.config_maps.get(f"{ref.namespace}/{ref.name}")
+    value = config_map.data.get(ref.key, "").strip() if config_map is not None else ""
+    return value or None
+
+
+def planned_volume(storage_class: StorageClass, inventory: Inventory) -> PlannedVolume:
     parameters = storage_class.parameters
     uid, gid = _int(parameters.get("uid")), _int(parameters.get("gid"))
     range_start = _int(parameters.get("gidRangeStart"))
@@ -126,7 +169,7 @@ def planned_volume(storage_class: StorageClass) -> PlannedVolume:
     first_gid = range_start if range_start is not None else 50000
     return PlannedVolume(
         storage_class=storage_class,
-        file_system_id=parameters.get("fileSystemId"),
+        file_system_id=class_file_system_id(storage_class, inventory),
         uid=uid if uid is not None else first_gid,
         gid=gid if gid is not None else first_gid,
         directory_perms=parameters.get("directoryPerms"),
@@ -256,7 +299,7 @@ class _Resolver:
         if volume is None:
             if claim is not None and is_efs_access_point_class(storage_class):
                 assert storage_class is not None
-                planned = planned_volume(storage_class)
+                planned = planned_volume(storage_class, inv)
             elif claim is not None and storage_class is None:
                 return None  # nothing tells us this claim is EFS
             elif claim is not None:

@@ -29,6 +29,7 @@ from efs_doctor.model.aws import (
     VpcDnsAttribute,
 )
 from efs_doctor.model.kubernetes import (
+    ConfigMap,
     CSIDriver,
     DriverDeployment,
     Event,
@@ -64,6 +65,8 @@ class Inventory:
     nodes: dict[str, Node] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     csi_drivers: dict[str, CSIDriver] = field(default_factory=dict)
+    # Read for fileSystemIdConfigRef only; not counted among the objects (issue 16).
+    config_maps: dict[str, ConfigMap] = field(default_factory=dict)
     driver_deployments: list[DriverDeployment] = field(default_factory=list)
     # AWS, keyed by id/ARN
     file_systems: dict[str, FileSystem] = field(default_factory=dict)

@@ -230,6 +230,37 @@ class StorageClass:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigMap:
+    """Read for one purpose: a StorageClass's ``fileSystemIdConfigRef`` names the file
+    system through a ConfigMap key (the driver's ``filesystem_id_finder.go``)."""
+
+    meta: Meta
+    data: Mapping[str, str]
+    source: SourceMap = LIVE
+
+    kind = "ConfigMap"
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def namespace(self) -> str:
+        return self.meta.namespace or "default"
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @classmethod
+    def from_raw(
+        cls, raw: Mapping[str, Any], source: SourceMap
+    ) -> tuple[ConfigMap, list[InputProblem]]:
+        r = FieldReader(raw, source, f"ConfigMap {_name(raw)}")
+        return cls(_meta(r, namespaced=True), r.string_map("data"), source), r.problems
+
+
+@dataclass(frozen=True, slots=True)
 class PodVolume:
     """A pod volume that can be EFS: a PVC reference or an inline CSI volume."""
 

@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 # The mount path as the pod sees it, top to bottom, and the steps that belong to each layer.
 DIAGRAM: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("pod", ("kubernetes",)),
+    ("pod", ("provisioning", "kubernetes")),
     ("node", ("region", "credentials")),
     ("CSI driver", ("csi",)),
     ("efs-utils proxy", ("efs-utils", "port", "nfs-options")),

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import (
     WORKLOAD_KINDS,
+    ConfigMap,
     CSIDriver,
     Event,
     Node,
@@ -32,6 +33,7 @@ KUBERNETES_KINDS = frozenset(
         "Node",
         "Event",
         "CSIDriver",
+        "ConfigMap",
         *WORKLOAD_KINDS,
     }
 )
@@ -141,6 +143,9 @@ def _add_object(
     elif kind == "Event":
         event, found = Event.from_raw(raw, source)
         inventory.events.append(event)
+    elif kind == "ConfigMap":
+        config_map, found = ConfigMap.from_raw(raw, source)
+        _put(inventory.config_maps, config_map.key, config_map, kind, problems)
     elif kind == "CSIDriver":
         driver, found = CSIDriver.from_raw(raw, source)
         _put(inventory.csi_drivers, driver.name, driver, kind, inventory)

@@ -19,6 +19,17 @@ from efs_doctor.engine.mount.model import Step
 # risk). Kept whole: tests/unit/engine/explain/test_simulated.py checks every cause any
 # scenario's step reports against it.
 STEP_CAUSES: Mapping[str, frozenset[str]] = {
+    "provisioning": frozenset(
+        {
+            "storageclass-parameters-invalid",
+            "storageclass-basepath-invalid",
+            "csi-controller-permissions",
+            "cross-account-assume-role",
+            "file-system-not-found",
+            "gid-range-exhausted",
+            "access-point-limit",
+        }
+    ),
     "kubernetes": frozenset({"unsupported-access-mode"}),
     "csi": frozenset({"volume-attributes-invalid", "volume-handle-format", "invalid-mount-option"}),
     "efs-utils": frozenset({"invalid-mount-option", "volume-handle-format", "iam-without-tls"}),
@@ -83,7 +94,7 @@ def ruled_out_causes(steps: Iterable[Step]) -> dict[str, Step]:
     found: dict[str, Step] = {}
     for s in ordered:
         if id(s) in passed:
-            for cause in STEP_CAUSES.get(s.step, frozenset()):
+            for cause in STEP_CAUSES.get(s.step, frozenset()) - s.unchecked:
                 if cause not in open_causes:
                     found[cause] = s
     return found

@@ -2,8 +2,9 @@
 :func:`step` builds a step (its layer from :data:`STEP_LAYERS`), :func:`where` cites an input.
 
 Vocabulary (``../shared/docs/contracts.md``):
-- ``layer``: ``kubernetes | csi | efs-utils | dns | credentials | network | access-point |
-  authorization | posix`` — where a mount fails, in the order the mount path runs;
+- ``layer``: ``provisioning | kubernetes | csi | efs-utils | dns | credentials | network |
+  access-point | authorization | posix`` — where a mount fails, in the order the mount path
+  runs (``provisioning``: the controller's CreateVolume, only for a volume still to be made);
 - ``cause``: an id from ``../shared/docs/causes.md`` (``None`` when the mount succeeds);
 - ``outcome``: ``mounted | failed | indeterminate``.
 """
@@ -20,6 +21,7 @@ from efs_doctor.model.source import SourceMap
 StepStatus = Literal["ok", "failed", "indeterminate", "skipped"]
 Outcome = Literal["mounted", "failed", "indeterminate"]
 Layer = Literal[
+    "provisioning",
     "kubernetes",
     "csi",
     "efs-utils",
@@ -33,6 +35,7 @@ Layer = Literal[
 
 # Step ids in the order of efs-semantics.md §10, with the layer each reports under.
 STEP_LAYERS: dict[str, Layer] = {
+    "provisioning": "provisioning",
     "kubernetes": "kubernetes",
     "csi": "csi",
     "efs-utils": "efs-utils",
@@ -48,6 +51,8 @@ STEP_LAYERS: dict[str, Layer] = {
     "result": "posix",
 }
 STEP_ORDER: tuple[str, ...] = tuple(STEP_LAYERS)
+# Steps only some chains have: a static volume is never provisioned, so it has no such step.
+OPTIONAL_STEPS = frozenset({"provisioning"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,9 @@ class Step:
     cause: str | None = None
     error: str | None = None
     reason: str | None = None
+    # Causes this step checks in general but could not this time (an input is missing):
+    # a pass does not rule them out (causes.py).
+    unchecked: frozenset[str] = frozenset()
 
 
 def where(source: SourceMap | None, fallback: str) -> str:
@@ -84,6 +92,7 @@ def step(
     error: str | None = None,
     reason: str | None = None,
     layer: Layer | None = None,
+    unchecked: Iterable[str] = (),
 ) -> Step:
     return Step(
         step=name,
@@ -94,6 +103,7 @@ def step(
         cause=cause,
         error=error,
         reason=reason,
+        unchecked=frozenset(unchecked),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from efs_doctor.engine.mount.model import (
+    OPTIONAL_STEPS,
     STEP_ORDER,
     Access,
     MountOutcome,
@@ -57,7 +58,9 @@ def _missing(seen: frozenset[str], failed: bool) -> tuple[Step, ...]:
         if failed
         else "not reached: an earlier input is missing"
     )
-    return tuple(skipped(name, why) for name in STEP_ORDER if name not in seen)
+    return tuple(
+        skipped(name, why) for name in STEP_ORDER if name not in seen and name not in OPTIONAL_STEPS
+    )
 
 
 def verdict(steps: Sequence[Step]) -> tuple[Outcome, Step | None, str]:

@@ -37,13 +37,15 @@ from efs_doctor.engine.mount.node_checks import nfs_options_step, port_step, reg
 from efs_doctor.engine.mount.outcome import Run, complete, merge
 from efs_doctor.engine.mount.placement import Placement, placement_key, placements
 from efs_doctor.engine.mount.posix import check_sub_path, result_step
+from efs_doctor.engine.mount.provisioning import Provisioning, provision
 from efs_doctor.engine.mount.target import TargetSelector, mount_target_endpoint, node_endpoint
 from efs_doctor.engine.mount.versions import Versions, resolve_versions
 from efs_doctor.engine.mount.view import InventoryView
 from efs_doctor.errors import internal_step
 from efs_doctor.model.aws import MountTarget, PosixUser
-from efs_doctor.model.chain import MountChain
+from efs_doctor.model.chain import MountChain, planned_volume
 from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.kubernetes import StorageClass
 
 # A pod pinned to a Fargate node: the efs-csi-node DaemonSet does not run there (§3.1).
 _FARGATE = Admission(
@@ -130,6 +132,8 @@ class Simulator:
         self._targets_at: dict[str, net.Endpoint] = {}
         self._access: dict[tuple[object, ...], Authorization] = {}
         self._results: dict[tuple[object, ...], tuple[Step, PosixIdentity, Access]] = {}
+        self._provisioned: dict[int, tuple[MountChain, Provisioning]] = {}
+        self._class_chains: dict[str, MountChain] = {}
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
@@ -253,7 +257,57 @@ class Simulator:
         key = (id(chain), placement.zone if zone_matters else None)
         found = self._admissions.get(key)
         if found is None:
-            found = self._admissions[key] = admit(chain, self.versions, placement.zone)
+            found = admit(chain, self.versions, placement.zone)
+            if chain.planned is not None:
+                # The volume is made before any node mounts it (efs-semantics.md §1, §3.7).
+                made = self.provisioning(chain).step
+                found = (
+                    Admission((made,), None)
+                    if made.status == "failed"
+                    else Admission((made, *found.steps), found.request)
+                )
+            self._admissions[key] = found
+        return found
+
+    def provisioning(self, chain: MountChain) -> Provisioning:
+        """The controller's CreateVolume for a chain's planned volume (cached per chain)."""
+        cached = self._provisioned.get(id(chain))
+        if cached is not None and cached[0] is chain:
+            return cached[1]
+        with internal_step(f"provisioning for {chain.label}"):
+            found = provision(chain, self.view, self.versions, self.placements_of(chain))
+        self._provisioned[id(chain)] = (chain, found)
+        return found
+
+    def class_chain(self, storage_class: StorageClass) -> MountChain:
+        """A claim of ``storage_class`` that no input holds: what provisioning any claim of an
+        ``efs-ap`` class meets (the class-level answer rules report)."""
+        found = self._class_chains.get(storage_class.name)
+        if found is None or found.storage_class is not storage_class:
+            inventory = self.view.inventory
+            planned = planned_volume(storage_class, inventory)
+            fs_id = planned.file_system_id
+            mount_targets = tuple(inventory.mount_targets_of(fs_id)) if fs_id else ()
+            found = self._class_chains[storage_class.name] = MountChain(
+                workload=None,
+                pod_volume=None,
+                claim=None,
+                volume=None,
+                storage_class=storage_class,
+                planned=planned,
+                handle=None,
+                handle_error=None,
+                file_system_id=fs_id,
+                file_system=inventory.file_systems.get(fs_id or ""),
+                access_point=None,
+                policy=inventory.policies.get(fs_id or ""),
+                mount_targets=mount_targets,
+                mount_target_groups={
+                    mt.id: inventory.security_groups_of_mount_target(mt) for mt in mount_targets
+                },
+                node_service_account=None,
+                read_only=False,
+            )
         return found
 
     def _aws_for(

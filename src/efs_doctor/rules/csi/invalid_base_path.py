@@ -50,12 +50,10 @@ References
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
-from efs_doctor.engine.mount.golang import parse_go_bool
+from efs_doctor.engine.mount.provisioning_parameters import root_directory_refusal
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.model.chain import is_efs_access_point_class
 from efs_doctor.model.kubernetes import StorageClass
@@ -71,61 +69,19 @@ META = RuleMeta(
     cause="storageclass-basepath-invalid",
 )
 
-UUID_SUFFIX = 37  # "-" + a 36-character UUID
-DEFAULT_NAME_LENGTH = 20
-PV_NAME_LENGTH = 40  # "pvc-" + a 36-character UUID
-FORBIDDEN = re.compile(r"[$#<>;`|&?{}^*\n]")
-
-
-def _longest_path(context: Context, sc: StorageClass) -> tuple[str, str | None]:
-    """The longest root path among the class's claims, and a pattern problem if any."""
-    params = sc.parameters
-    base = params.get("basePath", "")
-    pattern = params.get("subPathPattern")
-    unique = parse_go_bool(params.get("ensureUniqueDirectory", "true")) is not False
-    claims = [c for c in context.inventory.claims.values() if c.storage_class == sc.name]
-    names = [(c.namespace, c.name) for c in claims] or [("x" * DEFAULT_NAME_LENGTH,) * 2]
-    if pattern is None:
-        return posixpath.join("/", base.lstrip("/"), "p" * PV_NAME_LENGTH), None
-    longest = ""
-    for namespace, name in names:
-        value = (
-            pattern.replace("${.PVC.name}", name)
-            .replace("${.PVC.namespace}", namespace)
-            .replace("${.PV.name}", "p" * PV_NAME_LENGTH)
-        )
-        if "${" in value or "}" in value:
-            return "", (
-                f'Path specified "{pattern}" contains invalid elements. Can only contain '
-                "[.PV.name .PVC.name .PVC.namespace]"
-            )
-        if unique:
-            value += "-" + "u" * (UUID_SUFFIX - 1)
-        candidate = posixpath.normpath(posixpath.join("/", base.lstrip("/"), value))
-        longest = max(longest, candidate, key=len)
-    return longest, None
-
 
 def problem(context: Context, sc: StorageClass) -> tuple[str, str] | None:
-    base = sc.parameters.get("basePath")
-    old_join = context.driver_at_least(1, 7, 0) is False
-    if base is not None and old_join and (base == "/" or not base.startswith("/")):
-        return "basePath", (
-            f"basePath {base!r}: drivers before v1.7.0 join it as basePath + '/' + name, "
-            f"giving {base + '/pvc-...'!r}, which EFS rejects as an access point path"
-        )
-    proposed, error = _longest_path(context, sc)
-    if error is not None:
-        return "subPathPattern", error
-    if len(proposed) > 100:
-        return "basePath", (
-            f"Proposed path '{proposed}' exceeds file system limit of 100 characters"
-        )
-    if proposed.count("/") > 5:
-        return "basePath", f"Proposed path '{proposed}' file system limit of 4 subdirectories"
-    if FORBIDDEN.search(base or ""):
-        return "basePath", f"basePath {base!r} contains a character EFS refuses in a path"
-    return None
+    """(parameter at fault, the driver's error) for the longest of the class's claims: the
+    engine's answer."""
+    claims = [
+        (c.namespace, c.name)
+        for c in context.inventory.claims.values()
+        if c.storage_class == sc.name
+    ]
+    refusal = root_directory_refusal(
+        sc.parameters, claims, old_join=context.driver_at_least(1, 7, 0) is False
+    )
+    return None if refusal is None else (refusal.parameter, refusal.message)
 
 
 def check(context: Context) -> Iterator[Result]:

@@ -47,6 +47,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.provisioning_parameters import (
+    ACCESS_POINT_LIMIT,
+    constraint_refusal,
+    gid_range,
+)
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.model.chain import is_efs_access_point_class
 from efs_doctor.model.kubernetes import StorageClass
@@ -62,50 +67,11 @@ META = RuleMeta(
     cause="storageclass-parameters-invalid",
 )
 
-# Access points per file system (EFS quota, efs-semantics.md §5; driver constant from v3.0.0).
-ACCESS_POINT_LIMIT = 10_000
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value.strip(), 10)
-    except ValueError:
-        return None
-
-
-def _parse_error(name: str, value: str) -> str:
-    return f'Failed to parse invalid {name}: strconv.ParseInt: parsing "{value}": invalid syntax'
-
 
 def problem(sc: StorageClass) -> tuple[str, str] | None:
-    """(parameter at fault, the driver's error), in the driver's order."""
-    params = sc.parameters
-    for name in ("uid", "gid"):
-        if name in params:
-            number = _int(params[name])
-            if number is None:
-                return name, _parse_error(name, params[name])
-            if number < 0:
-                return name, f"{name} must be greater or equal than 0"
-    start = 0
-    if "gidRangeStart" in params:
-        parsed = _int(params["gidRangeStart"])
-        if parsed is None:
-            return "gidRangeStart", _parse_error("gidRangeStart", params["gidRangeStart"])
-        if parsed <= 0:
-            return "gidRangeStart", "gidRangeStart must be greater than 0"
-        start = parsed
-    if "gidRangeEnd" in params:
-        if start == 0:
-            return "gidRangeEnd", "Missing gidRangeStart parameter"
-        end = _int(params["gidRangeEnd"])
-        if end is None:
-            return "gidRangeEnd", _parse_error("gidRangeEnd", params["gidRangeEnd"])
-        if end <= start:
-            return "gidRangeEnd", "gidRangeEnd must be greater than gidRangeStart"
-    elif start != 0:
-        return "gidRangeStart", "Missing gidRangeEnd parameter"
-    return None
+    """(parameter at fault, the driver's error): the engine's answer."""
+    refusal = constraint_refusal(sc.parameters)
+    return None if refusal is None else (refusal.parameter, refusal.message)
 
 
 def check(context: Context) -> Iterator[Result]:
@@ -127,13 +93,15 @@ def check(context: Context) -> Iterator[Result]:
                 subjects=[object_key(sc)],
             )
             continue
-        start = _int(sc.parameters.get("gidRangeStart", "") or "x")
-        end = _int(sc.parameters.get("gidRangeEnd", "") or "x")
-        if start is not None and end is not None and end - start > ACCESS_POINT_LIMIT:
+        if "gidRangeEnd" not in sc.parameters:
+            continue
+        start, end = gid_range(sc.parameters)
+        asked = int(sc.parameters["gidRangeEnd"].strip())
+        if asked > end:
             yield META.finding(
-                f"StorageClass {sc.name}: the GID range {start}-{end} is wider than the "
+                f"StorageClass {sc.name}: the GID range {start}-{asked} is wider than the "
                 f"{ACCESS_POINT_LIMIT:,} access points a file system can have; the driver "
-                f"caps it at {start + ACCESS_POINT_LIMIT}",
+                f"caps it at {end}",
                 at(sc, "parameters", "gidRangeEnd"),
                 severity=Severity.INFO,
                 chain=f"StorageClass {sc.name}",

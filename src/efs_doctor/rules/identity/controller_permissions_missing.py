@@ -71,16 +71,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
-from efs_doctor.engine.iam.context_value import ContextValue
-from efs_doctor.engine.iam.permissions import (
-    Permission,
-    RolePolicies,
-    permission,
-)
-from efs_doctor.engine.mount.golang import parse_go_bool
+from efs_doctor.engine.iam.permissions import Permission
+from efs_doctor.engine.mount import controller as ctl
 from efs_doctor.findings import Confidence, Location, Related, Severity
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, is_efs_access_point_class
-from efs_doctor.model.kubernetes import StorageClass
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
 
 META = RuleMeta(
@@ -92,77 +86,6 @@ META = RuleMeta(
     needs=("manifests", "iam"),
     cause="csi-controller-permissions",
 )
-
-# The tag the driver puts on the access points it creates (efs-semantics.md §3.7,
-# enableTagging; DefaultTagKey/DefaultTagValue in pkg/driver).
-TAG_KEY = "efs.csi.aws.com/cluster"
-TAG_VALUE = "true"
-DESCRIBE_FILE_SYSTEMS = "elasticfilesystem:DescribeFileSystems"
-DESCRIBE_ACCESS_POINTS = "elasticfilesystem:DescribeAccessPoints"
-CREATE_ACCESS_POINT = "elasticfilesystem:CreateAccessPoint"
-TAG_RESOURCE = "elasticfilesystem:TagResource"
-DELETE_ACCESS_POINT = "elasticfilesystem:DeleteAccessPoint"
-_REQUEST_TAG = "aws:requesttag/"
-_RESOURCE_TAG = "aws:resourcetag/"
-_DENIED = (
-    "rpc error: code = Unauthenticated desc = Access Denied. Please ensure you have the right "
-    "AWS permissions: Access denied"
-)
-
-
-def _controller_role(context: Context) -> tuple[str | None, Location | None, str]:
-    inv = context.inventory
-    sa = next(
-        (s for s in inv.service_accounts.values() if s.name == CONTROLLER_SERVICE_ACCOUNT), None
-    )
-    if sa is not None:
-        association = inv.pod_identity_role(sa.namespace, sa.name)
-        if association:
-            return association, at(sa), "Pod Identity association"
-        if sa.irsa_role_arn:
-            return (
-                sa.irsa_role_arn,
-                at(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn"),
-                "IRSA annotation",
-            )
-    roles = {p.arn for chain in context.chains for p in context.node_principals(chain) if p.arn}
-    if len(roles) == 1:
-        return roles.pop(), None, "node instance role (no role on efs-csi-controller-sa)"
-    return None, None, "the controller's role cannot be told from the inputs"
-
-
-def _calls(sc: StorageClass, tagging: bool) -> list[tuple[str, dict[str, ContextValue]]]:
-    """The EFS calls CreateVolume and DeleteVolume make for ``sc``, each with the request
-    values known for it (pkg/driver/provisioner_ap.go)."""
-    both_ids = "uid" in sc.parameters and "gid" in sc.parameters
-    tags: dict[str, ContextValue] = (
-        {f"{_REQUEST_TAG}{TAG_KEY}": TAG_VALUE, "aws:tagkeys": (TAG_KEY,)} if tagging else {}
-    )
-    calls: list[tuple[str, dict[str, ContextValue]]] = [
-        (DESCRIBE_FILE_SYSTEMS if both_ids else DESCRIBE_ACCESS_POINTS, {}),
-        (CREATE_ACCESS_POINT, dict(tags)),
-    ]
-    if tagging:
-        calls.append(
-            (TAG_RESOURCE, {**tags, "elasticfilesystem:createaction": "CreateAccessPoint"})
-        )
-    calls.append((DELETE_ACCESS_POINT, {f"{_RESOURCE_TAG}{TAG_KEY}": TAG_VALUE} if tagging else {}))
-    return calls
-
-
-def _absent(key: str) -> bool:
-    # The driver sends no other tag and its access points carry no other tag; without tags
-    # the request has no aws:TagKeys.
-    return key.startswith((_REQUEST_TAG, _RESOURCE_TAG)) or key == "aws:tagkeys"
-
-
-def _decide(
-    policies: RolePolicies, role_arn: str, sc: StorageClass, tagging: bool
-) -> list[Permission]:
-    return [
-        permission(policies, role_arn, action, resource=None, context=known, absent=_absent)
-        for action, known in _calls(sc, tagging)
-    ]
 
 
 def _short(action: str) -> str:
@@ -183,46 +106,59 @@ def check(context: Context) -> Iterator[Result]:
         for sc in context.efs_storage_classes()
         if is_efs_access_point_class(sc) and "provisioningMode" in sc.parameters
     ]
-    if not classes:
-        return
-    role_arn, evidence, how = _controller_role(context)
-    if role_arn is None:
-        yield META.inconclusive(CONTROLLER_SERVICE_ACCOUNT, how)
-        return
-    role = context.inventory.role_by_name_or_arn(role_arn)
-    if role is None:
-        yield META.inconclusive(role_arn, "the role is not among the inputs")
-        return
-    policies = context.role_policies(role.arn)
-    related = [Related(at(role), f"identity policies of {role.name}")]
-    if evidence is not None:
-        related.append(Related(evidence, f"the controller runs as {role_arn} ({how})"))
+    simulator = context.simulator
     for sc in classes:
-        written = sc.parameters.get("enableTagging")
-        tagging = True if written is None else parse_go_bool(written)
-        if tagging is None:
-            yield META.inconclusive(
-                object_key(sc), f"enableTagging {written!r} is not a boolean the driver reads"
-            )
+        # The provisioning engine's answer for a claim of this class.
+        provisioning = simulator.provisioning(simulator.class_chain(sc))
+        role = provisioning.role
+        if role is None:
+            continue  # the class is refused before the controller calls AWS, or cross-account
+        if role.role_arn is None:
+            yield META.inconclusive(CONTROLLER_SERVICE_ACCOUNT, role.why)
             continue
-        answers = _decide(policies, role.arn, sc, tagging)
+        known = context.inventory.role_by_name_or_arn(role.role_arn)
+        if known is None:
+            yield META.inconclusive(role.role_arn, "the role is not among the inputs")
+            continue
+        related = [Related(at(known), f"identity policies of {known.name}")]
+        evidence: Location | None = None
+        if role.service_account is not None and role.how == "IRSA annotation":
+            evidence = at(
+                role.service_account, "metadata", "annotations", "eks.amazonaws.com/role-arn"
+            )
+        elif role.service_account is not None:
+            evidence = at(role.service_account)
+        if evidence is not None:
+            related.append(
+                Related(evidence, f"the controller runs as {role.role_arn} ({role.how})")
+            )
+        answers = list(provisioning.permissions)
         denied = [a for a in answers if a.verdict == "deny"]
         unknown = [a for a in answers if a.verdict == "unknown"]
         if not denied:
             if unknown:
                 yield META.inconclusive(
-                    role_arn,
-                    f"whether {role_arn} may provision for StorageClass {sc.name} cannot be "
+                    role.role_arn,
+                    f"whether {role.role_arn} may provision for StorageClass {sc.name} cannot be "
                     f"told: {_because(unknown)}",
                 )
             continue
         expected = f'failed to provision volume with StorageClass "{sc.name}": {_DENIED}'
-        tagged = [] if tagging else _decide(policies, role.arn, sc, True)
+        tagging = ctl.tagging(sc.parameters)
+        tagged = (
+            []
+            if tagging
+            else ctl.decide_calls(
+                simulator.view,
+                role.role_arn,
+                ctl.controller_calls(sc.parameters, True, context.versions),
+            )
+        )
         if tagged and all(a.verdict == "allow" for a in tagged):
             yield META.finding(
-                f"StorageClass {sc.name} sets enableTagging to false, but {role_arn} is "
+                f"StorageClass {sc.name} sets enableTagging to false, but {role.role_arn} is "
                 f"allowed {', '.join(_short(a.action) for a in denied)} only with the "
-                f"{TAG_KEY} tag, which the driver then neither sends nor sets: "
+                f"{ctl.TAG_KEY} tag, which the driver then neither sends nor sets: "
                 f"{_because(denied)}",
                 at(sc, "parameters", "enableTagging"),
                 related=related,
@@ -232,8 +168,9 @@ def check(context: Context) -> Iterator[Result]:
             )
             continue
         yield META.finding(
-            f"The EFS CSI controller runs as {role_arn} ({how}), whose policies do not allow "
-            f"what StorageClass {sc.name} needs to provision volumes: {_because(denied)}",
+            f"The EFS CSI controller runs as {role.role_arn} ({role.how}), whose policies do "
+            f"not allow what StorageClass {sc.name} needs to provision volumes: "
+            f"{_because(denied)}",
             at(sc, "parameters", "provisioningMode"),
             related=related,
             confidence=Confidence.HIGH,
@@ -241,3 +178,6 @@ def check(context: Context) -> Iterator[Result]:
             chain=f"StorageClass {sc.name}",
             subjects=[object_key(sc)],
         )
+
+
+_DENIED = f"rpc error: code = Unauthenticated desc = {ctl.ACCESS_DENIED}"
