@@ -22,6 +22,13 @@ def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
     picked = [c for c in chains if facts.pv and c.volume_name == facts.pv]
     if not picked and facts.file_system_ids:
         picked = [c for c in chains if c.file_system_id in facts.file_system_ids]
+    if not picked and facts.storage_class:
+        # A ProvisioningFailed event names the class: the claims it has still to provision.
+        picked = [
+            c
+            for c in chains
+            if c.planned is not None and c.planned.storage_class.name == facts.storage_class
+        ]
     if not picked and not facts.pv and not facts.file_system_ids:
         # The text names nothing (ids redacted): only an unambiguous inventory can help.
         volumes = {c.volume_name for c in chains if c.volume_name}
