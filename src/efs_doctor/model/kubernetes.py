@@ -285,6 +285,18 @@ class SecurityContext:
     run_as_user: int | None = None
     run_as_group: int | None = None
     fs_group: int | None = None
+    fs_group_change_policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerCommand:
+    """A container's ``command`` followed by its ``args`` (what it runs, when the manifest
+    says; an image's own entrypoint is not known)."""
+
+    container: str
+    init: bool
+    words: tuple[str, ...]
+    field_path: tuple[str | int, ...]  # of the container
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -301,6 +313,7 @@ class Workload:
     volume_mounts: tuple[VolumeMount, ...]
     pod_security: SecurityContext
     container_security: Mapping[str, SecurityContext]
+    commands: tuple[ContainerCommand, ...]
     claim_templates: tuple[PersistentVolumeClaim, ...]  # StatefulSet volumeClaimTemplates
     phase: str | None
     template_path: tuple[str, ...]  # where the pod spec sits inside the object
@@ -359,10 +372,16 @@ class Workload:
             )
         mounts: list[VolumeMount] = []
         container_security: dict[str, SecurityContext] = {}
+        commands: list[ContainerCommand] = []
         for group in ("initContainers", "containers"):
             for c_index, _container in enumerate(r.items(*spec_path, group)):
                 cbase = (*spec_path, group, c_index)
                 cname = r.string(*cbase, "name") or ""
+                words = (*r.strings(*cbase, "command"), *r.strings(*cbase, "args"))
+                if words:
+                    commands.append(
+                        ContainerCommand(cname, group == "initContainers", words, cbase)
+                    )
                 container_security[cname] = SecurityContext(
                     run_as_user=r.integer(*cbase, "securityContext", "runAsUser"),
                     run_as_group=r.integer(*cbase, "securityContext", "runAsGroup"),
@@ -417,8 +436,12 @@ class Workload:
                 run_as_user=r.integer(*spec_path, "securityContext", "runAsUser"),
                 run_as_group=r.integer(*spec_path, "securityContext", "runAsGroup"),
                 fs_group=r.integer(*spec_path, "securityContext", "fsGroup"),
+                fs_group_change_policy=r.string(
+                    *spec_path, "securityContext", "fsGroupChangePolicy"
+                ),
             ),
             container_security=container_security,
+            commands=tuple(commands),
             claim_templates=tuple(templates),
             phase=r.string("status", "phase"),
             template_path=spec_path,

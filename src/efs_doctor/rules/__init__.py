@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from efs_doctor.rules.access_points import (
     access_point_mismatch,
+    access_point_posix_user_enforced,
     posix_user_vs_pod_security_context,
     root_directory_without_creation_info,
 )
@@ -100,6 +101,7 @@ REGISTRY: tuple[Rule, ...] = tuple(
         root_directory_without_creation_info,
         access_point_mismatch,
         posix_user_vs_pod_security_context,
+        access_point_posix_user_enforced,
         # mount: last, it reports what no rule above did
         simulated_mount_failure,
     )

@@ -31,7 +31,10 @@ def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
         ]
     if not picked and not facts.pv and not facts.file_system_ids:
         # The text names nothing (ids redacted): only an unambiguous inventory can help.
-        volumes = {c.volume_name for c in chains if c.volume_name}
+        volumes = {
+            c.volume_name or (f"planned:{c.claim_key}" if c.planned is not None else None)
+            for c in chains
+        } - {None}
         picked = chains if len(volumes) == 1 else []
     unique: dict[str, MountChain] = {}
     for chain in picked:

@@ -54,6 +54,18 @@ def signals_from_outcome(outcome: MountOutcome) -> list[ContextSignal]:
         shown = f" ({step.evidence[0]})" if step.evidence else ""
         text = f"{subject} passes {step.step}{shown}"
         signals.append(ContextSignal(cause, "rules_out", text, _location(step), ORIGIN))
+    user = outcome.enforced_user
+    if user is not None and user.uid != 0:
+        # Every operation runs as this user (efs-semantics.md §5): root in the pod is not root.
+        text = f"{subject} runs every file operation as the access point user {user.uid}:{user.gid}"
+        signals.append(
+            ContextSignal("access-point-posix-user-enforced", "confirms", text, None, ORIGIN)
+        )
+    elif outcome.access is not None and outcome.access_point_id is None and user is None:
+        text = f"{subject} has no access point: the pod's own uid reaches EFS"
+        signals.append(
+            ContextSignal("access-point-posix-user-enforced", "rules_out", text, None, ORIGIN)
+        )
     access = outcome.access
     if outcome.outcome == "mounted" and access is not None:
         if access.write:

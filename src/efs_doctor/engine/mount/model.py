@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
+from efs_doctor.model.aws import PosixUser
 from efs_doctor.model.source import SourceMap
 
 StepStatus = Literal["ok", "failed", "indeterminate", "skipped"]
@@ -156,6 +157,9 @@ class MountOutcome:
     csi_driver_version: str = ""
     efs_utils_version: str = ""
     notes: tuple[str, ...] = field(default=())
+    # The uid/gid an access point (or the one a StorageClass will create) puts on every file
+    # operation, whatever the pod runs as (efs-semantics.md §5); None: none, or not reached.
+    enforced_user: PosixUser | None = None
 
     @property
     def failed_step(self) -> Step | None:

@@ -26,6 +26,7 @@ from efs_doctor.engine.mount.model import (
 )
 from efs_doctor.engine.mount.placement import Placement
 from efs_doctor.engine.mount.versions import Versions
+from efs_doctor.model.aws import PosixUser
 from efs_doctor.model.chain import MountChain
 
 
@@ -43,6 +44,7 @@ class Run:
     command: str | None
     transport: str | None
     notes: tuple[str, ...]
+    enforced_user: PosixUser | None = None  # the access point's PosixUser, once it is known
 
 
 def complete(steps: Sequence[Step]) -> tuple[Step, ...]:
@@ -144,4 +146,5 @@ def _outcome(chain: MountChain, members: Sequence[Run], versions: Versions) -> M
         csi_driver_version=str(versions.csi_driver),
         efs_utils_version=str(versions.efs_utils),
         notes=tuple(notes),
+        enforced_user=run.enforced_user,
     )

@@ -61,6 +61,34 @@ def _pod_identity(chain: MountChain) -> tuple[int | None, int | None, str]:
     return None, None, "the container image's default user (often root): not set in the pod"
 
 
+def enforcement_note(chain: MountChain, user: PosixUser, access_point_id: str | None) -> str:
+    """What an access point's PosixUser does to the pod's own identity (§5: "client uids
+    ignored"; https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html): every file
+    operation runs as that user, so root in the pod is not root on the volume."""
+    origin = (
+        f"access point {access_point_id}"
+        if access_point_id
+        else f"the access point StorageClass {chain.planned.storage_class.name} creates"
+        if chain.planned is not None
+        else "the access point"
+    )
+    uid, _gid, declared = _pod_identity(chain)
+    if uid is not None:
+        who = f"the pod's uid {uid} ({declared})"
+    else:
+        who = "the pod's own uid (root unless the image says otherwise)"
+    text = (
+        f"{origin} enforces uid {user.uid} gid {user.gid}: every file operation runs as that "
+        f"user, not as {who}"
+    )
+    if user.uid != 0:
+        text += (
+            f"; chown to another owner fails with 'Operation not permitted', chmod works only "
+            f"on what uid {user.uid} owns, and fsGroup changes nothing"
+        )
+    return text
+
+
 def result_identity(
     chain: MountChain,
     posix_user: PosixUser | None,

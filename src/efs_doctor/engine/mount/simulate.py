@@ -36,7 +36,7 @@ from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, S
 from efs_doctor.engine.mount.node_checks import nfs_options_step, port_step, region_step
 from efs_doctor.engine.mount.outcome import Run, complete, merge
 from efs_doctor.engine.mount.placement import Placement, placement_key, placements
-from efs_doctor.engine.mount.posix import check_sub_path, result_step
+from efs_doctor.engine.mount.posix import check_sub_path, enforcement_note, result_step
 from efs_doctor.engine.mount.provisioning import Provisioning, provision
 from efs_doctor.engine.mount.target import TargetSelector, mount_target_endpoint, node_endpoint
 from efs_doctor.engine.mount.versions import Versions, resolve_versions
@@ -356,6 +356,10 @@ class Simulator:
                 )
             result, posix, access = found
             steps.append(result)
+        notes = aws.notes
+        user = aws.posix_user
+        if user is not None:
+            notes = (*notes, enforcement_note(chain, user, request.access_point_id))
         return Run(
             where,
             complete(steps),
@@ -366,8 +370,17 @@ class Simulator:
             aws.mount_target,
             command,
             transport,
-            aws.notes,
+            notes,
+            user,
         )
+
+    def enforced_user(self, chain: MountChain) -> PosixUser | None:
+        """The uid/gid an access point puts on every file operation of the chain (its
+        PosixUser, or the StorageClass's uid/gid for a planned one), as the simulation's
+        access point step found it; None when there is none or the run never got there."""
+        users = {side.aws.posix_user for side in self.sides(chain) if side.aws is not None}
+        users.discard(None)
+        return users.pop() if len(users) == 1 else None
 
     def _aws_side(self, chain: MountChain, request: MountRequest, placement: Placement) -> _AwsSide:
         fs_id = chain.file_system_id or ""

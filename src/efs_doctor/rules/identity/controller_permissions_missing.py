@@ -3,13 +3,16 @@
 
 What it checks
 --------------
-When a StorageClass provisions EFS access points, the controller's principal (IRSA role or
-Pod Identity association of ``efs-csi-controller-sa``, else the node instance role) and its
-identity policies (inline, attached managed — loaded, or the vendored AWS managed policies —
-and its permissions boundary) are evaluated by the IAM engine for each call the driver makes
-(``pkg/driver/provisioner_ap.go``): ``elasticfilesystem:DescribeAccessPoints`` (or
-``DescribeFileSystems`` when the class sets both ``uid`` and ``gid``),
-``elasticfilesystem:CreateAccessPoint`` and, when it tags, ``elasticfilesystem:TagResource``
+When a StorageClass provisions EFS access points, the provisioning step of the mount
+simulation names the controller's principal (IRSA role or Pod Identity association of
+``efs-csi-controller-sa``, else the node instance role) and has its identity policies
+(inline, attached managed — loaded, or the vendored AWS managed policies — and its
+permissions boundary) evaluated by the IAM engine for each call the driver makes
+(``pkg/driver/controller.go``): ``elasticfilesystem:DescribeAccessPoints`` when a GID is
+allocated (uid or gid unset; with both set, drivers before v2.3.1 call
+``DescribeFileSystems`` instead, later ones neither), ``DescribeFileSystems`` with
+``enforceZoneAffinity``, ``elasticfilesystem:CreateAccessPoint`` and, when it tags,
+``elasticfilesystem:TagResource``
 with the request tag ``efs.csi.aws.com/cluster=true`` (``aws:RequestTag``, ``aws:TagKeys``,
 ``elasticfilesystem:CreateAction``), and ``elasticfilesystem:DeleteAccessPoint`` on an access
 point carrying that tag (``aws:ResourceTag``). A class with ``enableTagging: "false"`` sends
