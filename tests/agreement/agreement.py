@@ -93,11 +93,19 @@ def compare(
         key = volume_key(chain)
         if key is not None and key not in outcomes:
             outcomes[key] = simulator.simulate(chain)
+    # A finding about a StorageClass (provisioning) is about every claim it has to provision.
+    by_class: dict[str, list[MountChain]] = {}
+    for chain in chains:
+        if chain.planned is not None:
+            by_class.setdefault(f"StorageClass {chain.planned.storage_class.name}", []).append(
+                chain
+            )
     claimed: dict[str, list[Finding]] = {}
     for finding in findings:
         chain = by_label.get(finding.chain or "")
-        key = volume_key(chain) if chain is not None else None
-        if key is not None:
+        about = [chain] if chain is not None else by_class.get(finding.chain or "", [])
+        for key in {volume_key(c) for c in about} - {None}:
+            assert key is not None
             claimed.setdefault(key, []).append(finding)
     problems: list[Disagreement] = []
     explained: set[tuple[str | None, str]] = set()

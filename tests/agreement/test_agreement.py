@@ -17,7 +17,10 @@ import pytest
 import yaml
 from variants import APPLY, CHOICES, REPO, Edit, build
 
-from agreement import Disagreement, disagreements
+from agreement import Disagreement, compare, disagreements
+from efs_doctor.api import load_inventory, mount_chains
+from efs_doctor.engine.mount import Simulator
+from efs_doctor.findings import Confidence, Finding, Location, Severity
 
 sys.path.insert(0, str(REPO / "tests" / "rules"))
 from casefile import all_cases, materialise
@@ -90,9 +93,6 @@ def test_generated_variants_agree(batch: int, tmp_path: Path) -> None:
 def test_variants_are_not_vacuous(tmp_path: Path) -> None:
     """The generated variants reach every outcome and fail at many layers, so the property
     above is tested on failures, not only on mounts that work."""
-    from efs_doctor.api import load_inventory, mount_chains
-    from efs_doctor.engine.mount import Simulator
-
     rng = random.Random("agreement-0")
     outcomes: set[str] = set()
     layers: set[str | None] = set()
@@ -130,3 +130,52 @@ def test_configurations_nobody_here_wrote_agree(corpus: Path) -> None:
         folders += [p for p in sorted(realworld.iterdir()) if p.is_dir()]
     found = [f"{folder.name}: {d}" for folder in folders for d in disagreements([str(folder)])]
     assert not found, "\n".join(found)
+
+
+# Scenarios whose claim the controller cannot provision (efs-semantics.md §3.7, §3.8).
+PROVISIONING_FAILURES = {
+    "53-provisioning-controller-denied": "csi-controller-permissions",
+    "54-provisioning-placeholder-file-system-id": "file-system-not-found",
+    "56-file-system-id-config-ref-key-missing": "storageclass-parameters-invalid",
+    "57-gid-range-exhausted": "gid-range-exhausted",
+}
+
+
+def _scenario_inventory(stem: str, tmp_path: Path) -> Path:
+    case = yaml.safe_load((SCENARIOS / "cases" / f"{stem}.yaml").read_text())
+    omitted = set(case.get("omit", ()))
+    documents = [d for name, d in SCENARIO_BASE.items() if name not in omitted]
+    documents.extend(case.get("add", ()))
+    inputs = tmp_path / f"{stem}.yaml"
+    inputs.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    return inputs
+
+
+@pytest.mark.parametrize("stem", sorted(PROVISIONING_FAILURES))
+def test_the_provisioning_layer_is_covered(stem: str, tmp_path: Path) -> None:
+    """The property is not vacuous there: simulate fails at the provisioning layer, scan
+    has a severe finding with that cause, explain ranks it first (all in ``compare``)."""
+    inputs = _scenario_inventory(stem, tmp_path)
+    inventory = load_inventory([str(inputs)])
+    outcomes = Simulator(inventory).simulate_all(mount_chains(inventory))
+    assert {(o.layer, o.cause) for o in outcomes} == {("provisioning", PROVISIONING_FAILURES[stem])}
+    _assert_agree(disagreements([str(inputs)]), stem)
+
+
+def test_a_finding_about_a_class_speaks_for_its_claims(tmp_path: Path) -> None:
+    """A severe finding on a StorageClass claims every claim it provisions fails: where the
+    simulation provisions and mounts it, that is a disagreement."""
+    inputs = _scenario_inventory("40-dynamic-provisioning", tmp_path)
+    inventory = load_inventory([str(inputs)])
+    claim = Finding(
+        code="IDN003",
+        slug="controller-permissions-missing",
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        message="the controller may not provision",
+        location=Location(str(inputs), 1, 1),
+        cause="csi-controller-permissions",
+        chain="StorageClass efs-sc",
+    )
+    found = compare(inventory, mount_chains(inventory), [claim])
+    assert [d.rule for d in found] == ["simulate MOUNTED, scan says the mount fails"]

@@ -46,7 +46,7 @@ from efs_doctor.rules.identity import (
     iam_without_node_credentials,
     irsa_trust_mismatch,
 )
-from efs_doctor.rules.mount import simulated_mount_failure
+from efs_doctor.rules.mount import provisioning_fails, simulated_mount_failure
 from efs_doctor.rules.network import (
     file_system_in_other_vpc,
     mount_target_port_blocked,
@@ -102,7 +102,8 @@ REGISTRY: tuple[Rule, ...] = tuple(
         access_point_mismatch,
         posix_user_vs_pod_security_context,
         access_point_posix_user_enforced,
-        # mount: last, it reports what no rule above did
+        # mount: provisioning before any mount; MNT001 last, it reports what no rule above did
+        provisioning_fails,
         simulated_mount_failure,
     )
 )

@@ -79,6 +79,15 @@ def check(context: Context) -> Iterator[Result]:
             seen.add(outcome.cause)
             if (chain.label, outcome.cause) in covered:
                 continue
+            if (
+                chain.planned is not None
+                and (
+                    f"StorageClass {chain.planned.storage_class.name}",
+                    outcome.cause,
+                )
+                in covered
+            ):
+                continue  # reported for the class: every claim of it meets that failure
             step = outcome.failed_step
             where = f" ({step.step} step, {step.source})" if step is not None else ""
             yield META.finding(
