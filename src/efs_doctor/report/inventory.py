@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from efs_doctor.model.chain import MountChain
+from efs_doctor.model.chain import MountChain, class_file_system_id
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import Location, SourceMap
 
@@ -83,7 +83,14 @@ def inventory_text(
         if chain.handle_error:
             lines.append(f"   ! {chain.handle_error}")
         lines.extend(f"   note: {note}" for note in chain.notes)
-    if not chains:
+    classes = [sc for sc in inventory.storage_classes.values() if sc.is_efs]
+    if not chains and classes:
+        named = ", ".join(
+            f"{sc.name} (file system {class_file_system_id(sc, inventory) or 'not known'})"
+            for sc in classes
+        )
+        lines.append(f"  (no claim or PV uses the EFS StorageClasses: {named})")
+    elif not chains:
         lines.append("  (no EFS volumes found: no PV or StorageClass uses efs.csi.aws.com)")
     return "\n".join(lines) + "\n"
 

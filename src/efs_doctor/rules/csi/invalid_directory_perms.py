@@ -46,10 +46,10 @@ References
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from efs_doctor.engine.analysis import Context
+from efs_doctor.engine.mount.provisioning_parameters import directory_perms_problem
 from efs_doctor.findings import Confidence, Severity
 from efs_doctor.model.chain import is_efs_access_point_class
 from efs_doctor.rules.base import Result, RuleMeta, at, object_key
@@ -64,15 +64,13 @@ META = RuleMeta(
     cause="storageclass-parameters-invalid",
 )
 
-OCTAL = re.compile(r"[0-7]{3,4}")
-
 
 def check(context: Context) -> Iterator[Result]:
     for sc in context.efs_storage_classes():
         if not is_efs_access_point_class(sc) or "provisioningMode" not in sc.parameters:
             continue
         value = sc.parameters.get("directoryPerms")
-        if value is not None and OCTAL.fullmatch(value):
+        if directory_perms_problem(sc.parameters) is None:  # the provisioning engine's answer
             continue
         fs_id = sc.parameters.get("fileSystemId", "fs-...")
         if value is None:
