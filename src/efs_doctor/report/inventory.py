@@ -85,11 +85,11 @@ def inventory_text(
         lines.extend(f"   note: {note}" for note in chain.notes)
     classes = [sc for sc in inventory.storage_classes.values() if sc.is_efs]
     if not chains and classes:
-        named = ", ".join(
+        listed = ", ".join(
             f"{sc.name} (file system {class_file_system_id(sc, inventory) or 'not known'})"
             for sc in classes
         )
-        lines.append(f"  (no claim or PV uses the EFS StorageClasses: {named})")
+        lines.append(f"  (no claim or PV uses the EFS StorageClasses: {listed})")
     elif not chains:
         lines.append("  (no EFS volumes found: no PV or StorageClass uses efs.csi.aws.com)")
     return "\n".join(lines) + "\n"

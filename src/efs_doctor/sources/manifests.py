@@ -145,7 +145,7 @@ def _add_object(
         inventory.events.append(event)
     elif kind == "ConfigMap":
         config_map, found = ConfigMap.from_raw(raw, source)
-        _put(inventory.config_maps, config_map.key, config_map, kind, problems)
+        _put(inventory.config_maps, config_map.key, config_map, kind, inventory)
     elif kind == "CSIDriver":
         driver, found = CSIDriver.from_raw(raw, source)
         _put(inventory.csi_drivers, driver.name, driver, kind, inventory)
