@@ -47,7 +47,7 @@ def explain_error(
     ``options``) and their outcomes are the context."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
     from efs_doctor.engine.explain.context import contradictions, select_chains
-    from efs_doctor.engine.explain.simulated import simulate
+    from efs_doctor.engine.explain.simulated import masked_notes, simulate
 
     if inventory is None:
         return explain(text), None
@@ -55,7 +55,6 @@ def explain_error(
     chains = select_chains(inventory, facts)
     outcomes = simulate(inventory, chains, options) if chains else []
     explanation, signals = explain_with_outcomes(text, outcomes, inventory)
-    context = ExplainContext(
-        tuple(chains), tuple(outcomes), signals, tuple(contradictions(outcomes, facts))
-    )
+    notes = [*contradictions(outcomes, facts), *masked_notes(outcomes, inventory, text)]
+    context = ExplainContext(tuple(chains), tuple(outcomes), signals, tuple(notes))
     return explanation, context

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from efs_doctor.engine.explain.model import ContextSignal, Facts
 from efs_doctor.engine.explain.outcome import signals_from_outcome
-from efs_doctor.engine.mount import MountOutcome, SimulationOptions, Simulator
+from efs_doctor.engine.explain.placeholders import masked_id
+from efs_doctor.engine.mount import MountOutcome, SimulationOptions, Simulator, Step
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
 
@@ -58,11 +59,69 @@ def where_the_text_failed(
     return chosen
 
 
+HANDLE_CAUSE = "volume-handle-format"
+
+
+def masked_ids(outcome: MountOutcome, inventory: Inventory) -> list[str]:
+    """The ids of ``outcome``'s volume that a user masked (``placeholders.masked_id``): in
+    its file system, its PV's handle, or an ``accesspoint=`` mount option."""
+    values = [outcome.file_system_id or ""]
+    pv = inventory.persistent_volumes.get(outcome.pv or "")
+    if pv is not None and pv.csi is not None:
+        values.extend(pv.csi.volume_handle.split(":"))
+        values.extend(
+            option.partition("=")[2]
+            for option in pv.mount_options
+            if option.partition("=")[0].strip().lower() == "accesspoint"
+        )
+    return list(dict.fromkeys(v for v in values if v and masked_id(v)))
+
+
+def _rejection_quoted(step: Step, text: str, masked: Sequence[str]) -> bool:
+    """Whether the text quotes the component's own rejection of a masked id (the line of its
+    message that names it, from gRPC's ``desc =`` on): then that id is what ran, a placeholder
+    left in the manifest, not a mask put on for posting."""
+    for line in (step.error or "").splitlines():
+        if any(m in line for m in masked) and line.rsplit("desc = ", 1)[-1].strip() in text:
+            return True
+    return False
+
+
+def handle_masked(outcome: MountOutcome, inventory: Inventory, text: str) -> list[str]:
+    """The masked ids of ``outcome``'s volume when its simulated handle failure is only the
+    mask (the text does not quote the driver rejecting them); empty otherwise."""
+    masked = masked_ids(outcome, inventory)
+    failed = [s for s in outcome.steps if s.status == "failed" and s.cause == HANDLE_CAUSE]
+    if not masked or not failed or any(_rejection_quoted(s, text, masked) for s in failed):
+        return []
+    return masked
+
+
 def simulation_signals(
     outcomes: Sequence[MountOutcome], facts: Facts, inventory: Inventory, text: str = ""
 ) -> list[ContextSignal]:
-    """The signals of the outcomes for where the text failed, each once."""
+    """The signals of the outcomes for where the text failed, each once. A handle the user
+    masked is not evidence of a malformed handle (the text side treats masked ids as redacted
+    too: ``facts.redacted``)."""
     signals: list[ContextSignal] = []
     for outcome in where_the_text_failed(outcomes, facts, inventory, text):
-        signals.extend(signals_from_outcome(outcome))
+        found = signals_from_outcome(outcome)
+        if handle_masked(outcome, inventory, text):
+            found = [s for s in found if s.cause != HANDLE_CAUSE]
+        signals.extend(found)
     return list(dict.fromkeys(signals))
+
+
+def masked_notes(outcomes: Sequence[MountOutcome], inventory: Inventory, text: str) -> list[str]:
+    """One note per volume whose simulated handle failure is only a masked id."""
+    notes: dict[str, None] = {}
+    for outcome in outcomes:
+        masked = handle_masked(outcome, inventory, text)
+        if masked:
+            volume = outcome.pv or outcome.pvc or "the volume"
+            notes[
+                f"{volume}'s {', '.join(masked)} looks masked: not taken as a malformed "
+                "volumeHandle; the simulation cannot check past the CSI driver without the "
+                "real id"
+            ] = None
+    return list(notes)

@@ -1,0 +1,119 @@
+"""explain's use of the context files (issue 17, classes 11-14): masked ids, several PVs, a
+lone file system policy, and which options are evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from efs_doctor.api import load_inventory
+from efs_doctor.api.explain import explain_error
+from efs_doctor.engine.explain.placeholders import masked_id
+
+HANDLE_REJECTED = (
+    'MountVolume.SetUp failed for volume "efs-pv" : rpc error: code = InvalidArgument desc = '
+    "volume ID '{handle}' is invalid: Expected a file system ID of the form "
+    "'fs-[0-9a-f]{{8,40}}'"
+)
+# efs-utils' message when the name does not resolve to a mount target (aws/efs-utils
+# src/mount_efs/__init__.py); the catalogue counts volume-handle-format among its causes.
+NOT_A_MOUNT_TARGET = (
+    "Output: mount.efs: {fs}.efs.us-east-1.amazonaws.com did not resolve to a valid DNS name "
+    "for an EFS mount target"
+)
+
+
+def _pv(name: str, handle: str, options: str = "") -> str:
+    extra = f"  mountOptions: [{options}]\n" if options else ""
+    return (
+        f"apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: {name}\nspec:\n"
+        f"  accessModes: [ReadWriteMany]\n{extra}"
+        f"  csi:\n    driver: efs.csi.aws.com\n    volumeHandle: '{handle}'\n---\n"
+    )
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# ---- class 13: masked ids ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fs-xxxxxxxx",  # a repeated letter
+        "fs-XXXXXXXXXXXXXXXXX",
+        "fs-********",  # stars
+        "fs-0123abcd****",  # partially masked hex
+        "fs-0123abcdxxxxxxxx",
+        "fs-0123...",
+        "fs-<id>",  # placeholders
+        "<file-system-id>",
+        "${EFS_ID}",
+        "fsap-xxxxxxxxxxxxxxxxx",
+    ],
+)
+def test_masked_ids(value: str) -> None:
+    assert masked_id(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fs-0123456789abcdef0",
+        "fs-12345678",
+        "fsap-0123456789abcdef0",
+        # Mistyped, not masked: the driver's rejection is the answer (efs-semantics.md §3.2).
+        "fs-ABCDEF12",
+        "fs-1234567",
+        "fs-1234567z",
+    ],
+)
+def test_real_or_mistyped_ids_are_not_masked(value: str) -> None:
+    assert not masked_id(value)
+
+
+@pytest.mark.parametrize("handle", ["fs-xxxxxxxx", "fs-0123abcd****", "fs-<fs-id>"])
+def test_a_masked_handle_does_not_confirm_volume_handle_format(tmp_path: Path, handle: str) -> None:
+    # The simulated driver rejects the handle (parseVolumeId, efs-semantics.md §3.2), but the
+    # text failed later than that check: the id was masked for posting.
+    pv = _write(tmp_path, "pv.yaml", _pv("efs-pv", handle))
+    text = NOT_A_MOUNT_TARGET.format(fs="fs-xxxxxxxx")  # masked in the text as well
+    explanation, context = explain_error(text, load_inventory([str(pv)]))
+    assert context is not None
+    handle_cause = next(c for c in explanation.causes if c.id == "volume-handle-format")
+    assert handle_cause.status != "confirmed"
+    assert explanation.causes[0].id != "volume-handle-format"
+    assert any("looks masked" in note for note in context.notes)
+
+
+def test_a_placeholder_the_driver_rejected_in_the_text_stays_confirmed(tmp_path: Path) -> None:
+    # A tutorial's fs-xxxxxxxx left in the manifest: the text quotes the driver rejecting it.
+    pv = _write(tmp_path, "pv.yaml", _pv("efs-pv", "fs-xxxxxxxx"))
+    text = "Warning  FailedMount  kubelet  " + HANDLE_REJECTED.format(handle="fs-xxxxxxxx")
+    explanation, context = explain_error(text, load_inventory([str(pv)]))
+    assert context is not None
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "volume-handle-format",
+        "confirmed",
+    )
+    assert not any("looks masked" in note for note in context.notes)
+
+
+def test_a_masked_access_point_option_is_redacted_too(tmp_path: Path) -> None:
+    # efs-utils refuses an accesspoint= value that is not fsap- + 17 hex (§2.4 item 3).
+    pv = _write(
+        tmp_path,
+        "pv.yaml",
+        _pv("efs-pv", "fs-0123456789abcdef0", "tls, iam, accesspoint=fsap-xxxxxxxxxxxxxxxxx"),
+    )
+    explanation, _ = explain_error(
+        NOT_A_MOUNT_TARGET.format(fs="fs-0123456789abcdef0"), load_inventory([str(pv)])
+    )
+    assert all(
+        c.status != "confirmed" for c in explanation.causes if c.id == "volume-handle-format"
+    )
