@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from efs_doctor.engine.explain.facts import parse_mount_arguments
 from efs_doctor.engine.explain.model import ContextSignal, Facts
 from efs_doctor.engine.explain.outcome import signals_from_outcome
 from efs_doctor.engine.explain.placeholders import masked_id
@@ -77,14 +78,20 @@ def masked_ids(outcome: MountOutcome, inventory: Inventory) -> list[str]:
     return list(dict.fromkeys(v for v in values if v and masked_id(v)))
 
 
-def _rejection_quoted(step: Step, text: str, masked: Sequence[str]) -> bool:
-    """Whether the text quotes the component's own rejection of a masked id (the line of its
-    message that names it, from gRPC's ``desc =`` on): then that id is what ran, a placeholder
-    left in the manifest, not a mask put on for posting."""
+def _quoted(step: Step, text: str, naming: Sequence[str] = ()) -> bool:
+    """Whether the text quotes the failing component's own message of ``step`` (a line of it
+    from gRPC's ``desc =`` on), one that names every value in ``naming``."""
     for line in (step.error or "").splitlines():
-        if any(m in line for m in masked) and line.rsplit("desc = ", 1)[-1].strip() in text:
+        core = line.rsplit("desc = ", 1)[-1].strip()
+        if core and all(value in core for value in naming) and core in text:
             return True
     return False
+
+
+def _rejection_quoted(step: Step, text: str, masked: Sequence[str]) -> bool:
+    """Whether the text quotes the component's own rejection of a masked id: then that id is
+    what ran, a placeholder left in the manifest, not a mask put on for posting."""
+    return any(_quoted(step, text, (m,)) for m in masked)
 
 
 def handle_masked(outcome: MountOutcome, inventory: Inventory, text: str) -> list[str]:
@@ -97,17 +104,49 @@ def handle_masked(outcome: MountOutcome, inventory: Inventory, text: str) -> lis
     return masked
 
 
+# Causes decided by which options the mount has (causes.md): NFS-foreign options, no `iam`,
+# `iam` without `tls`, no `tls` against a SecureTransport deny. The files' options say what
+# would run now; kubelet's "Mounting arguments" in the text say what ran.
+OPTION_CAUSES = frozenset(
+    {
+        "invalid-mount-option",
+        "iam-option-missing",
+        "iam-without-tls",
+        "policy-secure-transport-no-tls",
+    }
+)
+# Steps whose own message names the option they refuse (the driver's, efs-utils').
+_OPTION_STEPS = ("csi", "efs-utils")
+
+
+def options_are_evidence(outcome: MountOutcome, facts: Facts, text: str) -> bool:
+    """Whether the simulated mount's options may judge ``OPTION_CAUSES``: the text's Mounting
+    arguments show the same options (and file system type), or the text quotes the driver or
+    efs-utils refusing the option. Otherwise the loaded PV's mountOptions are not evidence:
+    the files may be newer or older than the error."""
+    args = facts.mount_arguments
+    if args is not None and outcome.mount_command is not None:
+        simulated = parse_mount_arguments(outcome.mount_command.removeprefix("mount "))
+        same_type = (args.fs_type or "efs") == (simulated.fs_type or "efs")
+        return same_type and args.option_names == simulated.option_names
+    failed = [s for s in outcome.steps if s.status == "failed" and s.step in _OPTION_STEPS]
+    return any(_quoted(step, text) for step in failed)
+
+
 def simulation_signals(
     outcomes: Sequence[MountOutcome], facts: Facts, inventory: Inventory, text: str = ""
 ) -> list[ContextSignal]:
     """The signals of the outcomes for where the text failed, each once. A handle the user
     masked is not evidence of a malformed handle (the text side treats masked ids as redacted
-    too: ``facts.redacted``)."""
+    too: ``facts.redacted``), and the loaded options are not evidence for the option causes
+    unless the text shows them (:func:`options_are_evidence`)."""
     signals: list[ContextSignal] = []
     for outcome in where_the_text_failed(outcomes, facts, inventory, text):
         found = signals_from_outcome(outcome)
         if handle_masked(outcome, inventory, text):
             found = [s for s in found if s.cause != HANDLE_CAUSE]
+        if not options_are_evidence(outcome, facts, text):
+            found = [s for s in found if s.cause not in OPTION_CAUSES]
         signals.extend(found)
     return list(dict.fromkeys(signals))
 

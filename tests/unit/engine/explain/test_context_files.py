@@ -117,3 +117,78 @@ def test_a_masked_access_point_option_is_redacted_too(tmp_path: Path) -> None:
     assert all(
         c.status != "confirmed" for c in explanation.causes if c.id == "volume-handle-format"
     )
+
+
+# ---- class 14: the loaded mountOptions are not evidence for option causes ------------------
+
+HEALTHY = Path(__file__).resolve().parents[4] / "examples" / "healthy"
+
+
+def _healthy_with_options(tmp_path: Path, options: str) -> Path:
+    import shutil
+
+    root = tmp_path / "healthy"
+    shutil.copytree(HEALTHY, root)
+    pv = root / "k8s" / "pv-and-claim.yaml"
+    text = pv.read_text()
+    assert "  mountOptions:\n    - iam\n" in text
+    pv.write_text(text.replace("  mountOptions:\n    - iam\n", f"  mountOptions: [{options}]\n"))
+    return root
+
+
+def _simulated_error(root: Path) -> str:
+    from efs_doctor.api import mount_chains
+    from efs_doctor.engine.mount import simulate_all
+
+    inventory = load_inventory([str(root)])
+    (outcome,) = simulate_all(inventory, mount_chains(inventory))
+    assert outcome.outcome == "failed"
+    assert outcome.error is not None
+    return outcome.error
+
+
+def _status(explanation: object, cause: str) -> str | None:
+    causes = getattr(explanation, "causes", ())
+    return next((c.status for c in causes if c.id == cause), None)
+
+
+def test_missing_iam_in_the_pv_confirms_only_with_the_texts_mounting_arguments(
+    tmp_path: Path,
+) -> None:
+    # The example's policy admits only the node role: without `iam` the client is anonymous
+    # and refused (efs-semantics.md §4.4, §4.8).
+    root = _healthy_with_options(tmp_path, "tls")
+    error = _simulated_error(root)
+    assert "Mounting arguments:" in error
+    inventory = load_inventory([str(root)])
+    with_arguments, _ = explain_error(error, inventory)
+    assert _status(with_arguments, "iam-option-missing") == "confirmed"
+    output_only = error[error.index("Output:") :]
+    without, _ = explain_error(output_only, inventory)
+    assert _status(without, "iam-option-missing") not in ("confirmed", "ruled_out")
+
+
+def test_mounting_arguments_that_disagree_with_the_pv_win(tmp_path: Path) -> None:
+    # The text ran with `iam`; the PV given lacks it: the PV is not what ran.
+    root = _healthy_with_options(tmp_path, "tls")
+    error = _simulated_error(root).replace("-o tls", "-o tls,iam")
+    assert "-o tls,iam" in error
+    explanation, context = explain_error(error, load_inventory([str(root)]))
+    assert context is not None
+    assert context.notes
+    assert _status(explanation, "iam-option-missing") != "confirmed"
+
+
+def test_a_foreign_option_in_the_pv_is_not_evidence_without_mounting_arguments(
+    tmp_path: Path,
+) -> None:
+    # mount.nfs4 refuses CIFS options (nfs(5); engine/mount/options.py FOREIGN_OPTIONS).
+    root = _healthy_with_options(tmp_path, "iam, uid=1000")
+    error = _simulated_error(root)
+    assert "an incorrect mount option was specified" in error
+    inventory = load_inventory([str(root)])
+    with_arguments, _ = explain_error(error, inventory)
+    assert _status(with_arguments, "invalid-mount-option") == "confirmed"
+    bare = "Output: mount.nfs4: an incorrect mount option was specified"
+    without, _ = explain_error(bare, inventory)
+    assert _status(without, "invalid-mount-option") != "confirmed"
