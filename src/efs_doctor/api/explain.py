@@ -2,8 +2,10 @@
 
 The inputs are context through the mount simulation only: the chains the text names are
 simulated (``engine.mount``) and each outcome confirms, raises or rules out causes
-(``engine.explain.outcome``). ``diagnose`` reuses :func:`explain_with_outcomes` with the
-outcomes it has already simulated.
+(``engine.explain.outcome``). A text that names no volume is about any loaded one: every
+chain is simulated and what they agree on is context. ``scan``'s checks across objects
+(:data:`CROSS_OBJECT_RULES`) add what no single simulation sees. ``diagnose`` reuses
+:func:`explain_with_outcomes` with the outcomes it has already simulated.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from efs_doctor.engine.explain import ContextSignal, Explanation
+from efs_doctor.engine.explain import ContextSignal, Explanation, SignalEffect
 from efs_doctor.engine.mount import MountOutcome, SimulationOptions
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
+
+# scan's rules that compare objects with each other (no mount simulation sees them).
+CROSS_OBJECT_RULES = ("CSI002",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +34,54 @@ class ExplainContext:
 
 
 def explain_with_outcomes(
-    text: str, outcomes: Sequence[MountOutcome], inventory: Inventory
+    text: str,
+    outcomes: Sequence[MountOutcome],
+    inventory: Inventory,
+    *,
+    agree: bool = False,
+    extra: Sequence[ContextSignal] = (),
 ) -> tuple[Explanation, tuple[ContextSignal, ...]]:
-    """``text`` explained with these simulated outcomes as context."""
+    """``text`` explained with these simulated outcomes as context (``agree``: only what
+    every volume's outcomes say), and ``extra`` signals from other checks."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
     from efs_doctor.engine.explain.simulated import simulation_signals
 
     facts = extract_facts(normalise(text))
-    signals = tuple(simulation_signals(outcomes, facts, inventory, text))
+    found = simulation_signals(outcomes, facts, inventory, text, agree=agree)
+    # One volume's simulation cannot see what another does to it: it rules out nothing that
+    # a check across volumes names.
+    across = {signal.cause for signal in extra}
+    found = [s for s in found if not (s.effect == "rules_out" and s.cause in across)]
+    signals = tuple(dict.fromkeys([*found, *extra]))
     return explain(text, signals), signals
+
+
+def cross_object_signals(inventory: Inventory, chains: Sequence[MountChain]) -> list[ContextSignal]:
+    """scan's cross-object findings about the PVs of ``chains``, as signals: a high-confidence
+    finding confirms its cause, any other raises it."""
+    from efs_doctor.api import analyze
+    from efs_doctor.config import Config
+    from efs_doctor.findings import Confidence
+
+    volumes = {f"PersistentVolume/{c.volume_name}" for c in chains if c.volume_name}
+    if len(inventory.persistent_volumes) < 2 or not volumes:
+        return []
+    report = analyze(inventory, Config(select=CROSS_OBJECT_RULES))
+    signals: list[ContextSignal] = []
+    for finding in report.findings:
+        if finding.cause is None or not volumes & set(finding.subjects):
+            continue
+        effect: SignalEffect = "confirms" if finding.confidence is Confidence.HIGH else "raises"
+        signals.append(
+            ContextSignal(
+                finding.cause,
+                effect,
+                f"{finding.code} {finding.slug}: {finding.message}",
+                str(finding.location),
+                "scan",
+            )
+        )
+    return signals
 
 
 def explain_error(
@@ -46,7 +90,7 @@ def explain_error(
     """``text`` explained; with an ``inventory``, the chains it names are simulated (under
     ``options``) and their outcomes are the context."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
-    from efs_doctor.engine.explain.context import contradictions, select_chains
+    from efs_doctor.engine.explain.context import contradictions, names_a_volume, select_chains
     from efs_doctor.engine.explain.simulated import masked_notes, simulate
 
     if inventory is None:
@@ -54,7 +98,16 @@ def explain_error(
     facts = extract_facts(normalise(text))
     chains = select_chains(inventory, facts)
     outcomes = simulate(inventory, chains, options) if chains else []
-    explanation, signals = explain_with_outcomes(text, outcomes, inventory)
+    agree = not names_a_volume(facts) and len(chains) > 1
+    extra = cross_object_signals(inventory, chains)
+    explanation, signals = explain_with_outcomes(
+        text, outcomes, inventory, agree=agree, extra=extra
+    )
     notes = [*contradictions(outcomes, facts), *masked_notes(outcomes, inventory, text)]
+    if agree:
+        notes.append(
+            f"the text names none of the {len(chains)} loaded volumes: only what all their "
+            "simulated mounts agree on is used"
+        )
     context = ExplainContext(tuple(chains), tuple(outcomes), signals, tuple(notes))
     return explanation, context

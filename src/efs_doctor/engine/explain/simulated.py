@@ -5,7 +5,8 @@ simulator does no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from efs_doctor.engine.explain.facts import parse_mount_arguments
 from efs_doctor.engine.explain.model import ContextSignal, Facts
@@ -134,21 +135,52 @@ def options_are_evidence(outcome: MountOutcome, facts: Facts, text: str) -> bool
 
 
 def simulation_signals(
-    outcomes: Sequence[MountOutcome], facts: Facts, inventory: Inventory, text: str = ""
+    outcomes: Sequence[MountOutcome],
+    facts: Facts,
+    inventory: Inventory,
+    text: str = "",
+    *,
+    agree: bool = False,
 ) -> list[ContextSignal]:
     """The signals of the outcomes for where the text failed, each once. A handle the user
     masked is not evidence of a malformed handle (the text side treats masked ids as redacted
     too: ``facts.redacted``), and the loaded options are not evidence for the option causes
-    unless the text shows them (:func:`options_are_evidence`)."""
-    signals: list[ContextSignal] = []
+    unless the text shows them (:func:`options_are_evidence`). ``agree``: the text names none
+    of the volumes, so only what every volume's simulation says (:func:`agreed`) is kept."""
+    per_volume: dict[str, list[ContextSignal]] = {}
     for outcome in where_the_text_failed(outcomes, facts, inventory, text):
         found = signals_from_outcome(outcome)
         if handle_masked(outcome, inventory, text):
             found = [s for s in found if s.cause != HANDLE_CAUSE]
         if not options_are_evidence(outcome, facts, text):
             found = [s for s in found if s.cause not in OPTION_CAUSES]
-        signals.extend(found)
-    return list(dict.fromkeys(signals))
+        per_volume.setdefault(_volume(outcome), []).extend(found)
+    if agree and len(per_volume) > 1:
+        return agreed(per_volume)
+    return list(dict.fromkeys(s for found in per_volume.values() for s in found))
+
+
+def _volume(outcome: MountOutcome) -> str:
+    return outcome.pv or outcome.pvc or outcome.pod or "the volume"
+
+
+def agreed(per_volume: Mapping[str, Sequence[ContextSignal]]) -> list[ContextSignal]:
+    """The (cause, effect) pairs every volume's signals hold, one signal each, its evidence
+    saying all the volumes agree: where they differ, which volume failed decides, and the
+    text does not say."""
+    keys = [{(s.cause, s.effect) for s in found} for found in per_volume.values()]
+    common = set.intersection(*keys) if keys else set()
+    names = ", ".join(sorted(per_volume))
+    kept: list[ContextSignal] = []
+    seen: set[tuple[str, str]] = set()
+    for found in per_volume.values():
+        for signal in found:
+            key = (signal.cause, signal.effect)
+            if key in common and key not in seen:
+                seen.add(key)
+                evidence = f"every loaded volume ({names}) agrees: {signal.evidence}"
+                kept.append(replace(signal, evidence=evidence))
+    return kept
 
 
 def masked_notes(outcomes: Sequence[MountOutcome], inventory: Inventory, text: str) -> list[str]:

@@ -192,3 +192,68 @@ def test_a_foreign_option_in_the_pv_is_not_evidence_without_mounting_arguments(
     bare = "Output: mount.nfs4: an incorrect mount option was specified"
     without, _ = explain_error(bare, inventory)
     assert _status(without, "invalid-mount-option") != "confirmed"
+
+
+# ---- class 12: several PVs, none named in the text ------------------------------------------
+
+DENIED_UNNAMED = "Output: mount.nfs4: access denied by server while mounting 127.0.0.1:/\n"
+
+
+def _second_volume(root: Path, name: str, handle: str, options: str) -> None:
+    (root / "k8s" / f"{name}.yaml").write_text(
+        _pv(name, handle, options)
+        + "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n"
+        + f"  name: {name}-claim\n  namespace: web\nspec:\n  accessModes: [ReadWriteMany]\n"
+        + f"  storageClassName: ''\n  volumeName: {name}\n"
+        + "  resources: {requests: {storage: 1Gi}}\n"
+    )
+
+
+def _evidence(explanation: object, cause: str) -> list[str]:
+    found = next(c for c in getattr(explanation, "causes", ()) if c.id == cause)
+    return [e.text for e in found.evidence]
+
+
+def test_what_every_unnamed_volume_agrees_on_is_context(tmp_path: Path) -> None:
+    root = _healthy_with_options(tmp_path, "iam")
+    _second_volume(root, "efs-pv-2", "fs-0123456789abcdef0:/shared", "iam")
+    explanation, context = explain_error(DENIED_UNNAMED, load_inventory([str(root)]))
+    assert context is not None
+    assert {c.volume_name for c in context.chains} == {"efs-pv", "efs-pv-2"}
+    # Both mount: EFS allows the node role on each (engine/mount/authorization.py).
+    assert _status(explanation, "policy-denies-principal") == "ruled_out"
+    assert any(
+        "every loaded volume" in t for t in _evidence(explanation, "policy-denies-principal")
+    )
+    assert any("none of the 2 loaded volumes" in note for note in context.notes)
+
+
+def test_what_unnamed_volumes_disagree_on_is_dropped(tmp_path: Path) -> None:
+    # efs-pv-2 mounts anonymously (no iam) and is refused; efs-pv mounts: the text does not
+    # say which one failed, so neither settles the authorization causes.
+    root = _healthy_with_options(tmp_path, "iam")
+    _second_volume(root, "efs-pv-2", "fs-0123456789abcdef0:/shared", "tls")
+    explanation, context = explain_error(DENIED_UNNAMED, load_inventory([str(root)]))
+    assert context is not None
+    assert {o.outcome for o in context.outcomes} == {"mounted", "failed"}
+    assert _status(explanation, "policy-denies-principal") != "ruled_out"
+
+
+def test_a_duplicate_handle_among_the_loaded_volumes_raises_volume_handle_format(
+    tmp_path: Path,
+) -> None:
+    # CSI002: kubelet names a CSI volume <driver>^<volumeHandle> (Kubernetes
+    # pkg/volume/csi/csi_plugin.go GetVolumeName), mountOptions are not part of it.
+    handle = "fs-0123456789abcdef0"
+    files = _write(
+        tmp_path,
+        "pvs.yaml",
+        _pv("pv-a", handle, "tls, accesspoint=fsap-0aaaaaaaaaaaaaaaa")
+        + _pv("pv-b", handle, "tls, accesspoint=fsap-0bbbbbbbbbbbbbbbb"),
+    )
+    text = NOT_A_MOUNT_TARGET.format(fs="fs-xxxxxxxx")
+    alone, _ = explain_error(text)
+    explanation, _ = explain_error(text, load_inventory([str(files)]))
+    assert any("CSI002" in t for t in _evidence(explanation, "volume-handle-format"))
+    score = {c.id: c.score for c in explanation.causes}["volume-handle-format"]
+    assert score > {c.id: c.score for c in alone.causes}["volume-handle-format"]
