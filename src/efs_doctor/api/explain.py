@@ -88,22 +88,39 @@ def explain_error(
     text: str, inventory: Inventory | None = None, options: SimulationOptions | None = None
 ) -> tuple[Explanation, ExplainContext | None]:
     """``text`` explained; with an ``inventory``, the chains it names are simulated (under
-    ``options``) and their outcomes are the context."""
+    ``options``) and their outcomes are the context. A file system policy without a chain
+    that reaches it is judged on its own (``engine.explain.lone_policy``)."""
     from efs_doctor.engine.explain import explain, extract_facts, normalise
     from efs_doctor.engine.explain.context import contradictions, names_a_volume, select_chains
-    from efs_doctor.engine.explain.simulated import masked_notes, simulate
+    from efs_doctor.engine.explain.lone_policy import lone_policy, policy_signals
+    from efs_doctor.engine.explain.simulated import handle_masked, masked_notes, simulate
 
     if inventory is None:
         return explain(text), None
     facts = extract_facts(normalise(text))
     chains = select_chains(inventory, facts)
+    notes: list[str] = []
+    lone = lone_policy(inventory, facts, chains)
+    if lone is not None and lone.adopted:
+        inventory = lone.inventory
+        chains = select_chains(inventory, facts)
+        notes.append(
+            f"the file system policy {lone.policy.source.location()} names no file system "
+            "the inputs use: it is taken as the policy of "
+            + (lone.file_system_id if lone.named else "the file system the text is about")
+        )
     outcomes = simulate(inventory, chains, options) if chains else []
     agree = not names_a_volume(facts) and len(chains) > 1
     extra = cross_object_signals(inventory, chains)
+    if lone is not None:
+        governed = [o for o in outcomes if o.file_system_id == lone.file_system_id]
+        if all(handle_masked(o, inventory, text) for o in governed):
+            # No simulated mount reaches EFS with this policy: judge it for the text's client.
+            extra = [*extra, *policy_signals(lone, facts)]
     explanation, signals = explain_with_outcomes(
         text, outcomes, inventory, agree=agree, extra=extra
     )
-    notes = [*contradictions(outcomes, facts), *masked_notes(outcomes, inventory, text)]
+    notes += [*contradictions(outcomes, facts), *masked_notes(outcomes, inventory, text)]
     if agree:
         notes.append(
             f"the text names none of the {len(chains)} loaded volumes: only what all their "

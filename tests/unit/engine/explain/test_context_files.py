@@ -257,3 +257,169 @@ def test_a_duplicate_handle_among_the_loaded_volumes_raises_volume_handle_format
     assert any("CSI002" in t for t in _evidence(explanation, "volume-handle-format"))
     score = {c.id: c.score for c in explanation.causes}["volume-handle-format"]
     assert score > {c.id: c.score for c in alone.causes}["volume-handle-format"]
+
+
+# ---- class 11: a file system policy given alone ---------------------------------------------
+
+FS = "fs-0123456789abcdef0"
+MASKED_ARN = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-xxxxxxxx"
+TARGET = "/var/lib/kubelet/pods/5b1f/volumes/kubernetes.io~csi/efs-pv/mount"
+ACCESS_DENIED = "Output: mount.nfs4: access denied by server while mounting 127.0.0.1:/\n"
+WRITE_NO_MOUNT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": ["elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"],
+}
+ALLOW_ALL = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+    "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+}
+DENY_PLAINTEXT = {
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": "*",
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+ONE_ROLE = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"},
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+}
+UNENFORCED = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+    "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-0123456789abcdef0"}},
+}
+
+
+def _arguments(options: str, fs_type: str = "efs") -> str:
+    return f"Mounting arguments: -t {fs_type} -o {options} {FS}:/ {TARGET}\n"
+
+
+def _policy(tmp_path: Path, *statements: dict[str, object], resource: object = "*") -> Path:
+    import json
+
+    written = []
+    for statement in statements:
+        item = dict(statement)
+        if resource is not None:
+            item["Resource"] = resource
+        written.append(item)
+    document = {"Version": "2012-10-17", "Statement": written}
+    return _write(tmp_path, "policy.json", json.dumps(document, indent=2))
+
+
+@pytest.mark.parametrize(
+    "resource", ["*", None, MASKED_ARN], ids=["resource-star", "no-resource", "masked-arn"]
+)
+def test_a_lone_policy_without_clientmount_confirms_it(tmp_path: Path, resource: object) -> None:
+    # An anonymous client (no iam, efs-semantics.md §4.4) admitted to ClientWrite but not
+    # ClientMount: policy-missing-clientmount (engine/mount/denial.py).
+    policy = _policy(tmp_path, WRITE_NO_MOUNT, resource=resource)
+    text = _arguments("tls") + ACCESS_DENIED
+    inventory = load_inventory([str(policy)])
+    explanation, context = explain_error(text, inventory)
+    assert context is not None
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "policy-missing-clientmount",
+        "confirmed",
+    )
+    assert any("taken as the policy of" in note for note in context.notes)
+    without, _ = explain_error(text)
+    assert _status(without, "policy-missing-clientmount") != "confirmed"
+
+
+@pytest.mark.parametrize(
+    "arguments", [_arguments("noresvport"), _arguments("nfsvers=4.1", fs_type="nfs4")]
+)
+def test_a_lone_secure_transport_deny_against_a_plaintext_client(
+    tmp_path: Path, arguments: str
+) -> None:
+    # aws:SecureTransport is false without tls (efs-semantics.md §4.5); `-t nfs4` bypasses
+    # efs-utils: no TLS, no IAM identity.
+    policy = _policy(tmp_path, ALLOW_ALL, DENY_PLAINTEXT)
+    explanation, _ = explain_error(arguments + ACCESS_DENIED, load_inventory([str(policy)]))
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "policy-secure-transport-no-tls",
+        "confirmed",
+    )
+    # The policy admits anonymous clients over TLS: adding iam is not what it asks for.
+    assert _status(explanation, "iam-option-missing") == "ruled_out"
+
+
+def test_a_lone_policy_that_admits_the_client_rules_the_policy_causes_out(
+    tmp_path: Path,
+) -> None:
+    policy = _policy(tmp_path, ALLOW_ALL, DENY_PLAINTEXT)
+    explanation, _ = explain_error(_arguments("tls") + ACCESS_DENIED, load_inventory([str(policy)]))
+    for cause in ("iam-option-missing", "policy-secure-transport-no-tls"):
+        assert _status(explanation, cause) == "ruled_out"
+
+
+def test_a_lone_policy_with_a_masked_arn_refuses_an_anonymous_client(tmp_path: Path) -> None:
+    # Only a named role is admitted: an anonymous client matches nothing but "*" (§4.4).
+    policy = _policy(tmp_path, ONE_ROLE, resource=MASKED_ARN)
+    explanation, _ = explain_error(_arguments("tls") + ACCESS_DENIED, load_inventory([str(policy)]))
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "iam-option-missing",
+        "confirmed",
+    )
+
+
+def test_a_lone_deny_only_policy_refuses_an_anonymous_client(tmp_path: Path) -> None:
+    # No Allow in a policy that exists: anonymous clients have no identity policy to grant
+    # them anything (https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
+    policy = _policy(tmp_path, DENY_PLAINTEXT)
+    explanation, _ = explain_error(_arguments("tls") + ACCESS_DENIED, load_inventory([str(policy)]))
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "iam-option-missing",
+        "confirmed",
+    )
+
+
+def test_a_lone_policy_on_an_unenforced_key_raises_it_for_an_iam_client(tmp_path: Path) -> None:
+    # aws:SourceVpc is not enforced for NFS clients: for an IAM client EFS does not say whether
+    # it is absent or ignored, so the decision is undecided (efs-semantics.md §4.5, §8 point 4).
+    policy = _policy(tmp_path, UNENFORCED)
+    credentials = (
+        "AWS credentials source used for IAM authentication: "
+        "webidentity:arn:aws:iam::111122223333:role/app,/var/run/secrets/token\n"
+    )
+    text = _arguments("tls,iam") + ACCESS_DENIED + credentials
+    explanation, _ = explain_error(text, load_inventory([str(policy)]))
+    assert _status(explanation, "policy-unsupported-condition-key") == "likely"
+    evidence = _evidence(explanation, "policy-unsupported-condition-key")
+    assert any("policy.json" in t and "role/app" in t for t in evidence)
+
+
+def test_two_lone_policies_are_not_guessed_between(tmp_path: Path) -> None:
+    first = _policy(tmp_path, WRITE_NO_MOUNT)
+    second = _write(tmp_path, "other.json", first.read_text().replace("ClientWrite", "ClientMount"))
+    explanation, context = explain_error(
+        _arguments("tls") + ACCESS_DENIED, load_inventory([str(first), str(second)])
+    )
+    assert context is not None
+    assert not context.signals
+    assert _status(explanation, "policy-missing-clientmount") != "confirmed"
+
+
+def test_a_masked_arn_policy_beside_a_pv_is_simulated_as_its_policy(tmp_path: Path) -> None:
+    # The PV names the real id, the policy a masked one: it is the PV's file system's policy,
+    # and the simulated mount (no iam: anonymous) is refused by it.
+    _policy(tmp_path, ONE_ROLE, resource=MASKED_ARN)
+    _write(tmp_path, "pv.yaml", _pv("efs-pv", FS))
+    text = (
+        f'MountVolume.SetUp failed for volume "efs-pv" : rpc error: code = Internal desc = '
+        f'Could not mount "{FS}:/" at "{TARGET}": mount failed: exit status 32\n'
+        "Mounting command: mount\n" + _arguments("tls") + ACCESS_DENIED
+    )
+    explanation, context = explain_error(text, load_inventory([str(tmp_path)]))
+    assert context is not None
+    assert [(o.outcome, o.cause) for o in context.outcomes] == [("failed", "iam-option-missing")]
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "iam-option-missing",
+        "confirmed",
+    )
