@@ -213,8 +213,8 @@ def _cause(client: Client, auth: Authorization) -> str | None:
 def policy_signals(lone: LonePolicy, facts: Facts) -> list[ContextSignal]:
     """What the policy says about the authorization causes for the clients the text leaves
     possible: a cause every client is refused for is confirmed; one some are refused for (or
-    left undecided on) is raised; with every client decided, the causes none is refused for
-    are ruled out (the principal's own causes only for a role the text names)."""
+    left undecided on) is raised; when every client is allowed, the authorization causes are
+    ruled out (the principal's own causes only for a role the text names)."""
     possible = clients(facts, lone.policy)
     if not possible or lone.policy.document is None:
         return []
@@ -253,16 +253,14 @@ def policy_signals(lone: LonePolicy, facts: Facts) -> list[ContextSignal]:
         if cause is not None:
             effect: SignalEffect = "confirms" if cause == every else "raises"
             signals.append(ContextSignal(cause, effect, text, str(where), ORIGIN))
-    if all(auth.status != "indeterminate" for _, auth, _ in judged):
-        refused = {cause for _, _, cause in judged}
+    if all(auth.status == "ok" for _, auth, _ in judged):
+        # As a passed authorization step does (engine/mount/causes.py): a refused client
+        # leaves every authorization cause open, as a failed step does.
         known = all(client.principal_known for client, _, _ in judged)
-        shown = "; ".join(
-            f"{client.label}: {'allowed' if auth.status == 'ok' else 'refused'}"
-            for client, auth, _ in judged
-        )
-        for cause in sorted(AUTHORIZATION_CAUSES - refused):
+        shown = "; ".join(client.label for client, _, _ in judged)
+        for cause in sorted(AUTHORIZATION_CAUSES):
             if cause in PRINCIPAL_CAUSES and not known:
                 continue
-            text = f"{subject} refuses no client the text allows for this ({shown})"
+            text = f"{subject} allows ClientMount to every client the text allows ({shown})"
             signals.append(ContextSignal(cause, "rules_out", text, str(where), ORIGIN))
     return list(dict.fromkeys(signals))
