@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from efs_doctor.api import mount_chains
+from efs_doctor.config import Config
 from efs_doctor.engine.explain import ContextSignal, Explanation, SignalEffect
 from efs_doctor.engine.mount import MountOutcome, SimulationOptions
 from efs_doctor.model.chain import MountChain
@@ -56,20 +58,29 @@ def explain_with_outcomes(
     return explain(text, signals), signals
 
 
-def cross_object_signals(inventory: Inventory, chains: Sequence[MountChain]) -> list[ContextSignal]:
-    """scan's cross-object findings about the PVs of ``chains``, as signals: a high-confidence
-    finding confirms its cause, any other raises it."""
-    from efs_doctor.api import analyze
-    from efs_doctor.config import Config
+def rule_signals(
+    inventory: Inventory,
+    chains: Sequence[MountChain],
+    codes: Sequence[str],
+    subjects: set[str],
+    *,
+    file_systems: Sequence[str] = (),
+) -> list[ContextSignal]:
+    """scan's findings of the rules ``codes`` about ``subjects`` (object keys), as signals: a
+    high-confidence finding confirms its cause, any other raises it. ``file_systems``: whose
+    policy the rules check although no chain uses them."""
+    from efs_doctor.engine.analysis import Context
     from efs_doctor.findings import Confidence
+    from efs_doctor.rules import REGISTRY
+    from efs_doctor.rules.runner import run_rules
 
-    volumes = {f"PersistentVolume/{c.volume_name}" for c in chains if c.volume_name}
-    if len(inventory.persistent_volumes) < 2 or not volumes:
+    if not codes or not subjects:
         return []
-    report = analyze(inventory, Config(select=CROSS_OBJECT_RULES))
+    context = Context(inventory, chains, file_systems=file_systems)
+    report = run_rules(context, REGISTRY, Config(select=tuple(codes)))
     signals: list[ContextSignal] = []
     for finding in report.findings:
-        if finding.cause is None or not volumes & set(finding.subjects):
+        if finding.cause is None or not subjects & set(finding.subjects):
             continue
         effect: SignalEffect = "confirms" if finding.confidence is Confidence.HIGH else "raises"
         signals.append(
@@ -82,6 +93,22 @@ def cross_object_signals(inventory: Inventory, chains: Sequence[MountChain]) -> 
             )
         )
     return signals
+
+
+def cross_object_signals(inventory: Inventory, chains: Sequence[MountChain]) -> list[ContextSignal]:
+    """scan's cross-object findings (:data:`CROSS_OBJECT_RULES`) about the PVs of ``chains``."""
+    if len(inventory.persistent_volumes) < 2:
+        return []
+    volumes = {f"PersistentVolume/{c.volume_name}" for c in chains if c.volume_name}
+    return rule_signals(inventory, mount_chains(inventory), CROSS_OBJECT_RULES, volumes)
+
+
+def policy_rule_signals(inventory: Inventory, file_system_id: str) -> list[ContextSignal]:
+    """scan's rules that read only a file system policy, on ``file_system_id``'s."""
+    from efs_doctor.rules import REGISTRY
+
+    codes = [r.code for r in REGISTRY if r.meta.needs == ("file-system-policy",)]
+    return rule_signals(inventory, (), codes, {file_system_id}, file_systems=(file_system_id,))
 
 
 def explain_error(
@@ -116,7 +143,11 @@ def explain_error(
         governed = [o for o in outcomes if o.file_system_id == lone.file_system_id]
         if all(handle_masked(o, inventory, text) for o in governed):
             # No simulated mount reaches EFS with this policy: judge it for the text's client.
-            extra = [*extra, *policy_signals(lone, facts)]
+            extra = [
+                *extra,
+                *policy_signals(lone, facts),
+                *policy_rule_signals(lone.inventory, lone.file_system_id),
+            ]
     explanation, signals = explain_with_outcomes(
         text, outcomes, inventory, agree=agree, extra=extra
     )

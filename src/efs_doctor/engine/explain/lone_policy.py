@@ -93,7 +93,9 @@ def _adopt(inventory: Inventory, policy: FileSystemPolicy, fs_id: str) -> Invent
     if document is not None and masked_id(old):
         described = inventory.file_systems.get(fs_id)
         document = _renamed(document, old, fs_id, described.arn if described else None)
-    adopted = FileSystemPolicy(fs_id, document, policy.text, policy.source, None)
+    # Positions in the file hold only while the document is the file's own.
+    text_source = policy.text_source if document is policy.document else None
+    adopted = FileSystemPolicy(fs_id, document, policy.text, policy.source, text_source)
     return replace(inventory, policies={**inventory.policies, fs_id: adopted})
 
 

@@ -388,9 +388,13 @@ def test_a_lone_policy_on_an_unenforced_key_raises_it_for_an_iam_client(tmp_path
     )
     text = _arguments("tls,iam") + ACCESS_DENIED + credentials
     explanation, _ = explain_error(text, load_inventory([str(policy)]))
-    assert _status(explanation, "policy-unsupported-condition-key") == "likely"
+    # Both the Authorizer (undecided for this role) and scan's AUTH005 (the policy conditions
+    # on a key EFS does not enforce, a fact of the policy alone) say so.
+    assert explanation.causes[0].id == "policy-unsupported-condition-key"
+    assert explanation.causes[0].status == "confirmed"
     evidence = _evidence(explanation, "policy-unsupported-condition-key")
     assert any("policy.json" in t and "role/app" in t for t in evidence)
+    assert any("AUTH005" in t for t in evidence)
 
 
 def test_two_lone_policies_are_not_guessed_between(tmp_path: Path) -> None:
