@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from efs_doctor.api import load_inventory
+from efs_doctor.api import load_inventory as load_paths
 from efs_doctor.api.explain import explain_error
 from efs_doctor.engine.explain.placeholders import masked_id
+from efs_doctor.model.inventory import Inventory
+
+
+def load_inventory(paths: list[str]) -> Inventory:
+    """The files as ``efs-doctor explain`` reads them: one set-up (commands/explain.py)."""
+    return load_paths(paths, one_context=True)
+
 
 HANDLE_REJECTED = (
     'MountVolume.SetUp failed for volume "efs-pv" : rpc error: code = InvalidArgument desc = '
