@@ -432,3 +432,52 @@ def test_a_masked_arn_policy_beside_a_pv_is_simulated_as_its_policy(tmp_path: Pa
         "iam-option-missing",
         "confirmed",
     )
+
+
+# ---- real reports -----------------------------------------------------------------------------
+
+# aws-ia/terraform-aws-eks-blueprints#1171 (the error, as posted) and #1197 (the same module's
+# default file system policy the reporter found, ids masked as posted). The maintainers' fix,
+# #1191, mounts with `iam`: the anonymous client was refused (iam-option-missing).
+BLUEPRINTS_1171 = (
+    'MountVolume.SetUp failed for volume "pvc-4d2561b8-b803-4722-8dfc-713ccd78e38d" : rpc '
+    'error: code = Internal desc = Could not mount "fs-00703eb8b7961a9af:/" at "/var/lib/'
+    "kubelet/pods/b9b49102-f92a-4a3b-813a-ad8b7c4f06af/volumes/kubernetes.io~csi/pvc-4d2561b8-"
+    'b803-4722-8dfc-713ccd78e38d/mount": mount failed: exit status 32 Mounting command: mount '
+    "Mounting arguments: -t efs -o accesspoint=fsap-0c180bb904c5be851,tls fs-00703eb8b7961a9af:/ "
+    "/var/lib/kubelet/pods/b9b49102-f92a-4a3b-813a-ad8b7c4f06af/volumes/kubernetes.io~csi/pvc-"
+    "4d2561b8-b803-4722-8dfc-713ccd78e38d/mount Output: Could not start amazon-efs-mount-"
+    'watchdog, unrecognized init system "aws-efs-csi-dri" b\'mount.nfs4: access denied by '
+    "server while mounting 127.0.0.1:/'"
+)
+BLUEPRINTS_1197_ARN = (
+    "arn:aws:elasticfilesystem:eu-west-3:xxxxxxxxxxxxxxx:file-system/fs-xxxxxxxxxxxxxx"
+)
+BLUEPRINTS_1197_POLICY = """{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "NonSecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "*",
+            "Resource": "ARN",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }
+    ]
+}
+"""
+
+
+def test_real_report_deny_only_policy_with_a_masked_arn(tmp_path: Path) -> None:
+    policy = _write(
+        tmp_path, "policy.json", BLUEPRINTS_1197_POLICY.replace("ARN", BLUEPRINTS_1197_ARN)
+    )
+    explanation, context = explain_error(BLUEPRINTS_1171, load_inventory([str(policy)]))
+    assert context is not None
+    assert (explanation.causes[0].id, explanation.causes[0].status) == (
+        "iam-option-missing",
+        "confirmed",
+    )
+    # The policy's TLS deny does not apply to this client: the mount has `tls`.
+    assert _status(explanation, "policy-secure-transport-no-tls") != "confirmed"
