@@ -47,9 +47,18 @@ class NodePrincipal:
 class Context:
     """What rules see. Engine answers are computed on first use and cached."""
 
-    def __init__(self, inventory: Inventory, chains: Sequence[MountChain]) -> None:
+    def __init__(
+        self,
+        inventory: Inventory,
+        chains: Sequence[MountChain],
+        *,
+        file_systems: Sequence[str] = (),
+    ) -> None:
+        """``file_systems``: file systems whose policy is checked although no chain uses them
+        and AWS does not describe them (the one ``explain``'s error text is about)."""
         self.inventory = inventory
         self.chains = tuple(chains)
+        self.file_systems = tuple(file_systems)
         self._lints: dict[str, list[LintFinding]] = {}
         self._memo: dict[str, object] = {}
         # Findings of the rules run so far, before thresholds (a rule that runs last may
@@ -359,9 +368,10 @@ class Context:
         return self._lints[file_system_id]
 
     def policy_file_systems(self) -> list[str]:
-        """File systems with a known, present policy, used by a chain or loaded from AWS."""
+        """File systems with a known, present policy, used by a chain, loaded from AWS or
+        named when the Context was made."""
         wanted = {c.file_system_id for c in self.chains if c.file_system_id}
-        wanted |= set(self.inventory.file_systems)
+        wanted |= set(self.inventory.file_systems) | set(self.file_systems)
         return sorted(
             fs for fs in wanted if (p := self.inventory.policies.get(fs)) and not p.absent
         )

@@ -74,6 +74,10 @@ class Inventory:
     # Every policy read, by file system id in input order (add_policy); several for one file
     # system are settled by sources.file_system_policies, never by load order.
     policy_inputs: dict[str, list[FileSystemPolicy]] = field(default_factory=dict)
+    # Policy documents whose Resource names no file system ("*", absent) when the inputs know
+    # no single file system to attach them to: `explain` takes one as the policy of the file
+    # system its text is about; nothing else evaluates them.
+    unplaced_policies: list[FileSystemPolicy] = field(default_factory=list)
     mount_targets: dict[str, MountTarget] = field(default_factory=dict)
     mount_target_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mt id -> sgs
     access_points: dict[str, AccessPoint] = field(default_factory=dict)
@@ -151,6 +155,7 @@ class Inventory:
             + len(self.csi_drivers)
             + len(self.file_systems)
             + len(self.policies)
+            + len(self.unplaced_policies)
             + len(self.mount_targets)
             + len(self.access_points)
             + len(self.security_groups)
@@ -259,7 +264,7 @@ class Inventory:
             "Event": len(self.events),
             "CSIDriver": len(self.csi_drivers),
             "FileSystem": len(self.file_systems),
-            "FileSystemPolicy": len(self.policies),
+            "FileSystemPolicy": len(self.policies) + len(self.unplaced_policies),
             "MountTarget": len(self.mount_targets),
             "AccessPoint": len(self.access_points),
             "SecurityGroup": len(self.security_groups),

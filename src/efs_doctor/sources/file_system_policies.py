@@ -129,12 +129,14 @@ def _attach_bare_policies(inventory: Inventory) -> None:
                     )
                 )
                 continue
+            inventory.unplaced_policies.append(policy)
             inventory.problems.append(
                 InputProblem(
                     policy.source.location(),
                     "IAM policy document names no file system in its Resource and "
                     f"{'no' if not known else len(known)} file systems are known; "
-                    "add the file system ARN to Resource; skipped",
+                    "add the file system ARN to Resource; not checked (explain takes it as "
+                    "the policy of the file system its error text is about)",
                     ProblemLevel.WARNING,
                 )
             )

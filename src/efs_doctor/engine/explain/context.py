@@ -16,8 +16,16 @@ from efs_doctor.model.chain import MountChain, resolve_chains
 from efs_doctor.model.inventory import Inventory
 
 
+def names_a_volume(facts: Facts) -> bool:
+    """Whether the text names the volume it is about: a PV or a (real) file system id."""
+    return bool(facts.pv or facts.file_system_ids)
+
+
 def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
-    """The chains the text is about; one per PV (several pods may share a PV)."""
+    """The chains the text is about; one per PV (several pods may share a PV). A text that
+    names no volume (ids redacted, or only the message) is about any of the loaded ones: all
+    are returned, and only what their simulations agree on is context
+    (``simulated.simulation_signals(..., agree=True)``)."""
     chains = resolve_chains(inventory)
     picked = [c for c in chains if facts.pv and c.volume_name == facts.pv]
     if not picked and facts.file_system_ids:
@@ -29,13 +37,8 @@ def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
             for c in chains
             if c.planned is not None and c.planned.storage_class.name == facts.storage_class
         ]
-    if not picked and not facts.pv and not facts.file_system_ids:
-        # The text names nothing (ids redacted): only an unambiguous inventory can help.
-        volumes = {
-            c.volume_name or (f"planned:{c.claim_key}" if c.planned is not None else None)
-            for c in chains
-        } - {None}
-        picked = chains if len(volumes) == 1 else []
+    if not picked and not names_a_volume(facts):
+        picked = chains
     unique: dict[str, MountChain] = {}
     for chain in picked:
         key = chain.volume_name or chain.label

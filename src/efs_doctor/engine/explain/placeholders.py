@@ -1,4 +1,5 @@
-"""Fill ``<fs>``, ``<pv>``, ``<region>``... in check commands from the facts that are known."""
+"""Which ids are real and which a user masked; fill ``<fs>``, ``<pv>``, ``<region>``... in
+check commands from the facts that are known."""
 
 from __future__ import annotations
 
@@ -9,6 +10,26 @@ from efs_doctor.engine.iam.principals import principal_from_arn
 
 _REAL_FS = re.compile(r"^fs-[0-9a-f]{8,40}$")
 _REAL_AP = re.compile(r"^fsap-[0-9a-f]{8,40}$")
+# How people mask an id before posting it: a run of one character that is not lower-case hex
+# (fs-xxxxxxxx, fs-XXXX, fs-0123abcd****), an ellipsis, or a template placeholder
+# (<fs-id>, fs-<id>, ${EFS_ID}, {{ .Values.fileSystemId }}).
+_MASK_RUN = re.compile(r"([^0-9a-f])\1{2,}")
+_PLACEHOLDER = re.compile(r"<[^<>]*>|\$\{[^}]*\}|\{\{.*\}\}|\.\.\.|…")
+_ID_PREFIX = re.compile(r"^(?:fs|fsap)-", re.IGNORECASE)
+
+
+def masked_id(value: str) -> bool:
+    """Whether ``value``, in the place of a file system or access point id, is one a user
+    masked rather than a real (or a mistyped) id. The driver rejects such a handle
+    (``volume-handle-format``), but a volume that failed later than the handle check (access
+    denied, a timeout) was not mounted with it: it was masked for posting."""
+    value = value.strip()
+    if _REAL_FS.match(value) or _REAL_AP.match(value):
+        return False
+    if _PLACEHOLDER.search(value):
+        return True
+    body = _ID_PREFIX.sub("", value)
+    return body != value and _MASK_RUN.search(body) is not None
 
 
 def _role_name(facts: Facts) -> str | None:

@@ -1,19 +1,21 @@
-"""Two PersistentVolumes name the same EFS volume: Kubernetes treats them as one volume and
+"""Two PersistentVolumes have the same volumeHandle: Kubernetes treats them as one volume and
 only one of them mounts as meant.
 
 What it checks
 --------------
-EFS PersistentVolumes whose handles resolve to the same file system, sub-path and access
-point, counting an access point given as ``accesspoint=`` in ``mountOptions`` (the old way)
-as part of the handle.
+EFS PersistentVolumes with the same CSI driver and the same ``volumeHandle`` text. Mount
+options do not count: two PVs whose handles are equal but whose ``mountOptions`` name
+different access points (``accesspoint=``, the old way) are still one volume.
 
 Why it breaks mounts
 --------------------
-kubelet and the CSI node plugin identify a volume by driver and ``volumeHandle``. Two PVs
-with the same handle are the same volume to them: a pod using the second PV can be handed
-the first one's mount, and when two PVs differ only in an ``accesspoint=`` mount option
-(same ``fs-...`` handle) only one of them mounts with the access point it names
-(causes.md ``volume-handle-format``).
+kubelet identifies a CSI volume by its driver and the text of its ``volumeHandle`` (the
+unique volume name ``<driver>^<volumeHandle>``, Kubernetes ``pkg/volume/csi/csi_plugin.go``
+``GetVolumeName``). Two PVs with the same handle are the same volume to it: a pod using the
+second PV can be handed the first one's mount, so when two PVs differ only in an
+``accesspoint=`` mount option only one of them mounts with the access point it names
+(causes.md ``volume-handle-format``). Handles written differently (``fs-1`` and ``fs-1::``)
+are different volumes to kubelet and mount separately.
 
 Example
 -------
@@ -31,7 +33,9 @@ twice, give each PV its own sub-path or access point.
 
 Limits
 ------
-Only PVs among the inputs are compared.
+Only PVs among the inputs are compared. Handles that name the same directory in different
+text are not reported: kubelet mounts them separately, and EFS serves the same directory to
+both.
 
 Fix safety
 ----------
@@ -50,14 +54,13 @@ from collections.abc import Iterator
 from efs_doctor.engine.analysis import Context
 from efs_doctor.findings import Confidence, Related, Severity
 from efs_doctor.model.kubernetes import PersistentVolume
-from efs_doctor.model.volume_handle import VolumeHandleError, parse_volume_handle
 from efs_doctor.rules.base import Result, RuleMeta, at
 from efs_doctor.rules.kit import volume_chain_label, volume_subjects
 
 META = RuleMeta(
     code="CSI002",
     slug="duplicate-volume-handle",
-    summary="several PersistentVolumes resolve to the same EFS volume",
+    summary="several PersistentVolumes have the same volumeHandle",
     severity=Severity.HIGH,
     # Which of the PVs fails depends on which pods land on the same node first: the mount
     # simulator does not model it, so the claim is not certain.
@@ -67,36 +70,25 @@ META = RuleMeta(
 )
 
 
-def _identity(pv: PersistentVolume) -> tuple[str, str, str | None] | None:
+def _identity(pv: PersistentVolume) -> tuple[str, str]:
+    """The volume as kubelet names it: driver and handle text (module docstring)."""
     assert pv.csi is not None
-    try:
-        handle = parse_volume_handle(pv.csi.volume_handle)
-    except VolumeHandleError:
-        return None
-    access_point = handle.access_point_id
-    for option in pv.mount_options:
-        name, _, value = option.strip().partition("=")
-        if name.lower() == "accesspoint" and value and access_point is None:
-            access_point = value.strip().lower()
-    return handle.file_system_id, handle.subpath, access_point
+    return pv.csi.driver, pv.csi.volume_handle
 
 
 def check(context: Context) -> Iterator[Result]:
-    first: dict[tuple[str, str, str | None], PersistentVolume] = {}
+    first: dict[tuple[str, str], PersistentVolume] = {}
     for pv in sorted(context.efs_volumes(), key=lambda p: p.name):
         identity = _identity(pv)
-        if identity is None:
-            continue
+        if not identity[1]:
+            continue  # no handle: the API server refuses the PV; nothing to compare
         if identity not in first:
             first[identity] = pv
             continue
         other = first[identity]
         assert pv.csi is not None
-        assert other.csi is not None
-        same_text = pv.csi.volume_handle == other.csi.volume_handle
-        how = "the same volumeHandle" if same_text else "handles that name the same volume"
         yield META.finding(
-            f"PV {pv.name} and PV {other.name} have {how} "
+            f"PV {pv.name} and PV {other.name} have the same volumeHandle "
             f"({pv.csi.volume_handle!r}); Kubernetes treats them as one volume",
             at(pv, "spec", "csi", "volumeHandle"),
             related=[

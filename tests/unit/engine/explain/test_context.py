@@ -16,6 +16,7 @@ import pytest
 from efs_doctor.api import load_inventory
 from efs_doctor.api.explain import explain_error
 from efs_doctor.engine.explain import ContextSignal, explain
+from efs_doctor.engine.explain.simulated import OPTION_CAUSES
 
 SEED = Path(__file__).resolve().parents[4] / "examples" / "seed-incident"
 HEALTHY = SEED.parent / "healthy"
@@ -350,11 +351,17 @@ def test_text_naming_another_volume_gets_no_signals() -> None:
 
 
 def test_a_simulated_mount_rules_out_what_it_passed() -> None:
-    # examples/healthy mounts: the text's access denied has no cause the files support.
+    # examples/healthy mounts: the text's access denied has no cause the files support, except
+    # the option causes: the text's Mounting arguments (tls, no iam) are what ran, the files'
+    # mountOptions (iam) are not evidence against them (issue 17 class 14).
     explanation, context = explain_error(SEED_ERROR, load_inventory([str(HEALTHY)]))
     assert context is not None
     assert {o.outcome for o in context.outcomes} == {"mounted"}
-    assert {c.status for c in explanation.causes} == {"ruled_out"}
+    assert explanation.causes[0].id == "iam-option-missing"
+    assert explanation.causes[0].status == "likely"
+    others = [c for c in explanation.causes if c.id not in OPTION_CAUSES]
+    assert others
+    assert {c.status for c in others} == {"ruled_out"}
     denied = next(c for c in explanation.causes if c.id == "policy-denies-principal")
     assert any("passes authorization" in e.text for e in denied.evidence)
 
