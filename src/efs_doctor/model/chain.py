@@ -8,10 +8,11 @@ EFS access points (``provisioningMode: efs-ap``) yields a chain with a *planned*
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from efs_doctor.model.aws import AccessPoint, FileSystem, FileSystemPolicy, MountTarget
+from efs_doctor.model.binding import Binding, bind, claim_class, volume_class
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import (
     PersistentVolume,
@@ -65,6 +66,9 @@ class MountChain:
     node_service_account: ServiceAccount | None
     read_only: bool  # the CSI publish is read-only (pod volume or PV readOnly)
     notes: tuple[str, ...] = field(default=())  # why the chain stops short, ambiguities
+    # The claim's binding when it binds to nothing (model/binding.py): why it stays Pending
+    # and the volume closest to satisfying it.
+    binding: Binding | None = None
 
     @property
     def pod_key(self) -> str | None:
@@ -151,7 +155,7 @@ class _Resolver:
         self.node_sa = self._node_service_account()
         self.used_claims: set[str] = set()
         self.used_volumes: set[str] = set()
-        self.volume_by_claim: dict[str, PersistentVolume | None] = {}
+        self.binding_by_claim: dict[str, Binding] = {}
         self.claims_by_volume = {
             pvc.volume_name: pvc for pvc in inventory.claims.values() if pvc.volume_name
         }
@@ -162,7 +166,7 @@ class _Resolver:
             if pv.claim_ref is not None:
                 self.volume_by_claim_ref.setdefault(pv.claim_ref, pv)
             else:
-                self.unbound_by_class.setdefault(pv.storage_class or "", []).append(pv)
+                self.unbound_by_class.setdefault(volume_class(pv), []).append(pv)
         self.claims_by_stem: dict[tuple[str, str], list[PersistentVolumeClaim]] = {}
         for claim in inventory.claims.values():
             stem, dash, _ordinal = claim.name.rpartition("-")
@@ -191,46 +195,50 @@ class _Resolver:
             return None
         return self.inv.storage_classes.get(claim.storage_class)
 
-    def volume_of_claim(
-        self, claim: PersistentVolumeClaim, notes: list[str]
-    ) -> PersistentVolume | None:
-        """The PV a claim is (or will be) bound to; the same answer for every pod using it."""
-        if claim.is_template:  # not a claim object: its key may be a real claim's
+    def binding_of_claim(self, claim: PersistentVolumeClaim, notes: list[str]) -> Binding:
+        """How a claim binds; the same answer for every pod using it (a template is not a
+        claim object: its key may be a real claim's, so it is bound afresh)."""
+        if claim.is_template:
             return self._bind(claim, notes)
-        if claim.key not in self.volume_by_claim:
-            self.volume_by_claim[claim.key] = self._bind(claim, notes)
-        return self.volume_by_claim[claim.key]
+        found = self.binding_by_claim.get(claim.key)
+        if found is None:
+            found = self.binding_by_claim[claim.key] = self._bind(claim, notes)
+            if found.volume is not None:
+                self.used_volumes.add(found.volume.name)
+        return found
 
-    def _bind(self, claim: PersistentVolumeClaim, notes: list[str]) -> PersistentVolume | None:
+    def _bind(self, claim: PersistentVolumeClaim, notes: list[str]) -> Binding:
         inv = self.inv
-        if claim.volume_name:
-            volume = inv.persistent_volumes.get(claim.volume_name)
-            if volume is None:
-                notes.append(f"PVC {claim.key} names volume {claim.volume_name}, not loaded")
-            return volume
-        if not claim.is_template:
-            bound = self.volume_by_claim_ref.get((claim.namespace, claim.name))
-            if bound is not None:
-                return bound
-        # Not yet bound: the binder picks an available PV of the same class with compatible
-        # access modes (and enough capacity, not modelled).
-        wanted_class = claim.storage_class
-        if wanted_class is None:
-            default = inv.default_storage_class()
-            wanted_class = default.name if default is not None else ""
-        matching = [
-            pv
-            for pv in self.unbound_by_class.get(wanted_class, ())
-            if set(claim.access_modes) <= set(pv.access_modes)
-            and pv.name not in self.used_volumes
-            and self.claims_by_volume.get(pv.name) in (None, claim)
-        ]
-        if len(matching) > 1:
+        default = inv.default_storage_class()
+        prebound = (
+            None if claim.is_template else self.volume_by_claim_ref.get((claim.namespace, claim.name))
+        )
+
+        def free(volumes: Iterable[PersistentVolume]) -> list[PersistentVolume]:
+            return [
+                pv
+                for pv in volumes
+                if pv.name not in self.used_volumes
+                and self.claims_by_volume.get(pv.name) in (None, claim)
+            ]
+
+        binding = bind(
+            claim,
+            inv.persistent_volumes,
+            default,
+            prebound=prebound,
+            available=free(self.unbound_by_class.get(claim_class(claim, default), ())),
+            # only when nothing fits: every free volume, to name the closest
+            others=lambda: free(pv for pvs in self.unbound_by_class.values() for pv in pvs),
+        )
+        if binding.missing_volume is not None:
+            notes.append(f"PVC {claim.key} names volume {binding.missing_volume}, not loaded")
+        if binding.ties and binding.volume is not None:
             notes.append(
-                f"PVC {claim.key} is unbound and {len(matching)} PVs could bind to it; "
-                f"assuming {sorted(p.name for p in matching)[0]}"
+                f"PVC {claim.key} is unbound and {len(binding.ties) + 1} PVs could bind to it "
+                f"equally well; assuming {binding.volume.name}"
             )
-        return sorted(matching, key=lambda p: p.name)[0] if matching else None
+        return binding
 
     def chain(
         self,
@@ -241,8 +249,10 @@ class _Resolver:
         notes: list[str],
     ) -> MountChain | None:
         inv = self.inv
+        binding = None
         if claim is not None and volume is None:
-            volume = self.volume_of_claim(claim, notes)
+            binding = self.binding_of_claim(claim, notes)
+            volume = binding.volume
         if volume is not None:
             self.used_volumes.add(volume.name)
         if claim is not None and not claim.is_template:
@@ -253,10 +263,20 @@ class _Resolver:
         elif claim is not None:
             storage_class = self.storage_class_of_claim(claim)
         planned = None
+        unbound = None
         if volume is None:
             if claim is not None and is_efs_access_point_class(storage_class):
                 assert storage_class is not None
                 planned = planned_volume(storage_class)
+            elif (
+                claim is not None
+                and binding is not None
+                and binding.pending
+                and binding.closest is not None
+                and binding.closest.is_efs
+            ):
+                unbound = binding  # an EFS volume was meant, and the claim stays Pending
+                notes.append(f"PVC {claim.key} binds to no PersistentVolume: {binding.explanation}")
             elif claim is not None and storage_class is None:
                 return None  # nothing tells us this claim is EFS
             elif claim is not None:
@@ -308,6 +328,7 @@ class _Resolver:
             node_service_account=self.node_sa,
             read_only=read_only,
             notes=tuple(notes),
+            binding=unbound,
         )
 
 

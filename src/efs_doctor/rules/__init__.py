@@ -45,6 +45,7 @@ from efs_doctor.rules.identity import (
     iam_without_node_credentials,
     irsa_trust_mismatch,
 )
+from efs_doctor.rules.kubernetes import claim_unbound
 from efs_doctor.rules.mount import simulated_mount_failure
 from efs_doctor.rules.network import (
     file_system_in_other_vpc,
@@ -59,6 +60,8 @@ from efs_doctor.rules.network import (
 REGISTRY: tuple[Rule, ...] = tuple(
     Rule.from_module(module)
     for module in (
+        # kubernetes: the objects before anything mounts
+        claim_unbound,
         # authorization
         mount_anonymous_under_restrictive_policy,
         mount_principal_not_allowed,

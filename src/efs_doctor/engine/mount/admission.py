@@ -24,6 +24,7 @@ from efs_doctor.engine.mount.options import (
     validate_efs_options,
 )
 from efs_doctor.engine.mount.versions import Versions
+from efs_doctor.model.binding import REFERENCE as BINDING_REFERENCE
 from efs_doctor.model.chain import MountChain
 
 ACCESS_MODES = {
@@ -125,6 +126,19 @@ def _pv_location(chain: MountChain) -> str:
 def _kubernetes(chain: MountChain, pv_name: str) -> Step:
     evidence: list[str] = list(chain.notes)
     where_pv = _pv_location(chain)
+    if chain.binding is not None and chain.binding.event is not None:
+        # the PV controller's verdict (model/binding.py): the claim stays Pending, no pod
+        # that uses it is scheduled, nothing is ever mounted
+        claim = chain.claim_key or "(no claim)"
+        return step(
+            "kubernetes",
+            "failed",
+            evidence,
+            where(chain.claim.source if chain.claim else None, BINDING_REFERENCE),
+            cause="claim-unbound",
+            error=chain.binding.event,
+            reason=f"PVC {claim} stays Pending: {chain.binding.explanation}",
+        )
     if chain.volume is None and chain.planned is None:
         claim = chain.claim_key or "(no claim)"
         return step(

@@ -2,7 +2,7 @@
 :func:`step` builds a step (its layer from :data:`STEP_LAYERS`), :func:`where` cites an input.
 
 Vocabulary (``../shared/docs/contracts.md``):
-- ``layer``: ``kubernetes | csi | efs-utils | dns | credentials | network | access-point |
+- ``layer``: ``api | kubernetes | csi | efs-utils | dns | credentials | network | access-point |
   authorization | posix`` — where a mount fails, in the order the mount path runs;
 - ``cause``: an id from ``../shared/docs/causes.md`` (``None`` when the mount succeeds);
 - ``outcome``: ``mounted | failed | indeterminate``.
@@ -20,6 +20,7 @@ from efs_doctor.model.source import SourceMap
 StepStatus = Literal["ok", "failed", "indeterminate", "skipped"]
 Outcome = Literal["mounted", "failed", "indeterminate"]
 Layer = Literal[
+    "api",
     "kubernetes",
     "csi",
     "efs-utils",
