@@ -236,6 +236,6 @@ def bind(
         return Binding(best, requested, ties=ties)
     candidates = [*([prebound] if prebound is not None else []), *available]
     candidates.extend(v for v in others() if v not in candidates)
-    closest, problems = _closest(claim, candidates, requested)
+    closest, near = _closest(claim, candidates, requested)
     event = NO_CLASS_EVENT if requested == "" else None
-    return Binding(None, requested, event=event, closest=closest, problems=problems)
+    return Binding(None, requested, event=event, closest=closest, problems=near)

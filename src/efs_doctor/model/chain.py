@@ -211,7 +211,9 @@ class _Resolver:
         inv = self.inv
         default = inv.default_storage_class()
         prebound = (
-            None if claim.is_template else self.volume_by_claim_ref.get((claim.namespace, claim.name))
+            None
+            if claim.is_template
+            else self.volume_by_claim_ref.get((claim.namespace, claim.name))
         )
 
         def free(volumes: Iterable[PersistentVolume]) -> list[PersistentVolume]:

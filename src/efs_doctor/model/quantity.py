@@ -49,7 +49,7 @@ def parse_quantity(text: str | int | float) -> Fraction:
     value = Fraction(number.group(0))
     suffix = text[number.end() :]
     if suffix in _BINARY:
-        return value * 1024 ** _BINARY[suffix]
+        return value * Fraction(1024) ** _BINARY[suffix]
     if suffix in _DECIMAL:
         return value * Fraction(10) ** _DECIMAL[suffix]
     exponent = _EXPONENT.fullmatch(suffix)

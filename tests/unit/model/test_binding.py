@@ -64,9 +64,7 @@ def run(
     by_name = {v.name: v for v in volumes}
     requested = claim_class(claim, default)
     unbound = [v for v in volumes if v.claim_ref is None]
-    prebound = next(
-        (v for v in volumes if v.claim_ref == (claim.namespace, claim.name)), None
-    )
+    prebound = next((v for v in volumes if v.claim_ref == (claim.namespace, claim.name)), None)
     return bind(
         claim,
         by_name,
@@ -92,9 +90,11 @@ def test_capacity_compares_quantities_not_text() -> None:
 
 def test_too_small_everywhere_stays_pending_with_the_controllers_event() -> None:
     binding = run(pvc(size="11Gi", storageClassName=""), [pv("home", "10Gi", storageClassName="")])
-    assert binding.volume is None and binding.pending
+    assert binding.volume is None
+    assert binding.pending
     assert binding.event == NO_CLASS_EVENT
-    assert binding.closest is not None and binding.closest.name == "home"
+    assert binding.closest is not None
+    assert binding.closest.name == "home"
     assert binding.problems[0].startswith("requested PV is too small")
 
 
@@ -113,7 +113,8 @@ def test_unset_class_takes_the_default_class_and_misses_a_classless_volume() -> 
 def test_empty_class_is_not_the_default_class() -> None:
     volume = pv("efs-sc-pv", storageClassName="efs-sc")
     binding = run(pvc(storageClassName=""), [volume], default_class("efs-sc"))
-    assert binding.volume is None and binding.event == NO_CLASS_EVENT
+    assert binding.volume is None
+    assert binding.event == NO_CLASS_EVENT
 
 
 def test_access_modes_must_all_be_offered() -> None:

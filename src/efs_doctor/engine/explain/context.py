@@ -16,16 +16,31 @@ from efs_doctor.model.chain import MountChain, resolve_chains
 from efs_doctor.model.inventory import Inventory
 
 
+def _closest(chain: MountChain) -> str | None:
+    """The volume a claim that binds to nothing was closest to (model/binding.py)."""
+    if chain.binding is None or chain.binding.closest is None:
+        return None
+    return chain.binding.closest.name
+
+
+def _unit(chain: MountChain) -> str | None:
+    """What the text would be about: the volume, or a claim that binds to none."""
+    if chain.volume_name:
+        return chain.volume_name
+    return f"claim:{chain.claim_key}" if chain.binding is not None else None
+
+
 def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
     """The chains the text is about; one per PV (several pods may share a PV)."""
     chains = resolve_chains(inventory)
-    picked = [c for c in chains if facts.pv and c.volume_name == facts.pv]
+    picked = [c for c in chains if facts.pv and facts.pv in (c.volume_name, _closest(c))]
     if not picked and facts.file_system_ids:
         picked = [c for c in chains if c.file_system_id in facts.file_system_ids]
     if not picked and not facts.pv and not facts.file_system_ids:
-        # The text names nothing (ids redacted): only an unambiguous inventory can help.
-        volumes = {c.volume_name for c in chains if c.volume_name}
-        picked = chains if len(volumes) == 1 else []
+        # The text names nothing (ids redacted, or a binding event or an API server message
+        # that names no volume): only an unambiguous inventory can help.
+        units = {_unit(c) for c in chains if _unit(c)}
+        picked = chains if len(units) == 1 else []
     unique: dict[str, MountChain] = {}
     for chain in picked:
         key = chain.volume_name or chain.label

@@ -19,6 +19,7 @@ from efs_doctor.engine.mount.model import Step
 # risk). Kept whole: tests/unit/engine/explain/test_simulated.py checks every cause any
 # scenario's step reports against it.
 STEP_CAUSES: Mapping[str, frozenset[str]] = {
+    "api": frozenset({"api-object-invalid"}),
     "kubernetes": frozenset({"unsupported-access-mode", "claim-unbound"}),
     "csi": frozenset({"volume-attributes-invalid", "volume-handle-format", "invalid-mount-option"}),
     "efs-utils": frozenset({"invalid-mount-option", "volume-handle-format", "iam-without-tls"}),

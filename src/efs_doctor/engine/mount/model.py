@@ -34,6 +34,7 @@ Layer = Literal[
 
 # Step ids in the order of efs-semantics.md §10, with the layer each reports under.
 STEP_LAYERS: dict[str, Layer] = {
+    "api": "api",
     "kubernetes": "kubernetes",
     "csi": "csi",
     "efs-utils": "efs-utils",

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 
 from efs_doctor.data.references import section_url
 from efs_doctor.engine import network as net
+from efs_doctor.engine.api_server import Rejection, check_object
 from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
-from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
+from efs_doctor.engine.mount.admission import Admission, MountRequest, admit, api_objects, api_step
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
 from efs_doctor.engine.mount.authorization_verdict import (
     UNKNOWN_PRINCIPAL,
@@ -44,6 +45,7 @@ from efs_doctor.errors import internal_step
 from efs_doctor.model.aws import MountTarget, PosixUser
 from efs_doctor.model.chain import MountChain
 from efs_doctor.model.inventory import Inventory
+from efs_doctor.model.kubernetes import PersistentVolume, PersistentVolumeClaim, StorageClass
 
 # A pod pinned to a Fargate node: the efs-csi-node DaemonSet does not run there (§3.1).
 _FARGATE = Admission(
@@ -130,6 +132,8 @@ class Simulator:
         self._targets_at: dict[str, net.Endpoint] = {}
         self._access: dict[tuple[object, ...], Authorization] = {}
         self._results: dict[tuple[object, ...], tuple[Step, PosixIdentity, Access]] = {}
+        # id(object) -> (the object, kept alive so its id stays its own; the API's answer)
+        self._rejections: dict[int, tuple[object, Rejection | None]] = {}
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
@@ -253,8 +257,26 @@ class Simulator:
         key = (id(chain), placement.zone if zone_matters else None)
         found = self._admissions.get(key)
         if found is None:
-            found = self._admissions[key] = admit(chain, self.versions, placement.zone)
+            found = self._admissions[key] = admit(
+                chain, self.versions, placement.zone, self._api_step(chain)
+            )
         return found
+
+    def _api_step(self, chain: MountChain) -> Step:
+        rejected = [
+            (obj, rejection)
+            for obj in api_objects(chain)
+            if (rejection := self.rejection_of(obj)) is not None
+        ]
+        return api_step(rejected)
+
+    def rejection_of(
+        self, obj: PersistentVolumeClaim | PersistentVolume | StorageClass
+    ) -> Rejection | None:
+        """The API server's answer to creating ``obj`` (engine/api_server.py), cached."""
+        if id(obj) not in self._rejections:
+            self._rejections[id(obj)] = (obj, check_object(obj.kind, obj.raw))
+        return self._rejections[id(obj)][1]
 
     def _aws_for(
         self, chain: MountChain, request: MountRequest | None, placement: Placement
