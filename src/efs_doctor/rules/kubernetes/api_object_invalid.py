@@ -86,10 +86,11 @@ def _objects(context: Context) -> dict[int, tuple[Checked, str | None]]:
             chain.volume,
             chain.planned.storage_class if chain.planned is not None else None,
         ]
-        for obj in members:
-            if obj is not None and id(obj) not in found:
-                found[id(obj)] = (obj, chain.label)
-    for obj in [*context.efs_volumes(), *context.efs_storage_classes()]:
+        for member in members:
+            if member is not None and id(member) not in found:
+                found[id(member)] = (member, chain.label)
+    unchained: list[Checked] = [*context.efs_volumes(), *context.efs_storage_classes()]
+    for obj in unchained:
         found.setdefault(id(obj), (obj, None))
     return found
 
