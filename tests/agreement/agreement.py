@@ -61,6 +61,8 @@ def volume_key(chain: MountChain) -> str | None:
         return f"planned/{chain.claim_key}"
     if chain.binding is not None:
         return f"unbound/{chain.claim_key}"  # the claim stays Pending (model/binding.py)
+    if chain.nfs is not None:
+        return f"nfs/{chain.label}"  # a pod's own nfs volume on EFS
     return None
 
 

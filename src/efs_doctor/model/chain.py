@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from efs_doctor.model.aws import AccessPoint, FileSystem, FileSystemPolicy, MountTarget
 from efs_doctor.model.binding import Binding, bind, claim_class, volume_class
+from efs_doctor.model.efs_server import EfsServer, efs_server
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import (
+    NfsVolumeSource,
     PersistentVolume,
     PersistentVolumeClaim,
     PodVolume,
@@ -47,6 +49,15 @@ class PlannedVolume:
         return f"efs:{self.file_system_id or '<fileSystemId>'}::<new access point>"
 
 
+@dataclass(frozen=True, slots=True)
+class NfsMount:
+    """An in-tree ``nfs:`` volume (the PV's or the pod's own) whose server is EFS: kubelet
+    mounts it with the kernel NFS client, without the CSI driver and efs-utils."""
+
+    source: NfsVolumeSource
+    server: EfsServer
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class MountChain:
     workload: Workload | None
@@ -69,6 +80,7 @@ class MountChain:
     # The claim's binding when it binds to nothing (model/binding.py): why it stays Pending
     # and the volume closest to satisfying it.
     binding: Binding | None = None
+    nfs: NfsMount | None = None  # the chain mounts EFS as an in-tree nfs volume
 
     @property
     def pod_key(self) -> str | None:
@@ -107,6 +119,8 @@ class MountChain:
             parts.append(f"PVC {self.claim.key}")
         if self.volume is not None:
             parts.append(f"PV {self.volume.name}")
+        elif self.nfs is not None and self.pod_volume is not None:
+            parts.append(f"nfs volume {self.pod_volume.name}")
         elif self.planned is not None:
             parts.append(f"planned PV (StorageClass {self.planned.storage_class.name})")
         return " -> ".join(parts) or "<empty chain>"
@@ -172,6 +186,17 @@ class _Resolver:
             stem, dash, _ordinal = claim.name.rpartition("-")
             if dash:
                 self.claims_by_stem.setdefault((claim.namespace, stem), []).append(claim)
+
+    def nfs_mount(self, source: NfsVolumeSource | None) -> NfsMount | None:
+        """The in-tree nfs volume's EFS server, when its server is one (model/efs_server.py)."""
+        if source is None:
+            return None
+        server = efs_server(source.server, self.inv.mount_targets.values())
+        return NfsMount(source, server) if server is not None else None
+
+    def is_efs_volume(self, volume: PersistentVolume) -> bool:
+        """A CSI volume of the EFS driver, or an in-tree nfs volume whose server is EFS."""
+        return volume.is_efs or self.nfs_mount(volume.nfs) is not None
 
     def _node_service_account(self) -> ServiceAccount | None:
         for deployment in self.inv.driver_deployments:
@@ -275,7 +300,7 @@ class _Resolver:
                 and binding is not None
                 and binding.pending
                 and binding.closest is not None
-                and binding.closest.is_efs
+                and self.is_efs_volume(binding.closest)
             ):
                 unbound = binding  # an EFS volume was meant, and the claim stays Pending
                 notes.append(f"PVC {claim.key} binds to no PersistentVolume: {binding.explanation}")
@@ -288,12 +313,17 @@ class _Resolver:
                     f"no PersistentVolume for PVC {claim.key}, and StorageClass "
                     f"{storage_class.name} does not provision one (no provisioningMode: efs-ap)"
                 )
-        elif not volume.is_efs:
+        elif not self.is_efs_volume(volume):
             return None
         handle = None
         handle_error = None
         file_system_id = None
-        if volume is not None and volume.csi is not None:
+        nfs = self.nfs_mount(volume.nfs if volume is not None else None)
+        if nfs is None and volume is None and pod_volume is not None:
+            nfs = self.nfs_mount(pod_volume.nfs)
+        if nfs is not None:
+            file_system_id = nfs.server.file_system_id
+        elif volume is not None and volume.csi is not None:
             try:
                 handle = parse_volume_handle(volume.csi.volume_handle)
                 file_system_id = handle.file_system_id
@@ -309,6 +339,7 @@ class _Resolver:
         read_only = bool(
             (pod_volume is not None and pod_volume.read_only)
             or (volume is not None and volume.csi is not None and volume.csi.read_only)
+            or (nfs is not None and nfs.source.read_only)
         )
         return MountChain(
             workload=workload,
@@ -331,6 +362,7 @@ class _Resolver:
             read_only=read_only,
             notes=tuple(notes),
             binding=unbound,
+            nfs=nfs,
         )
 
 
@@ -354,6 +386,10 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
     for workload in inventory.workloads:
         for pod_volume in workload.volumes:
             if pod_volume.claim_name is None:
+                if resolver.nfs_mount(pod_volume.nfs) is not None:
+                    chain = resolver.chain(workload, pod_volume, None, None, [])
+                    if chain is not None:
+                        chains.append(chain)
                 continue
             notes: list[str] = []
             claim = inventory.claims.get(f"{workload.namespace}/{pod_volume.claim_name}")
@@ -377,8 +413,11 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
             if chain is not None:
                 chains.append(chain)
     for name, volume in inventory.persistent_volumes.items():
-        if name not in resolver.used_volumes and volume.is_efs:
+        if name not in resolver.used_volumes and resolver.is_efs_volume(volume):
             claim = resolver.claims_by_volume.get(name)
+            binding = resolver.binding_by_claim.get(claim.key) if claim is not None else None
+            if binding is not None and binding.volume is not volume:
+                claim = None  # it names this volume but cannot bind to it (model/binding.py)
             chain = resolver.chain(None, None, claim, volume, [])
             if chain is not None:
                 chains.append(chain)

@@ -289,13 +289,15 @@ class StorageClass:
 
 @dataclass(frozen=True, slots=True)
 class PodVolume:
-    """A pod volume that can be EFS: a PVC reference or an inline CSI volume."""
+    """A pod volume that can be EFS: a PVC reference, an inline CSI volume or an in-tree
+    ``nfs:`` volume."""
 
     name: str
     claim_name: str | None
     read_only: bool
     csi: CsiVolumeSource | None
     field_path: tuple[str | int, ...]
+    nfs: NfsVolumeSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +375,8 @@ class Workload:
                     read_only=bool(r.boolean(*base, "csi", "readOnly")),
                 )
             claim = r.string(*base, "persistentVolumeClaim", "claimName")
-            if claim is None and csi is None:
+            nfs = _nfs_source(r, *base)
+            if claim is None and csi is None and nfs is None:
                 continue
             volumes.append(
                 PodVolume(
@@ -382,6 +385,7 @@ class Workload:
                     read_only=bool(r.boolean(*base, "persistentVolumeClaim", "readOnly")),
                     csi=csi,
                     field_path=base,
+                    nfs=nfs,
                 )
             )
         mounts: list[VolumeMount] = []
