@@ -23,17 +23,29 @@ def _closest(chain: MountChain) -> str | None:
     return chain.binding.closest.name
 
 
-def _unit(chain: MountChain) -> str | None:
-    """What the text would be about: the volume, or a claim that binds to none."""
+def _volume(chain: MountChain) -> str | None:
+    """The volume name kubelet's messages use: the PV's, or a pod's own nfs volume's."""
     if chain.volume_name:
         return chain.volume_name
-    return f"claim:{chain.claim_key}" if chain.binding is not None else None
+    if chain.nfs is not None and chain.pod_volume is not None:
+        return chain.pod_volume.name
+    return None
+
+
+def _unit(chain: MountChain) -> str | None:
+    """What the text would be about: the volume, or for a claim that binds to none the
+    volume it was closest to (the pair the author meant), else the claim."""
+    if _volume(chain):
+        return _volume(chain)
+    if chain.binding is None:
+        return None
+    return _closest(chain) or f"claim:{chain.claim_key}"
 
 
 def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
     """The chains the text is about; one per PV (several pods may share a PV)."""
     chains = resolve_chains(inventory)
-    picked = [c for c in chains if facts.pv and facts.pv in (c.volume_name, _closest(c))]
+    picked = [c for c in chains if facts.pv and facts.pv in (_volume(c), _closest(c))]
     if not picked and facts.file_system_ids:
         picked = [c for c in chains if c.file_system_id in facts.file_system_ids]
     if not picked and not facts.pv and not facts.file_system_ids:
@@ -41,6 +53,13 @@ def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
         # that names no volume): only an unambiguous inventory can help.
         units = {_unit(c) for c in chains if _unit(c)}
         picked = chains if len(units) == 1 else []
+        # a claim that binds to none and its closest volume: a pod that uses the claim is
+        # never scheduled, so the text is the claim's (the volume on its own would mount)
+        picked = [c for c in picked if c.binding is not None] or picked
+    if any(c.binding is not None for c in picked):
+        # a binding event names the volume the claim could not bind: the volume's own chain
+        # (no claim, no pod) would mount and says nothing about the claim
+        picked = [c for c in picked if c.claim is not None or c.workload is not None]
     unique: dict[str, MountChain] = {}
     for chain in picked:
         key = chain.volume_name or chain.label

@@ -50,6 +50,7 @@ STEP_CAUSES: Mapping[str, frozenset[str]] = {
             "policy-secure-transport-no-tls",
             "policy-denies-principal",
             "policy-condition-not-met",
+            "nfs-client-without-efs-utils",
         }
     ),
     "sub-path": frozenset({"subpath-missing"}),

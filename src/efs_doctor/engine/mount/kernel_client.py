@@ -170,3 +170,14 @@ def denied(request: MountRequest, decided: Step) -> Step:
         reason=f"the kernel NFS client mounts without TLS and as an anonymous principal, and "
         f"{decided.reason or 'the file system policy refuses that'}",
     )
+
+
+def timed_out(request: MountRequest, blocked: Step) -> Step:
+    """Nothing answers on TCP 2049: mount.nfs retries in the foreground until its retry
+    time (2 minutes by default, nfs(5) ``retry``) and gives up with a timeout."""
+    return replace(
+        blocked,
+        error=mount_error(request, "mount.nfs: Connection timed out"),
+        reason=(blocked.reason or "").split("; on the DNS path")[0]
+        + "; the kernel client retries until mount.nfs times out",
+    )

@@ -442,6 +442,8 @@ class Simulator:
             connected = network_step(target, self.probe(placement, target.mount_target), request)
         else:
             connected = network_step(target, None, request)
+        if connected.status == "failed":
+            connected = kernel_client.timed_out(request, connected)
         steps.append(connected)
         if connected.status == "failed":
             return stop(target)
