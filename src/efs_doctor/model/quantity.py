@@ -36,8 +36,8 @@ class QuantityError(ValueError):
 def parse_quantity(text: str | int | float) -> Fraction:
     """The exact value of a quantity; :class:`QuantityError` when the API server would refuse
     it. A YAML number (``storage: 5``) is read as its decimal text, as the API server does."""
-    if isinstance(text, bool):
-        raise QuantityError(QUANTITY_ERROR)
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise QuantityError(QUANTITY_ERROR)  # a list or a mapping is no quantity either
     if isinstance(text, int | float):
         text = repr(text) if isinstance(text, float) else str(text)
     text = text.strip()

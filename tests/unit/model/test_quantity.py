@@ -51,3 +51,9 @@ def test_the_regular_expression_message_is_the_api_servers() -> None:
         parse_quantity("5 Gi")
     assert str(raised.value) == QUANTITY_ERROR
     assert "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$" in QUANTITY_ERROR
+
+
+@pytest.mark.parametrize("value", [True, ["5Gi"], {"storage": "5Gi"}, None])
+def test_values_of_other_types_are_refused_not_raised(value: object) -> None:
+    with pytest.raises(QuantityError):
+        parse_quantity(value)  # type: ignore[arg-type]
