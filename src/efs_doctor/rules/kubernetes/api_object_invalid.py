@@ -4,10 +4,10 @@ What it checks
 --------------
 Every EFS PersistentVolume and StorageClass and every claim of an EFS mount chain as the API
 server would decode and validate it (engine/api_server.py): field types from the Kubernetes
-OpenAPI schema (StorageClass ``parameters`` values are strings), required fields
-(``csi.driver``, ``csi.volumeHandle``, ``provisioner``, a PV's capacity and access modes, a
-claim's storage request) and enum values (access modes, volumeMode, reclaim policies,
-volumeBindingMode). The message is the one the API server returns.
+OpenAPI schema (StorageClass ``parameters`` values are strings), the schema's required fields
+(``csi.driver``, ``csi.volumeHandle``, ``nfs.server``, ``provisioner``) and enum values
+(access modes, volumeMode, reclaim policies, volumeBindingMode). The message is the one the
+API server returns.
 
 Why it breaks mounts
 --------------------
@@ -39,7 +39,9 @@ Use instead
 Limits
 ------
 Only the kinds above are checked, against the Kubernetes 1.37 schema. Unknown fields
-(refused only under strict field validation) and name formats are not checked. A decoding
+(refused only under strict field validation), name formats and what the validation code
+requires beyond the schema (a PV's capacity and access modes, a claim's access modes and
+storage request) are not checked. A decoding
 error stops the API server at the first wrong type, so only that one is reported.
 
 Fix safety
