@@ -59,6 +59,10 @@ def volume_key(chain: MountChain) -> str | None:
         return f"PersistentVolume/{chain.volume.name}"
     if chain.planned is not None:
         return f"planned/{chain.claim_key}"
+    if chain.binding is not None:
+        return f"unbound/{chain.claim_key}"  # the claim stays Pending (model/binding.py)
+    if chain.nfs is not None:
+        return f"nfs/{chain.label}"  # a pod's own nfs volume on EFS
     return None
 
 

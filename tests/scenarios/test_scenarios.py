@@ -130,4 +130,6 @@ def test_scenario_cites_its_source(path: Path) -> None:
         "efs-semantics.md §" in section
         or "docs.aws.amazon.com" in section
         or "contracts.md" in section
+        # Kubernetes behaviour (binding, API validation): its source, at a pinned commit
+        or "github.com/kubernetes/kubernetes/blob/" in section
     )

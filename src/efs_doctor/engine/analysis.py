@@ -74,13 +74,16 @@ class Context:
 
     # ---- chains ---------------------------------------------------------------------
     def chains_with_volume(self) -> list[MountChain]:
-        """One chain per PersistentVolume (or planned volume): the first that mounts it."""
+        """One chain per PersistentVolume (or planned volume, or a pod's own nfs volume on
+        EFS): the first that mounts it."""
         seen: set[str] = set()
         out: list[MountChain] = []
         for chain in self.chains:
             key = chain.volume.name if chain.volume is not None else None
             if key is None and chain.planned is not None:
                 key = f"planned:{chain.claim_key}"
+            if key is None and chain.nfs is not None:
+                key = f"nfs:{chain.label}"  # a pod's own nfs volume on EFS
             if key is None or key in seen:
                 continue
             seen.add(key)

@@ -8,12 +8,15 @@ EFS access points (``provisioningMode: efs-ap``) yields a chain with a *planned*
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from efs_doctor.model.aws import AccessPoint, FileSystem, FileSystemPolicy, MountTarget
+from efs_doctor.model.binding import Binding, bind, claim_class, volume_class
+from efs_doctor.model.efs_server import EfsServer, efs_server
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.kubernetes import (
+    NfsVolumeSource,
     PersistentVolume,
     PersistentVolumeClaim,
     PodVolume,
@@ -46,6 +49,15 @@ class PlannedVolume:
         return f"efs:{self.file_system_id or '<fileSystemId>'}::<new access point>"
 
 
+@dataclass(frozen=True, slots=True)
+class NfsMount:
+    """An in-tree ``nfs:`` volume (the PV's or the pod's own) whose server is EFS: kubelet
+    mounts it with the kernel NFS client, without the CSI driver and efs-utils."""
+
+    source: NfsVolumeSource
+    server: EfsServer
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class MountChain:
     workload: Workload | None
@@ -65,6 +77,10 @@ class MountChain:
     node_service_account: ServiceAccount | None
     read_only: bool  # the CSI publish is read-only (pod volume or PV readOnly)
     notes: tuple[str, ...] = field(default=())  # why the chain stops short, ambiguities
+    # The claim's binding when it binds to nothing (model/binding.py): why it stays Pending
+    # and the volume closest to satisfying it.
+    binding: Binding | None = None
+    nfs: NfsMount | None = None  # the chain mounts EFS as an in-tree nfs volume
 
     @property
     def pod_key(self) -> str | None:
@@ -103,6 +119,8 @@ class MountChain:
             parts.append(f"PVC {self.claim.key}")
         if self.volume is not None:
             parts.append(f"PV {self.volume.name}")
+        elif self.nfs is not None and self.pod_volume is not None:
+            parts.append(f"nfs volume {self.pod_volume.name}")
         elif self.planned is not None:
             parts.append(f"planned PV (StorageClass {self.planned.storage_class.name})")
         return " -> ".join(parts) or "<empty chain>"
@@ -194,7 +212,7 @@ class _Resolver:
         self.node_sa = self._node_service_account()
         self.used_claims: set[str] = set()
         self.used_volumes: set[str] = set()
-        self.volume_by_claim: dict[str, PersistentVolume | None] = {}
+        self.binding_by_claim: dict[str, Binding] = {}
         self.claims_by_volume = {
             pvc.volume_name: pvc for pvc in inventory.claims.values() if pvc.volume_name
         }
@@ -205,12 +223,23 @@ class _Resolver:
             if pv.claim_ref is not None:
                 self.volume_by_claim_ref.setdefault(pv.claim_ref, pv)
             else:
-                self.unbound_by_class.setdefault(pv.storage_class or "", []).append(pv)
+                self.unbound_by_class.setdefault(volume_class(pv), []).append(pv)
         self.claims_by_stem: dict[tuple[str, str], list[PersistentVolumeClaim]] = {}
         for claim in inventory.claims.values():
             stem, dash, _ordinal = claim.name.rpartition("-")
             if dash:
                 self.claims_by_stem.setdefault((claim.namespace, stem), []).append(claim)
+
+    def nfs_mount(self, source: NfsVolumeSource | None) -> NfsMount | None:
+        """The in-tree nfs volume's EFS server, when its server is one (model/efs_server.py)."""
+        if source is None:
+            return None
+        server = efs_server(source.server, self.inv.mount_targets.values())
+        return NfsMount(source, server) if server is not None else None
+
+    def is_efs_volume(self, volume: PersistentVolume) -> bool:
+        """A CSI volume of the EFS driver, or an in-tree nfs volume whose server is EFS."""
+        return volume.is_efs or self.nfs_mount(volume.nfs) is not None
 
     def _node_service_account(self) -> ServiceAccount | None:
         for deployment in self.inv.driver_deployments:
@@ -234,46 +263,52 @@ class _Resolver:
             return None
         return self.inv.storage_classes.get(claim.storage_class)
 
-    def volume_of_claim(
-        self, claim: PersistentVolumeClaim, notes: list[str]
-    ) -> PersistentVolume | None:
-        """The PV a claim is (or will be) bound to; the same answer for every pod using it."""
-        if claim.is_template:  # not a claim object: its key may be a real claim's
+    def binding_of_claim(self, claim: PersistentVolumeClaim, notes: list[str]) -> Binding:
+        """How a claim binds; the same answer for every pod using it (a template is not a
+        claim object: its key may be a real claim's, so it is bound afresh)."""
+        if claim.is_template:
             return self._bind(claim, notes)
-        if claim.key not in self.volume_by_claim:
-            self.volume_by_claim[claim.key] = self._bind(claim, notes)
-        return self.volume_by_claim[claim.key]
+        found = self.binding_by_claim.get(claim.key)
+        if found is None:
+            found = self.binding_by_claim[claim.key] = self._bind(claim, notes)
+            if found.volume is not None:
+                self.used_volumes.add(found.volume.name)
+        return found
 
-    def _bind(self, claim: PersistentVolumeClaim, notes: list[str]) -> PersistentVolume | None:
+    def _bind(self, claim: PersistentVolumeClaim, notes: list[str]) -> Binding:
         inv = self.inv
-        if claim.volume_name:
-            volume = inv.persistent_volumes.get(claim.volume_name)
-            if volume is None:
-                notes.append(f"PVC {claim.key} names volume {claim.volume_name}, not loaded")
-            return volume
-        if not claim.is_template:
-            bound = self.volume_by_claim_ref.get((claim.namespace, claim.name))
-            if bound is not None:
-                return bound
-        # Not yet bound: the binder picks an available PV of the same class with compatible
-        # access modes (and enough capacity, not modelled).
-        wanted_class = claim.storage_class
-        if wanted_class is None:
-            default = inv.default_storage_class()
-            wanted_class = default.name if default is not None else ""
-        matching = [
-            pv
-            for pv in self.unbound_by_class.get(wanted_class, ())
-            if set(claim.access_modes) <= set(pv.access_modes)
-            and pv.name not in self.used_volumes
-            and self.claims_by_volume.get(pv.name) in (None, claim)
-        ]
-        if len(matching) > 1:
+        default = inv.default_storage_class()
+        prebound = (
+            None
+            if claim.is_template
+            else self.volume_by_claim_ref.get((claim.namespace, claim.name))
+        )
+
+        def free(volumes: Iterable[PersistentVolume]) -> list[PersistentVolume]:
+            return [
+                pv
+                for pv in volumes
+                if pv.name not in self.used_volumes
+                and self.claims_by_volume.get(pv.name) in (None, claim)
+            ]
+
+        binding = bind(
+            claim,
+            inv.persistent_volumes,
+            default,
+            prebound=prebound,
+            available=free(self.unbound_by_class.get(claim_class(claim, default), ())),
+            # only when nothing fits: every free volume, to name the closest
+            others=lambda: free(pv for pvs in self.unbound_by_class.values() for pv in pvs),
+        )
+        if binding.missing_volume is not None:
+            notes.append(f"PVC {claim.key} names volume {binding.missing_volume}, not loaded")
+        if binding.ties and binding.volume is not None:
             notes.append(
-                f"PVC {claim.key} is unbound and {len(matching)} PVs could bind to it; "
-                f"assuming {sorted(p.name for p in matching)[0]}"
+                f"PVC {claim.key} is unbound and {len(binding.ties) + 1} PVs could bind to it "
+                f"equally well; assuming {binding.volume.name}"
             )
-        return sorted(matching, key=lambda p: p.name)[0] if matching else None
+        return binding
 
     def chain(
         self,
@@ -284,8 +319,10 @@ class _Resolver:
         notes: list[str],
     ) -> MountChain | None:
         inv = self.inv
+        binding = None
         if claim is not None and volume is None:
-            volume = self.volume_of_claim(claim, notes)
+            binding = self.binding_of_claim(claim, notes)
+            volume = binding.volume
         if volume is not None:
             self.used_volumes.add(volume.name)
         if claim is not None and not claim.is_template:
@@ -296,10 +333,20 @@ class _Resolver:
         elif claim is not None:
             storage_class = self.storage_class_of_claim(claim)
         planned = None
+        unbound = None
         if volume is None:
             if claim is not None and is_efs_access_point_class(storage_class):
                 assert storage_class is not None
                 planned = planned_volume(storage_class, inv)
+            elif (
+                claim is not None
+                and binding is not None
+                and binding.pending
+                and binding.closest is not None
+                and self.is_efs_volume(binding.closest)
+            ):
+                unbound = binding  # an EFS volume was meant, and the claim stays Pending
+                notes.append(f"PVC {claim.key} binds to no PersistentVolume: {binding.explanation}")
             elif claim is not None and storage_class is None:
                 return None  # nothing tells us this claim is EFS
             elif claim is not None:
@@ -309,12 +356,17 @@ class _Resolver:
                     f"no PersistentVolume for PVC {claim.key}, and StorageClass "
                     f"{storage_class.name} does not provision one (no provisioningMode: efs-ap)"
                 )
-        elif not volume.is_efs:
+        elif not self.is_efs_volume(volume):
             return None
         handle = None
         handle_error = None
         file_system_id = None
-        if volume is not None and volume.csi is not None:
+        nfs = self.nfs_mount(volume.nfs if volume is not None else None)
+        if nfs is None and volume is None and pod_volume is not None:
+            nfs = self.nfs_mount(pod_volume.nfs)
+        if nfs is not None:
+            file_system_id = nfs.server.file_system_id
+        elif volume is not None and volume.csi is not None:
             try:
                 handle = parse_volume_handle(volume.csi.volume_handle)
                 file_system_id = handle.file_system_id
@@ -330,6 +382,7 @@ class _Resolver:
         read_only = bool(
             (pod_volume is not None and pod_volume.read_only)
             or (volume is not None and volume.csi is not None and volume.csi.read_only)
+            or (nfs is not None and nfs.source.read_only)
         )
         return MountChain(
             workload=workload,
@@ -351,6 +404,8 @@ class _Resolver:
             node_service_account=self.node_sa,
             read_only=read_only,
             notes=tuple(notes),
+            binding=unbound,
+            nfs=nfs,
         )
 
 
@@ -374,6 +429,10 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
     for workload in inventory.workloads:
         for pod_volume in workload.volumes:
             if pod_volume.claim_name is None:
+                if resolver.nfs_mount(pod_volume.nfs) is not None:
+                    chain = resolver.chain(workload, pod_volume, None, None, [])
+                    if chain is not None:
+                        chains.append(chain)
                 continue
             notes: list[str] = []
             claim = inventory.claims.get(f"{workload.namespace}/{pod_volume.claim_name}")
@@ -397,8 +456,11 @@ def resolve_chains(inventory: Inventory) -> list[MountChain]:
             if chain is not None:
                 chains.append(chain)
     for name, volume in inventory.persistent_volumes.items():
-        if name not in resolver.used_volumes and volume.is_efs:
+        if name not in resolver.used_volumes and resolver.is_efs_volume(volume):
             claim = resolver.claims_by_volume.get(name)
+            binding = resolver.binding_by_claim.get(claim.key) if claim is not None else None
+            if binding is not None and binding.volume is not volume:
+                claim = None  # it names this volume but cannot bind to it (model/binding.py)
             chain = resolver.chain(None, None, claim, volume, [])
             if chain is not None:
                 chains.append(chain)

@@ -58,6 +58,54 @@ def _zones_from_node_selector_terms(r: FieldReader, *path: str | int) -> tuple[s
 
 
 @dataclass(frozen=True, slots=True)
+class SelectorRequirement:
+    key: str
+    operator: str  # In | NotIn | Exists | DoesNotExist
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """A claim's ``spec.selector``: every label and every expression must match."""
+
+    match_labels: Mapping[str, str]
+    match_expressions: tuple[SelectorRequirement, ...]
+
+
+def _label_selector(r: FieldReader, *path: str | int) -> LabelSelector | None:
+    if not r.mapping(*path):
+        return None
+    expressions = tuple(
+        SelectorRequirement(
+            key=r.string(*path, "matchExpressions", index, "key") or "",
+            operator=r.string(*path, "matchExpressions", index, "operator") or "",
+            values=r.strings(*path, "matchExpressions", index, "values"),
+        )
+        for index, _ in enumerate(r.items(*path, "matchExpressions"))
+    )
+    return LabelSelector(r.string_map(*path, "matchLabels"), expressions)
+
+
+@dataclass(frozen=True, slots=True)
+class NfsVolumeSource:
+    """An in-tree ``nfs:`` volume (Pod or PV): mounted by kubelet with the kernel NFS client."""
+
+    server: str
+    path: str
+    read_only: bool = False
+
+
+def _nfs_source(r: FieldReader, *path: str | int) -> NfsVolumeSource | None:
+    if not r.mapping(*path, "nfs"):
+        return None
+    return NfsVolumeSource(
+        server=r.string(*path, "nfs", "server") or "",
+        path=r.string(*path, "nfs", "path") or "",
+        read_only=bool(r.boolean(*path, "nfs", "readOnly")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CsiVolumeSource:
     driver: str
     volume_handle: str
@@ -78,6 +126,8 @@ class PersistentVolume:
     zones: tuple[str, ...]  # from spec.nodeAffinity
     source: SourceMap = LIVE
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    capacity: str | None = None  # spec.capacity.storage, as written
+    nfs: NfsVolumeSource | None = None
 
     kind = "PersistentVolume"
 
@@ -126,6 +176,8 @@ class PersistentVolume:
             ),
             source=source,
             raw=raw,
+            capacity=r.string("spec", "capacity", "storage"),
+            nfs=_nfs_source(r, "spec"),
         )
         return pv, r.problems
 
@@ -142,6 +194,9 @@ class PersistentVolumeClaim:
     # Set on a StatefulSet volumeClaimTemplate: the workload key ("ns/statefulset/name").
     # The claims it stands for are named "<template>-<statefulset>-<ordinal>".
     template_of: str | None = None
+    request: str | None = None  # spec.resources.requests.storage, as written
+    volume_mode: str | None = None
+    selector: LabelSelector | None = None
 
     kind = "PersistentVolumeClaim"
 
@@ -174,6 +229,9 @@ class PersistentVolumeClaim:
             phase=r.string("status", "phase"),
             source=source,
             raw=raw,
+            request=r.string("spec", "resources", "requests", "storage"),
+            volume_mode=r.string("spec", "volumeMode"),
+            selector=_label_selector(r, "spec", "selector"),
         )
         return pvc, r.problems
 
@@ -262,13 +320,15 @@ class ConfigMap:
 
 @dataclass(frozen=True, slots=True)
 class PodVolume:
-    """A pod volume that can be EFS: a PVC reference or an inline CSI volume."""
+    """A pod volume that can be EFS: a PVC reference, an inline CSI volume or an in-tree
+    ``nfs:`` volume."""
 
     name: str
     claim_name: str | None
     read_only: bool
     csi: CsiVolumeSource | None
     field_path: tuple[str | int, ...]
+    nfs: NfsVolumeSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +419,8 @@ class Workload:
                     read_only=bool(r.boolean(*base, "csi", "readOnly")),
                 )
             claim = r.string(*base, "persistentVolumeClaim", "claimName")
-            if claim is None and csi is None:
+            nfs = _nfs_source(r, *base)
+            if claim is None and csi is None and nfs is None:
                 continue
             volumes.append(
                 PodVolume(
@@ -368,6 +429,7 @@ class Workload:
                     read_only=bool(r.boolean(*base, "persistentVolumeClaim", "readOnly")),
                     csi=csi,
                     field_path=base,
+                    nfs=nfs,
                 )
             )
         mounts: list[VolumeMount] = []

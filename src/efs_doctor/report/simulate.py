@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 # The mount path as the pod sees it, top to bottom, and the steps that belong to each layer.
 DIAGRAM: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("pod", ("provisioning", "kubernetes")),
+    ("pod", ("api", "kubernetes", "provisioning")),
     ("node", ("region", "credentials")),
     ("CSI driver", ("csi",)),
     ("efs-utils proxy", ("efs-utils", "port", "nfs-options")),
@@ -116,8 +116,14 @@ def _summary(box: str, outcome: MountOutcome, steps: dict[str, Step]) -> str:
         target = command.rsplit(" ", 1)[-1]
         if target.startswith("/var/lib/kubelet/"):
             command = command[: -len(target)] + "<target>"
+        csi = steps.get("csi")
+        if csi is not None and csi.status == "skipped" and " -t nfs " in f" {command} ":
+            return f"none, in-tree nfs volume (kubelet): {command}"
         return f"efs.csi.aws.com {outcome.csi_driver_version}: {command}"
     if box == "efs-utils proxy":
+        utils = steps.get("efs-utils")
+        if utils is not None and utils.status == "skipped" and outcome.transport == "plaintext":
+            return "none: the kernel NFS client (plaintext, anonymous)"
         transport = "TLS" if outcome.transport == "tls" else (outcome.transport or "?")
         return f"efs-utils {outcome.efs_utils_version}, 127.0.0.1:<port> ({transport})"
     if box == "mount target":

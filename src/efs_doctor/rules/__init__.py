@@ -46,6 +46,7 @@ from efs_doctor.rules.identity import (
     iam_without_node_credentials,
     irsa_trust_mismatch,
 )
+from efs_doctor.rules.kubernetes import api_object_invalid, claim_unbound, nfs_volume_on_efs
 from efs_doctor.rules.mount import provisioning_fails, simulated_mount_failure
 from efs_doctor.rules.network import (
     file_system_in_other_vpc,
@@ -60,6 +61,10 @@ from efs_doctor.rules.network import (
 REGISTRY: tuple[Rule, ...] = tuple(
     Rule.from_module(module)
     for module in (
+        # kubernetes: the objects before anything mounts
+        api_object_invalid,
+        claim_unbound,
+        nfs_volume_on_efs,
         # authorization
         mount_anonymous_under_restrictive_policy,
         mount_principal_not_allowed,

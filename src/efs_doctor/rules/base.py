@@ -43,6 +43,7 @@ AREAS = {
     "identity": "IDN",
     "access_points": "AP",
     "mount": "MNT",
+    "kubernetes": "K8S",
 }
 
 Result = Finding | Inconclusive

@@ -38,7 +38,9 @@ def mount_options_location(chain: MountChain) -> Location:
         pv = chain.volume
         if pv.mount_options:
             return at(pv, "spec", "mountOptions")
-        return at(pv, "spec", "csi")
+        return at(pv, "spec", "nfs" if pv.nfs is not None else "csi")
+    if chain.nfs is not None and chain.workload is not None and chain.pod_volume is not None:
+        return at(chain.workload, *chain.pod_volume.field_path, "nfs")
     if chain.planned is not None:
         sc = chain.planned.storage_class
         return at(sc, "mountOptions") if sc.mount_options else at(sc, "metadata", "name")

@@ -21,13 +21,39 @@ def names_a_volume(facts: Facts) -> bool:
     return bool(facts.pv or facts.file_system_ids)
 
 
+def _closest(chain: MountChain) -> str | None:
+    """The volume a claim that binds to nothing was closest to (model/binding.py)."""
+    if chain.binding is None or chain.binding.closest is None:
+        return None
+    return chain.binding.closest.name
+
+
+def _volume(chain: MountChain) -> str | None:
+    """The volume name kubelet's messages use: the PV's, or a pod's own nfs volume's."""
+    if chain.volume_name:
+        return chain.volume_name
+    if chain.nfs is not None and chain.pod_volume is not None:
+        return chain.pod_volume.name
+    return None
+
+
+def _unit(chain: MountChain) -> str | None:
+    """What the text would be about: the volume, or for a claim that binds to none the
+    volume it was closest to (the pair the author meant), else the claim."""
+    if _volume(chain):
+        return _volume(chain)
+    if chain.binding is None:
+        return None
+    return _closest(chain) or f"claim:{chain.claim_key}"
+
+
 def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
     """The chains the text is about; one per PV (several pods may share a PV). A text that
     names no volume (ids redacted, or only the message) is about any of the loaded ones: all
     are returned, and only what their simulations agree on is context
     (``simulated.simulation_signals(..., agree=True)``)."""
     chains = resolve_chains(inventory)
-    picked = [c for c in chains if facts.pv and c.volume_name == facts.pv]
+    picked = [c for c in chains if facts.pv and facts.pv in (_volume(c), _closest(c))]
     if not picked and facts.file_system_ids:
         picked = [c for c in chains if c.file_system_id in facts.file_system_ids]
     if not picked and facts.storage_class:
@@ -39,6 +65,13 @@ def select_chains(inventory: Inventory, facts: Facts) -> list[MountChain]:
         ]
     if not picked and not names_a_volume(facts):
         picked = chains
+        # a claim that binds to none and its closest volume: a pod that uses the claim is
+        # never scheduled, so the text is the claim's (the volume on its own would mount)
+        picked = [c for c in picked if c.binding is not None] or picked
+    if any(c.binding is not None for c in picked):
+        # a binding event names the volume the claim could not bind: the volume's own chain
+        # (no claim, no pod) would mount and says nothing about the claim
+        picked = [c for c in picked if c.claim is not None or c.workload is not None]
     unique: dict[str, MountChain] = {}
     for chain in picked:
         key = chain.volume_name or chain.label

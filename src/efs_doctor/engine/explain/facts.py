@@ -36,6 +36,8 @@ _PV = (
     re.compile(r'for volume "([^"\s]+)"'),
     re.compile(r"kubernetes\.io~csi/([^/\s]+)/mount"),
     re.compile(r"persistentvolume[s]? \"?([a-z0-9][a-z0-9.-]*)\"?", re.IGNORECASE),
+    # the PV controller's binding events (pv_controller.go syncUnboundClaim)
+    re.compile(r'(?:requested volume|volume) "([^"\s]+)"(?::| already bound)'),
 )
 _PVC = re.compile(r'(?:ClaimName:\s+|persistentvolumeclaim "|PVC "?)([a-z0-9][a-z0-9.-]*)', re.I)
 _POD_NAME = re.compile(r"^Name:\s+(\S+)", re.MULTILINE)

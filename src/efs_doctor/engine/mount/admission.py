@@ -10,9 +10,12 @@ but this is not verified (§9 Q9). Then, in NodePublishVolume's order: block vol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from efs_doctor.data.references import section_url
+from efs_doctor.engine.api_server import REFERENCE as API_REFERENCE
+from efs_doctor.engine.api_server import Rejection
 from efs_doctor.engine.mount import kubelet
 from efs_doctor.engine.mount.model import Step, step, where
 from efs_doctor.engine.mount.options import (
@@ -24,7 +27,9 @@ from efs_doctor.engine.mount.options import (
     validate_efs_options,
 )
 from efs_doctor.engine.mount.versions import Versions
+from efs_doctor.model.binding import REFERENCE as BINDING_REFERENCE
 from efs_doctor.model.chain import MountChain
+from efs_doctor.model.kubernetes import PersistentVolume, PersistentVolumeClaim, StorageClass
 
 ACCESS_MODES = {
     "ReadWriteOnce": "SINGLE_NODE_WRITER",
@@ -125,6 +130,19 @@ def _pv_location(chain: MountChain) -> str:
 def _kubernetes(chain: MountChain, pv_name: str) -> Step:
     evidence: list[str] = list(chain.notes)
     where_pv = _pv_location(chain)
+    if chain.binding is not None and chain.binding.event is not None:
+        # the PV controller's verdict (model/binding.py): the claim stays Pending, no pod
+        # that uses it is scheduled, nothing is ever mounted
+        claim = chain.claim_key or "(no claim)"
+        return step(
+            "kubernetes",
+            "failed",
+            evidence,
+            where(chain.claim.source if chain.claim else None, BINDING_REFERENCE),
+            cause="claim-unbound",
+            error=chain.binding.event,
+            reason=f"PVC {claim} stays Pending: {chain.binding.explanation}",
+        )
     if chain.volume is None and chain.planned is None:
         claim = chain.claim_key or "(no claim)"
         return step(
@@ -191,14 +209,53 @@ def _reject(pv_name: str, rejection: CsiRejection, where_pv: str, evidence: list
     )
 
 
-def admit(chain: MountChain, versions: Versions, node_zone: str | None) -> Admission:
+def api_objects(chain: MountChain) -> list[PersistentVolumeClaim | PersistentVolume | StorageClass]:
+    """The chain's objects the API server must have accepted for the mount to be tried: the
+    claim, the volume, and for a volume still to be provisioned its class."""
+    found: list[PersistentVolumeClaim | PersistentVolume | StorageClass] = []
+    if chain.claim is not None and not chain.claim.is_template:
+        found.append(chain.claim)
+    if chain.volume is not None:
+        found.append(chain.volume)
+    elif chain.planned is not None:
+        found.append(chain.planned.storage_class)
+    return found
+
+
+def api_step(
+    rejected: Sequence[tuple[PersistentVolumeClaim | PersistentVolume | StorageClass, Rejection]],
+) -> Step:
+    """Step 0: the API server accepted the chain's objects (engine/api_server.py)."""
+    if not rejected:
+        return step("api", "ok", ["the API server accepts the claim and the volume"], "")
+    obj, rejection = rejected[0]
+    return step(
+        "api",
+        "failed",
+        [f"{type(obj).__name__} {obj.name}: {rejection.message}"],
+        where(obj.source, API_REFERENCE),
+        cause="api-object-invalid",
+        error=rejection.message,
+        reason=f"the API server rejects {type(obj).__name__} {obj.name}, so it never exists: "
+        + "; ".join(e.text for e in rejection.errors),
+    )
+
+
+def admit(
+    chain: MountChain, versions: Versions, node_zone: str | None, api: Step | None = None
+) -> Admission:
+    """``api``: the chain's api step (:func:`api_step`), asked once per object by the
+    Simulator; None when not checked."""
+    if api is not None and api.status == "failed":
+        return Admission((api,), None)
     pv_name = chain.volume.name if chain.volume is not None else NEW_PV
     uid = chain.workload.meta.uid if chain.workload and chain.workload.kind == "Pod" else None
     target = kubelet.target_path(uid, pv_name)
     kubernetes = _kubernetes(chain, pv_name)
+    first: list[Step] = [api] if api is not None else []
     if kubernetes.status == "failed" or (chain.volume is None and chain.planned is None):
-        return Admission((kubernetes,), None)
-    steps: list[Step] = [kubernetes]
+        return Admission((*first, kubernetes), None)
+    steps: list[Step] = [*first, kubernetes]
     where_pv = _pv_location(chain)
     evidence = [f"aws-efs-csi-driver {versions.csi_driver} ({versions.csi_driver_origin})"]
     flags = chain.mount_options

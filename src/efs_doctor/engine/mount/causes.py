@@ -19,6 +19,8 @@ from efs_doctor.engine.mount.model import Step
 # risk). Kept whole: tests/unit/engine/explain/test_simulated.py checks every cause any
 # scenario's step reports against it.
 STEP_CAUSES: Mapping[str, frozenset[str]] = {
+    "api": frozenset({"api-object-invalid"}),
+    "kubernetes": frozenset({"unsupported-access-mode", "claim-unbound"}),
     "provisioning": frozenset(
         {
             "storageclass-parameters-invalid",
@@ -30,7 +32,6 @@ STEP_CAUSES: Mapping[str, frozenset[str]] = {
             "access-point-limit",
         }
     ),
-    "kubernetes": frozenset({"unsupported-access-mode"}),
     "csi": frozenset({"volume-attributes-invalid", "volume-handle-format", "invalid-mount-option"}),
     "efs-utils": frozenset({"invalid-mount-option", "volume-handle-format", "iam-without-tls"}),
     "region": frozenset({"invalid-mount-option", "imds-unavailable"}),
@@ -60,6 +61,7 @@ STEP_CAUSES: Mapping[str, frozenset[str]] = {
             "policy-secure-transport-no-tls",
             "policy-denies-principal",
             "policy-condition-not-met",
+            "nfs-client-without-efs-utils",
         }
     ),
     "sub-path": frozenset({"subpath-missing"}),

@@ -2,7 +2,7 @@
 :func:`step` builds a step (its layer from :data:`STEP_LAYERS`), :func:`where` cites an input.
 
 Vocabulary (``../shared/docs/contracts.md``):
-- ``layer``: ``provisioning | kubernetes | csi | efs-utils | dns | credentials | network |
+- ``layer``: ``api | kubernetes | provisioning | csi | efs-utils | dns | credentials | network |
   access-point | authorization | posix`` — where a mount fails, in the order the mount path
   runs (``provisioning``: the controller's CreateVolume, only for a volume still to be made);
 - ``cause``: an id from ``../shared/docs/causes.md`` (``None`` when the mount succeeds);
@@ -22,8 +22,9 @@ from efs_doctor.model.source import SourceMap
 StepStatus = Literal["ok", "failed", "indeterminate", "skipped"]
 Outcome = Literal["mounted", "failed", "indeterminate"]
 Layer = Literal[
-    "provisioning",
+    "api",
     "kubernetes",
+    "provisioning",
     "csi",
     "efs-utils",
     "dns",
@@ -36,8 +37,9 @@ Layer = Literal[
 
 # Step ids in the order of efs-semantics.md §10, with the layer each reports under.
 STEP_LAYERS: dict[str, Layer] = {
-    "provisioning": "provisioning",
+    "api": "api",
     "kubernetes": "kubernetes",
+    "provisioning": "provisioning",
     "csi": "csi",
     "efs-utils": "efs-utils",
     "region": "efs-utils",

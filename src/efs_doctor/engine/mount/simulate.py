@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 
 from efs_doctor.data.references import section_url
 from efs_doctor.engine import network as net
+from efs_doctor.engine.api_server import Rejection, check_object
+from efs_doctor.engine.mount import kernel_client
 from efs_doctor.engine.mount.access_point import AccessPointCheck, check_access_point
-from efs_doctor.engine.mount.admission import Admission, MountRequest, admit
+from efs_doctor.engine.mount.admission import Admission, MountRequest, admit, api_objects, api_step
 from efs_doctor.engine.mount.authorization import Authorization, Authorizer
 from efs_doctor.engine.mount.authorization_verdict import (
     UNKNOWN_PRINCIPAL,
@@ -32,7 +34,16 @@ from efs_doctor.engine.mount.credentials import (
     credentials_step,
 )
 from efs_doctor.engine.mount.dns import Target
-from efs_doctor.engine.mount.model import Access, MountOutcome, PosixIdentity, Step, step
+from efs_doctor.engine.mount.kernel_client import admit_nfs
+from efs_doctor.engine.mount.model import (
+    Access,
+    MountOutcome,
+    PosixIdentity,
+    Step,
+    skipped,
+    step,
+    where,
+)
 from efs_doctor.engine.mount.node_checks import nfs_options_step, port_step, region_step
 from efs_doctor.engine.mount.outcome import Run, complete, merge
 from efs_doctor.engine.mount.placement import Placement, placement_key, placements
@@ -45,7 +56,7 @@ from efs_doctor.errors import internal_step
 from efs_doctor.model.aws import MountTarget, PosixUser
 from efs_doctor.model.chain import MountChain, planned_volume
 from efs_doctor.model.inventory import Inventory
-from efs_doctor.model.kubernetes import StorageClass
+from efs_doctor.model.kubernetes import PersistentVolume, PersistentVolumeClaim, StorageClass
 
 # A pod pinned to a Fargate node: the efs-csi-node DaemonSet does not run there (§3.1).
 _FARGATE = Admission(
@@ -63,6 +74,11 @@ _FARGATE = Admission(
 # Stand-ins for the chain-specific parts of error texts in shared AWS-side results.
 _PV = "\x00pv\x00"
 _TARGET = "\x00target\x00"
+
+
+# Steps that come before dynamic provisioning: the API server takes the objects, and the
+# claim waits unbound for a volume (docs/contracts.md, layers api, kubernetes, provisioning).
+BEFORE_PROVISIONING = frozenset({"api", "kubernetes"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,8 @@ class Simulator:
         self._results: dict[tuple[object, ...], tuple[Step, PosixIdentity, Access]] = {}
         self._provisioned: dict[int, tuple[MountChain, Provisioning]] = {}
         self._class_chains: dict[str, MountChain] = {}
+        # id(object) -> (the object, kept alive so its id stays its own; the API's answer)
+        self._rejections: dict[int, tuple[object, Rejection | None]] = {}
 
     # ---- public --------------------------------------------------------------------------
     def simulate(self, chain: MountChain) -> list[MountOutcome]:
@@ -257,14 +275,22 @@ class Simulator:
         key = (id(chain), placement.zone if zone_matters else None)
         found = self._admissions.get(key)
         if found is None:
-            found = admit(chain, self.versions, placement.zone)
-            if chain.planned is not None:
-                # The volume is made before any node mounts it (efs-semantics.md §1, §3.7).
+            if chain.nfs is not None:
+                found = admit_nfs(chain, self._api_step(chain))
+            else:
+                found = admit(chain, self.versions, placement.zone, self._api_step(chain))
+            if chain.planned is not None and not any(
+                s.status == "failed" for s in found.steps if s.step in BEFORE_PROVISIONING
+            ):
+                # The volume is made before any node mounts it (efs-semantics.md §1, §3.7),
+                # once the API server took the objects and the claim waits for a volume.
                 made = self.provisioning(chain).step
+                front = tuple(s for s in found.steps if s.step in BEFORE_PROVISIONING)
+                rest = tuple(s for s in found.steps if s.step not in BEFORE_PROVISIONING)
                 found = (
-                    Admission((made,), None)
+                    Admission((*front, made), None)
                     if made.status == "failed"
-                    else Admission((made, *found.steps), found.request)
+                    else Admission((*front, made, *rest), found.request)
                 )
             self._admissions[key] = found
         return found
@@ -309,6 +335,22 @@ class Simulator:
                 read_only=False,
             )
         return found
+
+    def _api_step(self, chain: MountChain) -> Step:
+        rejected = [
+            (obj, rejection)
+            for obj in api_objects(chain)
+            if (rejection := self.rejection_of(obj)) is not None
+        ]
+        return api_step(rejected)
+
+    def rejection_of(
+        self, obj: PersistentVolumeClaim | PersistentVolume | StorageClass
+    ) -> Rejection | None:
+        """The API server's answer to creating ``obj`` (engine/api_server.py), cached."""
+        if id(obj) not in self._rejections:
+            self._rejections[id(obj)] = (obj, check_object(obj.kind, obj.raw))
+        return self._rejections[id(obj)][1]
 
     def _aws_for(
         self, chain: MountChain, request: MountRequest | None, placement: Placement
@@ -382,7 +424,129 @@ class Simulator:
         users.discard(None)
         return users.pop() if len(users) == 1 else None
 
+    def _kernel_side(
+        self, chain: MountChain, request: MountRequest, placement: Placement
+    ) -> _AwsSide:
+        """Steps 3-10 for an in-tree nfs volume (engine/mount/kernel_client.py): the kernel
+        client resolves the name itself (no region lookup, no fallback), opens no proxy, has
+        no credentials and no TLS, and names no access point."""
+        assert chain.nfs is not None
+        server = chain.nfs.server
+        fs_id = server.file_system_id
+        steps: list[Step] = []
+        auth: Authorization | None = None
+        region = server.region or placement.region or "<region>"
+        no_helper = "no mount helper: the kernel NFS client"
+
+        def stop(
+            target: Target | None, granted: tuple[bool | None, bool | None] | None = None
+        ) -> _AwsSide:
+            return _AwsSide(
+                tuple(steps),
+                "anonymous",
+                None,
+                granted,
+                None,
+                target.mount_target.id if target is not None and target.mount_target else None,
+                target.notes if target is not None else (),
+                named=any(s.error is not None for s in steps),
+                failed=any(s.status == "failed" for s in steps),
+                settled=all(s.status in ("ok", "skipped") for s in steps),
+                signature=_signature(steps, "anonymous", granted, None),
+                region=region,
+                credentials=None,
+                authorization=auth,
+                access_point_arn=None,
+            )
+
+        steps.append(skipped("region", f"{no_helper} needs no region: the name is the server"))
+        if server.kind == "ip":
+            mt = server.mount_target
+            assert mt is not None
+            target = Target(
+                "ok",
+                server.name,
+                mt,
+                server.name,
+                "ip",
+                (f"{server.name} is {mt.id} of {fs_id} in {mt.availability_zone_name}",),
+            )
+        else:
+            target = self.targets.resolve_name(fs_id, server.zone, placement, region)
+            if target.status == "failed":
+                target = kernel_client.resolution_failure(target, request)
+        steps.append(
+            step(
+                "target",
+                target.status,
+                target.evidence,
+                where(
+                    target.mount_target.source if target.mount_target else None, section_url("2.7")
+                ),
+                cause=target.cause,
+                error=kernel_client.mount_error(
+                    request,
+                    f"mount.nfs: Failed to resolve server {target.dns_name}: Name or service not "
+                    "known",
+                )
+                if target.status == "failed"
+                else None,
+                reason=target.reason,
+            )
+        )
+        if target.status == "failed":
+            return stop(target)
+        steps.append(skipped("port", f"{no_helper} opens no local proxy"))
+        steps.append(skipped("credentials", kernel_client.NO_EFS_UTILS))
+        parsed = nfs_options_step(request, self.versions)
+        gaps = kernel_client.recommended_gaps(request.options)
+        if parsed.status == "ok" and gaps:
+            parsed = replace(
+                parsed,
+                evidence=(
+                    *parsed.evidence,
+                    "not as the EFS user guide recommends: " + ", ".join(gaps),
+                ),
+                source=kernel_client.RECOMMENDED_PAGE,
+            )
+        steps.append(parsed)
+        if parsed.status == "failed":
+            return stop(target)
+        if target.mount_target is not None:
+            connected = network_step(target, self.probe(placement, target.mount_target), request)
+        else:
+            connected = network_step(target, None, request)
+        if connected.status == "failed":
+            connected = kernel_client.timed_out(request, connected)
+        steps.append(connected)
+        if connected.status == "failed":
+            return stop(target)
+        steps.append(skipped("access-point", "an nfs volume names no access point"))
+        auth = self._client_access(
+            fs_id, None, request, access_point=None, placement=placement, region=region
+        )
+        decided = authorization_step(auth, request, target, self.versions, False)
+        if decided.status == "failed":
+            decided = kernel_client.denied(request, decided)
+        steps.append(decided)
+        if decided.status == "failed":
+            return stop(target)
+        sub = check_sub_path(request.subpath, None, fs_id)
+        steps.append(
+            step(
+                "sub-path",
+                sub.status,
+                sub.evidence,
+                section_url("3.2"),
+                cause=sub.cause,
+                reason=sub.reason,
+            )
+        )
+        return stop(target, (auth.write, auth.root) if auth.mount else None)
+
     def _aws_side(self, chain: MountChain, request: MountRequest, placement: Placement) -> _AwsSide:
+        if chain.nfs is not None:
+            return self._kernel_side(chain, request, placement)
         fs_id = chain.file_system_id or ""
         steps: list[Step] = []
         principal: str | None = None

@@ -16,6 +16,7 @@ mounting-fs-mount-cmd-dns-name; troubleshooting-efs-mounting).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from efs_doctor.engine.mount.credentials import Credentials
 from efs_doctor.engine.mount.dns import (
@@ -93,6 +94,36 @@ class TargetSelector:
         name = dns_name(fs_id, region, az_option)
         if "mounttargetip" in options:
             return self._mount_target_ip(fs_id, options.get("mounttargetip") or "", placement, name)
+        resolved = self.resolve_name(fs_id, az_option, placement, region)
+        if resolved.status != "failed" or resolved.cause is None:
+            return resolved
+        if resolved.cause == "vpc-dns-disabled" and "enableDnsSupport" in (resolved.reason or ""):
+            return replace(
+                resolved,
+                reason=f"{resolved.reason}: the Amazon DNS server does not answer in this VPC, so "
+                "neither the file system name nor the API endpoints of the botocore fallback "
+                "resolve; the fallback's exact message (an endpoint connection error) is not "
+                "modelled",
+            )
+        zone = az_option or placement.zone
+        assert zone is not None
+        lookup = Lookup(
+            fs_id,
+            self.view.mount_targets_of(fs_id),
+            zone,
+            placement,
+            name,
+            resolved.cause,
+            resolved.reason or "",
+            list(resolved.evidence),
+            bool(az_option),
+        )
+        return self.fallback.run(lookup, fallback_credentials)
+
+    def resolve_name(self, fs_id: str, az: str | None, placement: Placement, region: str) -> Target:
+        """The DNS name alone, as any NFS client resolves it (the kernel client of an in-tree
+        nfs volume has no fallback): ``failed`` with the cause when it does not resolve."""
+        name = dns_name(fs_id, region, az)
         evidence: list[str] = [f"DNS name {name}"]
         if not self.view.has_mount_targets:
             return Target(
@@ -105,7 +136,7 @@ class TargetSelector:
                 reason="mount targets not provided: whether the DNS name resolves is not known",
             )
         targets = self.view.mount_targets_of(fs_id)
-        zone = az_option or placement.zone
+        zone = az or placement.zone
         if zone is None:
             return Target(
                 "indeterminate",
@@ -131,19 +162,6 @@ class TargetSelector:
                 f"known (known only after apply): whether one is in {zone} cannot be told",
             )
         failure, cause = self._dns_failure(fs_id, targets, zone, placement, evidence)
-        if cause == "vpc-dns-disabled" and "enableDnsSupport" in (failure or ""):
-            return Target(
-                "failed",
-                name,
-                None,
-                None,
-                "none",
-                (*evidence, f"does not resolve: {failure}"),
-                cause=cause,
-                reason=f"{failure}: the Amazon DNS server does not answer in this VPC, so neither "
-                "the file system name nor the API endpoints of the botocore fallback resolve; "
-                "the fallback's exact message (an endpoint connection error) is not modelled",
-            )
         if failure is None:
             mt = next(t for t in targets if t.availability_zone_name == zone)
             evidence.append(
@@ -151,11 +169,16 @@ class TargetSelector:
                 "on the DNS path"  # efs-semantics.md §2.7
             )
             return Target("ok", name, mt, mt.ip_address, "dns", tuple(evidence))
-        evidence.append(f"does not resolve: {failure}")
-        lookup = Lookup(
-            fs_id, targets, zone, placement, name, cause, failure, evidence, bool(az_option)
+        return Target(
+            "failed",
+            name,
+            None,
+            None,
+            "none",
+            (*evidence, f"does not resolve: {failure}"),
+            cause=cause,
+            reason=failure,
         )
-        return self.fallback.run(lookup, fallback_credentials)
 
     # ---- DNS -----------------------------------------------------------------------------
     def _dns_failure(

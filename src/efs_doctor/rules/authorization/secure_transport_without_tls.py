@@ -31,6 +31,7 @@ Remove ``encryptInTransit: "false"`` (TLS is the default) or set it to ``"true"`
 
 Limits
 ------
+An in-tree ``nfs:`` volume on EFS is K8S003's: the kernel client has no TLS to turn on.
 Needs the file system policy.
 
 Fix safety
@@ -74,8 +75,8 @@ META = RuleMeta(
 def check(context: Context) -> Iterator[Result]:
     for chain in context.chains_with_volume():
         fs_id = chain.file_system_id
-        if not fs_id or context.uses_tls(chain):
-            continue
+        if not fs_id or context.uses_tls(chain) or chain.nfs is not None:
+            continue  # an in-tree nfs volume cannot use TLS at all: K8S003 reports it
         if not (yield from has_own_policy(context, META, fs_id)):
             continue
         principal = context.mount_principal(chain)

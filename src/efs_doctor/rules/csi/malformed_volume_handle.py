@@ -32,7 +32,8 @@ and an access point: ``fs-0123abcd``, ``fs-0123abcd:/data``,
 Limits
 ------
 Checks the grammar only; whether the file system exists is for the network and
-authorization rules, which need AWS state.
+authorization rules, which need AWS state. An empty handle on a PV the API server refuses
+(``spec.csi.volumeHandle: Required value``) is K8S002's: that PV never reaches the driver.
 
 Fix safety
 ----------
@@ -80,8 +81,8 @@ def check(context: Context) -> Iterator[Result]:
         assert pv.csi is not None
         handle = pv.csi.volume_handle
         error = _error(handle, allow_prefix=not old_driver)
-        if error is None:
-            continue
+        if error is None or context.simulator.rejection_of(pv) is not None:
+            continue  # a PV the API server refuses never reaches the driver (K8S002)
         fix = None
         if handle.lower() != handle and _error(handle.lower(), not old_driver) is None:
             edit = yaml_edit(pv, "set", ("spec", "csi", "volumeHandle"), handle.lower())

@@ -1,0 +1,1 @@
+"""Rules about the Kubernetes objects before anything mounts: binding, API validation."""
