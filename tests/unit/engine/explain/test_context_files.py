@@ -35,7 +35,7 @@ def _pv(name: str, handle: str, options: str = "") -> str:
     extra = f"  mountOptions: [{options}]\n" if options else ""
     return (
         f"apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: {name}\nspec:\n"
-        f"  accessModes: [ReadWriteMany]\n{extra}"
+        f"  capacity: {{storage: 5Gi}}\n  accessModes: [ReadWriteMany]\n{extra}"
         f"  csi:\n    driver: efs.csi.aws.com\n    volumeHandle: '{handle}'\n---\n"
     )
 
