@@ -285,7 +285,7 @@ def _base(name: str, rng: random.Random, efs: bool) -> tuple[Files, str]:
 
 
 def _overlay(
-    name: str, kind: str, team: str, environment: str, rng: random.Random, efs: bool
+    name: str, kind: str, team: str, environment: str, rng: random.Random, *, efs: bool
 ) -> Files:
     patches: Files = []
     if kind != "CronJob":
@@ -507,7 +507,7 @@ def generate(root: Path, files: int, seed: int = SEED) -> Monorepo:
             base, kind = _base(name, rng, efs)
             app = [(f"apps/{team}/{name}/base/{path}", docs) for path, docs in base]
             for environment in ENVIRONMENTS:
-                overlay = _overlay(name, kind, team, environment, rng, efs)
+                overlay = _overlay(name, kind, team, environment, rng, efs=efs)
                 app += [
                     (f"apps/{team}/{name}/overlays/{environment}/{path}", docs)
                     for path, docs in overlay
