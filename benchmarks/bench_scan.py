@@ -302,8 +302,9 @@ def fmt_row(m: Measure, floor: Measure | None, checkov: Measure | None) -> str:
     over = m.median / floor.median if floor and floor is not m else None
     faster = checkov.median / m.median if checkov and checkov is not m else None
     ratios = []
-    if over is not None:
-        ratios.append(f"{over:.2f}x {m.floor_name}")
+    if over is not None and floor is not None:
+        cpu_over = statistics.median(m.cpu) / max(statistics.median(floor.cpu), 1e-3)
+        ratios.append(f"{over:.2f}x {m.floor_name} (CPU {cpu_over:.2f}x)")
     if faster is not None and checkov is not None:
         ratios.append(f"{faster:.1f}x faster than {checkov.short or checkov.label}")
     wanted: list[str] = []
