@@ -287,11 +287,15 @@ def parse_yaml(
     text: str,
     problems: list[InputProblem],
     skip_kind: Callable[[str], bool] | None = None,
+    *,
+    positions: bool = True,
 ) -> Iterator[Document]:
     """The documents of a YAML stream, with their field positions; problems are appended.
 
     ``skip_kind``: documents of a kind it accepts are checked (they report the same
-    problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop."""
+    problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop.
+    ``positions=False``: documents carry their start only, for a reader that needs the
+    values alone (a kustomization's references); problems are the same."""
     loader = _Loader(text)
     fast = "&" not in text  # no anchor, so no alias: the fast path needs no revisit check
     try:
@@ -302,7 +306,8 @@ def parse_yaml(
             kind = _root_kind(node) if skip_kind is not None else None
             skip = kind is not None and skip_kind is not None and skip_kind(kind)
             if fast:
-                fast_marks: dict[FieldPath, tuple[int, int]] | None = None if skip else {}
+                wanted = positions and not skip
+                fast_marks: dict[FieldPath, tuple[int, int]] | None = {} if wanted else None
                 try:
                     data = _fast_construct(node, loader, fast_marks)
                 except _Unusual:

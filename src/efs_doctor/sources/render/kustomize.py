@@ -77,7 +77,8 @@ def render_kustomization(
         wrapper, shown, where.path or unit.directory, not os.path.isabs(unit.directory)
     )
     documents: list[Document] = []
-    for document in parse_yaml(f"{unit.name} (rendered)", output, problems):
+    # the rendered text's own positions are never shown: objects point at their origins
+    for document in parse_yaml(f"{unit.name} (rendered)", output, problems, positions=False):
         origin = strip_build_annotations(document.data)
         documents.append(Document(document.data, finder.source_of(document.data, origin)))
     return RenderedUnit(

@@ -114,7 +114,7 @@ class OriginFinder:
 def _origin_fields(origin: str | None) -> Mapping[str, Any]:
     if not origin:
         return {}
-    for document in parse_yaml("<origin>", origin, []):
+    for document in parse_yaml("<origin>", origin, [], positions=False):
         if isinstance(document.data, Mapping):
             return document.data
     return {}

@@ -24,6 +24,7 @@ from efs_doctor.model.source import Location
 from efs_doctor.sources.files import STDIN, read_input
 from efs_doctor.sources.render.kustomization import (
     Kustomization,
+    PathKinds,
     kustomization_file,
     read_kustomization,
 )
@@ -46,6 +47,7 @@ class _Planner:
     problems: list[InputProblem] = field(default_factory=list)
     kustomizations: dict[str, Kustomization] = field(default_factory=dict)  # by directory
     texts: dict[str, str] = field(default_factory=dict)
+    paths: PathKinds = field(default_factory=PathKinds)
     relevant: Relevance = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,10 +103,10 @@ class _Planner:
 
     def _kustomization(self, directory: str) -> Kustomization | None:
         if directory not in self.kustomizations:
-            path = kustomization_file(directory)
+            path = kustomization_file(directory, self.paths)
             if path is None:
                 return None
-            kustomization = read_kustomization(path, self.problems)
+            kustomization = read_kustomization(path, self.problems, self.paths)
             self.kustomizations[directory] = kustomization
             self.texts[kustomization.path] = kustomization.text
         return self.kustomizations[directory]
@@ -158,7 +160,7 @@ class _Planner:
     def _text(self, path: str) -> str:
         text = self.texts.get(path)
         if text is None:
-            loaded = read_input(path, []) if os.path.isfile(path) else None
+            loaded = read_input(path, []) if self.paths.isfile(path) else None
             text = self.texts[path] = loaded.text if loaded is not None else ""
         return text
 
