@@ -8,14 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO
+from tests.conftest import CORPUS
 
 from efs_doctor.api import load_inventory, mount_chains
 from efs_doctor.model.inventory import Inventory
 
-REALWORLD = Path(
-    os.environ.get("EFS_DOCTOR_REALWORLD", REPO.parent / "shared" / "corpus" / "realworld")
-)
+# beside the driver's example corpus (../shared/corpus, as CI finds it)
+REALWORLD = Path(os.environ.get("EFS_DOCTOR_REALWORLD", CORPUS.parent / "realworld"))
 
 
 def _folders() -> list[Path]:

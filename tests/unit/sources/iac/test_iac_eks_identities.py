@@ -12,14 +12,15 @@ from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
+from tests.conftest import CORPUS
 
 from efs_doctor.api import load_inventory
 
 REPO = Path(__file__).resolve().parents[4]
 IAC = REPO / "tests/fixtures/iac"
-# The real-world corpus beside the checkout (../shared/corpus/realworld), or beside the
-# worktree folder a helper checks out into; EFS_DOCTOR_REALWORLD names another place.
-_BESIDE = [p / "shared/corpus/realworld" for p in (REPO.parent, REPO.parent.parent)]
+# The real-world corpus beside the driver's example corpus (../shared/corpus/realworld, as
+# CI finds it), or beside the checkout; EFS_DOCTOR_REALWORLD names another place.
+_BESIDE = [CORPUS.parent / "realworld", REPO.parent / "shared/corpus/realworld"]
 REALWORLD = Path(
     os.environ.get("EFS_DOCTOR_REALWORLD")
     or next((str(p) for p in _BESIDE if p.is_dir()), str(_BESIDE[0]))
