@@ -105,6 +105,9 @@ class Inventory:
     # root or Helm chart. With several, ``contexts`` holds one inventory per context, each
     # sharing this one's AWS and cluster objects, and this one's project fields stay empty.
     context: str = ""
+    # the PATH argument the context was found under (a rendered unit: the directory
+    # argument holding it): one repository, whose contexts share StorageClasses defined once
+    argument: str = ""
     contexts: list[Inventory] = field(default_factory=list)
     # objects defined more than once in this context (the last definition is used)
     duplicates: int = 0
@@ -112,7 +115,7 @@ class Inventory:
     # remote base not fetched), by name, with why: the scan is incomplete
     unrendered: dict[str, str] = field(default_factory=dict)
 
-    def new_context(self, name: str) -> Inventory:
+    def new_context(self, name: str, argument: str = "") -> Inventory:
         """An inventory for the context ``name``: its own project objects (what a project
         ships links only within its context, docs/contracts.md "Contexts"), and every other
         field (AWS answers, Nodes, CSIDrivers, the driver's deployments, events, files,
@@ -125,6 +128,7 @@ class Inventory:
             workloads=[],
             service_accounts={},
             context=name,
+            argument=argument or name,
             contexts=[],
             duplicates=0,
         )

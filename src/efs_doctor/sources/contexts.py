@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from efs_doctor.model.chain import CONTROLLER_SERVICE_ACCOUNT, NODE_SERVICE_ACCOUNT
 from efs_doctor.model.inventory import Inventory
-from efs_doctor.model.kubernetes import ServiceAccount
+from efs_doctor.model.kubernetes import ServiceAccount, StorageClass
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import Location
 from efs_doctor.sources.manifests import drop_replaced_workloads
@@ -45,6 +45,7 @@ def settle_contexts(top: Inventory, contexts: Sequence[Inventory]) -> None:
         top.contexts = projects
         for project in projects:
             project.service_accounts = {**driver, **project.service_accounts}
+        _share_storage_classes(projects)
     else:  # nothing links: every service account is shown where the inventory lists them
         for context in contexts:
             top.service_accounts.update(context.service_accounts)
@@ -61,6 +62,31 @@ def _ships_objects(context: Inventory, driver_sources: set[int]) -> bool:
         or context.storage_classes
         or any(id(w.source) not in driver_sources for w in context.workloads)
     )
+
+
+def _share_storage_classes(projects: Sequence[Inventory]) -> None:
+    """StorageClasses are cluster-scoped, and a repository defines them once, often in a
+    platform folder rendered on its own: a class defined by one object among the contexts
+    of one PATH argument is seen by all of them (a context's own definition stands).
+    Contexts of different arguments, different projects, never share one; nor does a
+    repository that defines a name twice (which one applies cannot be told)."""
+    by_argument: dict[str, list[Inventory]] = {}
+    for project in projects:
+        by_argument.setdefault(project.argument, []).append(project)
+    for group in by_argument.values():
+        if len(group) < 2:
+            continue
+        defined: dict[str, dict[tuple[str | None, int | None], StorageClass]] = {}
+        for project in group:
+            for name, storage_class in project.storage_classes.items():
+                origin = (storage_class.source.path, storage_class.source.line)
+                defined.setdefault(name, {})[origin] = storage_class
+        for name, origins in defined.items():
+            if len(origins) != 1:
+                continue
+            [storage_class] = origins.values()
+            for project in group:
+                project.storage_classes.setdefault(name, storage_class)
 
 
 def _driver_accounts(loaded: Sequence[Inventory]) -> dict[str, ServiceAccount]:

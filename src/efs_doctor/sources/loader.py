@@ -112,7 +112,7 @@ def _load_files(
         name = named if argument == path != STDIN else context_name(argument)
         found = contexts.get(name)
         if found is None:
-            found = contexts[name] = inventory.new_context(name)
+            found = contexts[name] = inventory.new_context(name, name)
         return found
 
     load = parallel.start(files, walked, meanwhile[1] if meanwhile else 0.0)
@@ -144,6 +144,7 @@ def _load_files(
             inventory,
             contexts=contexts,
             one_context=one_context,
+            arguments=paths,
         )
     return list(contexts.values())
 
@@ -164,6 +165,7 @@ def _add_rendered(
     *,
     contexts: dict[str, Inventory],
     one_context: bool,
+    arguments: Sequence[str],
 ) -> None:
     """Each rendered unit into a context of its own, named by its path; a unit not
     rendered whole leaves the scan incomplete (``Inventory.unrendered``)."""
@@ -175,12 +177,28 @@ def _add_rendered(
         if one_context:
             context = inventory
         else:
-            context = contexts.get(unit.name) or inventory.new_context(unit.name)
+            context = contexts.get(unit.name) or inventory.new_context(
+                unit.name, _argument_holding(unit.unit.directory, arguments)
+            )
             contexts[unit.name] = context
         for document in unit.documents:
             add_document(document, "", context)
         if not unit.complete:
             inventory.unrendered[unit.name] = _why_incomplete(unit.problems)
+
+
+def _argument_holding(directory: str, arguments: Sequence[str]) -> str:
+    """The directory argument a unit was found under (its own path when named itself)."""
+    import os
+
+    where = os.path.normpath(directory)
+    for argument in arguments:
+        if argument == STDIN:
+            continue
+        root = os.path.normpath(argument)
+        if where == root or where.startswith(root.rstrip(os.sep) + os.sep) or root == ".":
+            return context_name(argument)
+    return directory
 
 
 def _why_incomplete(problems: Sequence[InputProblem]) -> str:

@@ -164,3 +164,44 @@ def test_a_rendered_finding_names_the_overlay_and_its_fix_edits_the_base(tmp_pat
     diff = run_efs_doctor("scan", "--diff", "app", "aws", cwd=tmp_path).stdout
     assert "+++ b/app/base/pv-and-claim.yaml" in diff
     assert "+    - iam" in diff
+
+
+def _gitops(root: Path) -> Path:
+    """An app overlay whose claim names a StorageClass defined once, in platform/storage."""
+    storage = root / "platform" / "storage"
+    storage.mkdir(parents=True)
+    (storage / "kustomization.yaml").write_text("resources:\n- sc.yaml\n")
+    (storage / "sc.yaml").write_text(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: efs-ap}\n"
+        "provisioner: efs.csi.aws.com\n"
+        "parameters: {provisioningMode: efs-ap, fileSystemId: fs-0123456789abcdef0}\n"
+    )
+    app = root / "apps" / "web"
+    (app / "base").mkdir(parents=True)
+    (app / "base" / "kustomization.yaml").write_text("resources:\n- claim.yaml\n")
+    (app / "base" / "claim.yaml").write_text(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n"
+        "spec: {accessModes: [ReadWriteMany], storageClassName: efs-ap,\n"
+        "  resources: {requests: {storage: 5Gi}}}\n"
+    )
+    (app / "prod").mkdir()
+    (app / "prod" / "kustomization.yaml").write_text("namespace: prod\nresources:\n- ../base\n")
+    return root
+
+
+def test_a_repository_s_storage_class_defined_once_is_seen_by_its_overlays(
+    tmp_path: Path,
+) -> None:
+    """StorageClasses are cluster-scoped and a GitOps repository defines them once in a
+    platform folder (issue 22's monorepo found 1 chain of 25 without this); two projects
+    named as two arguments still share nothing."""
+    _needs("kustomize")
+    repo = _gitops(tmp_path / "repo")
+    together = load_inventory([str(repo)], render=NO_CACHE)
+    prod = next(v for v in together.views() if v.context.endswith("prod"))
+    [chain] = mount_chains(prod)
+    assert chain.planned is not None
+    assert chain.file_system_id == "fs-0123456789abcdef0"
+    apart = load_inventory([str(repo / "apps"), str(repo / "platform")], render=NO_CACHE)
+    prod = next(v for v in apart.views() if v.context.endswith("prod"))
+    assert mount_chains(prod) == []
