@@ -208,8 +208,9 @@ def _render(report: Report, args: argparse.Namespace) -> str:
     if args.format == "sarif":
         from efs_doctor.report import sarif
         from efs_doctor.rules import REGISTRY
+        from efs_doctor.sources.repository import source_root
 
-        return sarif.render(report, REGISTRY)
+        return sarif.render(report, REGISTRY, source_root())
     if args.format == "markdown":
         from efs_doctor.report import markdown
 

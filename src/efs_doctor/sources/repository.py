@@ -28,3 +28,10 @@ def repository_root(start: Path) -> Path | None:
         if (candidate / ".git").exists():
             return candidate
     return None
+
+
+def source_root() -> str:
+    """What SARIF file URIs are relative to: the repository's top level around the working
+    directory, or the working directory outside a repository."""
+    here = Path.cwd()
+    return str(repository_root(here) or here)
