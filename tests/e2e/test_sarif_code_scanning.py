@@ -14,8 +14,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.conftest import EXAMPLES, REPO
 
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 

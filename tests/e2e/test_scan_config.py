@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES
 
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
