@@ -1,4 +1,4 @@
-"""SARIF as GitHub code scanning reads it (docs/integrations.md, "SARIF"): paths relative to
+"""SARIF as GitHub code scanning reads it (docs/where-it-runs.md, "SARIF"): paths relative to
 the repository's top level with ``%SRCROOT%``, rule properties code scanning uses, no
 fingerprint of our own, and findings without a file left out of the results with a note.
 Every document is validated against the SARIF 2.1.0 schema."""

@@ -70,10 +70,10 @@ def test_upload_sarif_is_pinned_by_commit_with_a_category() -> None:
 
 
 def _workflow_example() -> dict[str, Any]:
-    """The workflow example in docs/integrations.md (the yaml block after its marker)."""
-    text = (REPO / "docs" / "integrations.md").read_text(encoding="utf-8")
+    """The workflow example in docs/where-it-runs.md (the yaml block after its marker)."""
+    text = (REPO / "docs" / "where-it-runs.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- workflow example -->\s*```yaml\n(.*?)```", text, re.DOTALL)
-    assert found, "docs/integrations.md lost its workflow example"
+    assert found, "docs/where-it-runs.md lost its workflow example"
     document: dict[Any, Any] = yaml.safe_load(found.group(1))
     # PyYAML reads YAML 1.1, where the key `on` is the boolean true; GitHub reads a string
     document["on"] = document.pop(True)

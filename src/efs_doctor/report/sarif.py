@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for code scanning (GitHub and others): one rule descriptor per rule that ran,
 results with their primary and related locations, inconclusive checks as notifications.
 
-For GitHub code scanning (docs/integrations.md, "SARIF"): file URIs are relative to the
+For GitHub code scanning (docs/where-it-runs.md, "SARIF"): file URIs are relative to the
 source root (the repository's top level) with ``uriBaseId: %SRCROOT%``, which
 ``originalUriBaseIds`` resolves; rules carry ``precision``, ``problem.severity`` and, only
 for security rules (``RuleMeta.security``), ``security-severity`` with the ``security`` tag.
