@@ -8,7 +8,9 @@ for security rules (``RuleMeta.security``), ``security-severity`` with the ``sec
 No fingerprint of our own: GitHub ignores every key but ``primaryLocationLineHash``, which
 upload-sarif computes from the file (github/codeql-action, src/fingerprints.ts). A finding
 without a file (live mode, stdin) cannot be shown there, so it is left out of ``results``
-and named in a warning notification instead.
+and named in a warning notification instead. A rule's page is its ``help`` (text and
+Markdown, as ``efs-doctor rule CODE`` prints it); there is no ``helpUri`` while the project
+publishes no web pages.
 
 Built from plain dictionaries; tests validate every document against the OASIS schema
 (tests/data/sarif-schema-2.1.0.json; dependencies.md §6).
@@ -21,14 +23,13 @@ from typing import Any
 from urllib.parse import quote
 
 from efs_doctor import __version__
-from efs_doctor.findings import Confidence, Finding, Location, Report, Severity, docs_url
+from efs_doctor.findings import Confidence, Finding, Location, Report, Severity
 from efs_doctor.rules.base import Rule, doc_sections
 from efs_doctor.rules.docs import public_doc, rule_markdown
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://github.com/efs-doctor/efs-doctor"
 
 SRCROOT = "%SRCROOT%"
 NO_FILE = (None, "<stdin>")  # Location.path of a live object, and of stdin (sources/files.py)
@@ -109,7 +110,6 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "name": rule.slug,
         "shortDescription": {"text": rule.meta.summary},
         "fullDescription": {"text": sections.get("", rule.meta.summary) or rule.meta.summary},
-        "helpUri": docs_url(rule.code),
         "help": {"text": doc, "markdown": rule_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.meta.severity]},
         "properties": _rule_properties(rule),
@@ -214,7 +214,6 @@ def sarif_log(
                     "driver": {
                         "name": "efs-doctor",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": [_rule_descriptor(rule) for rule in ran],
                     }
                 },
