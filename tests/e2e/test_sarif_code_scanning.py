@@ -113,3 +113,28 @@ def test_findings_without_a_file_become_notifications(cli: Cli) -> None:
     assert note["message"]["text"].startswith("AUTH001 at <stdin>:")
     assert "left out of the results" in note["message"]["text"]
     assert run["properties"]["summary"]["findings"] == 2  # still counted
+
+
+def test_real_world_repositories_give_valid_relative_sarif(
+    cli: Cli, corpus: Path, tmp_path: Path
+) -> None:
+    """The 16 real-world configurations (corpus/realworld, SOURCES.md there), each scanned
+    from inside its folder of one repository: valid SARIF, every file under %SRCROOT% with
+    the folder in its path."""
+    realworld = corpus.parent / "realworld"
+    if not realworld.is_dir():
+        pytest.skip(f"no real-world corpus at {realworld}")
+    shutil.copytree(realworld, tmp_path / "repo")
+    (tmp_path / "repo" / ".git").mkdir()
+    scanned = 0
+    for folder in sorted(p for p in (tmp_path / "repo").iterdir() if p.name[:2].isdigit()):
+        result = cli("scan", ".", "--format", "sarif", cwd=folder)
+        if result.returncode == 2:  # nothing efs-doctor reads (an eksctl config, a TF module)
+            continue
+        scanned += 1
+        run = _valid(json.loads(result.stdout))
+        for item in run["results"]:
+            artifact = item["locations"][0]["physicalLocation"]["artifactLocation"]
+            assert artifact["uriBaseId"] == "%SRCROOT%"
+            assert artifact["uri"].startswith(f"{folder.name}/")
+    assert scanned >= 12
