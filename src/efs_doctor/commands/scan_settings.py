@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from efs_doctor.sources.config_file import ConfigEntry, ConfigFile
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
 Reader = Callable[[object, tuple[str, ...] | None], tuple[object, str | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):  # not a dataclass: this module loads with every --help
     key: str  # in the file
     dest: str  # the argparse destination the command line fills
     flag: str  # how to give it on the command line
@@ -102,8 +100,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = HELP.format(keys=keys)
 
 
-@dataclass(frozen=True, slots=True)
-class Effective:
+class Effective(NamedTuple):
     """What the scan will use, and where each value came from (``--show-config``)."""
 
     file: ConfigFile | None

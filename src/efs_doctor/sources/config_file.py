@@ -153,14 +153,14 @@ def _dotted(text: str) -> tuple[str, ...]:
 def _mentions_table(pyproject: Path) -> bool:
     """Whether a pyproject.toml holds ``[tool.efs-doctor]``. A file that names the table
     but does not parse counts, so that reading it reports the error."""
-    import tomllib
-
     try:
         text = pyproject.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
     if _TABLE_MENTION.search(text) is None:
         return False
+    import tomllib
+
     try:
         tool = tomllib.loads(text).get("tool")
     except tomllib.TOMLDecodeError:
