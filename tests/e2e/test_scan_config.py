@@ -69,6 +69,10 @@ def test_flags_override_the_file_and_show_config_names_each_origin(cli: Cli, rep
         "min-severity": ('"high"', "../pyproject.toml:7:1"),
         "min-confidence": ('"high"', "command line (--min-confidence)"),
         "format": ('"text"', "default"),
+        "values": ("[]", "default"),
+        "set": ("[]", "default"),
+        "allow-network": ("false", "default"),
+        "no-render": ("false", "default"),
     }
     scanned = cli("scan", "--select", "AUTH", "--format", "json", cwd=repo / "sub")
     codes = {f["code"] for f in json.loads(scanned.stdout)["findings"]}
@@ -103,7 +107,7 @@ def test_every_bad_key_or_value_is_one_line_with_its_position(cli: Cli, repo: Pa
         'format = "xml"\n'
         'select = ["AUTH", "NOPE"]\n'
         'min-confidence = "hgih"\n'
-        "[tool.efs-doctor.render]\n"
+        "[tool.efs-doctor.helm]\n"
         "values = {}\n",
     )
     result = cli("scan", "--show-config", cwd=repo)
@@ -118,11 +122,38 @@ def test_every_bad_key_or_value_is_one_line_with_its_position(cli: Cli, repo: Pa
         "efs-doctor: pyproject.toml:8:1: select: no rule matches NOPE (see `efs-doctor rules`)",
         'efs-doctor: pyproject.toml:9:1: min-confidence: expected one of "high", "medium", '
         '"low"; got "hgih"',
-        "efs-doctor: pyproject.toml:10:1: unknown key 'render' in [tool.efs-doctor]; "
-        "known keys: paths, select, ignore, min-severity, min-confidence, format",
+        "efs-doctor: pyproject.toml:10:1: unknown key 'helm' in [tool.efs-doctor]; "
+        "known keys: paths, select, ignore, min-severity, min-confidence, format, values, set, "
+        "allow-network, no-render",
         "efs-doctor scan: error: 6 problem(s) in [tool.efs-doctor] in pyproject.toml; "
         "fix them or pass --no-config",
     ]
+
+
+def test_render_settings_reach_the_renderer_options(cli: Cli, repo: Path) -> None:
+    (repo / "deploy" / "values-prod.yaml").write_text("replicaCount: 2\n", encoding="utf-8")
+    _pyproject(
+        repo,
+        'paths = ["deploy"]\nvalues = ["deploy/values-prod.yaml"]\nset = ["a=b"]\n'
+        "no-render = true\n",
+    )
+    shown = _settings(cli("scan", "--show-config", cwd=repo / "sub").stdout)
+    assert shown["values"] == ('["deploy/values-prod.yaml"]', "../pyproject.toml:6:1")
+    assert shown["no-render"] == ("true", "../pyproject.toml:8:1")
+    # the values file is relative to the configuration file, wherever the scan runs
+    assert cli("scan", cwd=repo / "sub" / "deeper").returncode == 1
+    (repo / ".efs-doctor.toml").write_text(
+        'paths = ["deploy"]\nvalues = ["missing.yaml"]\nallow-network = "yes"\n'
+    )
+    result = cli("scan", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        'efs-doctor: .efs-doctor.toml:3:1: allow-network: expected true or false; got "yes"'
+    )
+    (repo / ".efs-doctor.toml").write_text('paths = ["deploy"]\nvalues = ["missing.yaml"]\n')
+    missing = cli("scan", cwd=repo / "sub")
+    assert missing.returncode == 2
+    assert "--values ../missing.yaml: no such file" in missing.stderr
 
 
 def test_a_file_that_does_not_parse_is_a_usage_error(cli: Cli, repo: Path) -> None:

@@ -6,10 +6,10 @@ the configuration file (``sources/config_file.py``), then the flag's own default
 defaults and allowed values are the parser's (read from its actions once), so the file
 accepts exactly what the flags accept.
 
-Extension point: a new flag that belongs in the file (the rendering flags of issue 15:
-values files per chart, network access) becomes one more :class:`Setting` in
+Extension point: a new flag that belongs in the file becomes one more :class:`Setting` in
 :data:`SETTINGS`, with a reader for its value; ``--help``, ``--show-config`` and the
-unknown-key check follow from that table.
+unknown-key check follow from that table. The rendering flags are there (values files apply
+to every chart, as ``--values`` does; per-chart values would need the loader to take them).
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ def _strings(value: object, choices: tuple[str, ...] | None) -> tuple[object, st
     return [v.strip() for v in value], None
 
 
+def _boolean(value: object, choices: tuple[str, ...] | None) -> tuple[object, str | None]:
+    if not isinstance(value, bool):
+        return None, f"expected true or false; got {_toml(value)}"
+    return value, None
+
+
 def _choice(value: object, choices: tuple[str, ...] | None) -> tuple[object, str | None]:
     if not isinstance(value, str) or (choices is not None and value not in choices):
         allowed = ", ".join(f'"{c}"' for c in choices or ())
@@ -54,15 +60,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min-severity", "min_severity", "--min-severity", '"medium"', _choice),
     Setting("min-confidence", "min_confidence", "--min-confidence", '"low"', _choice),
     Setting("format", "format", "--format", '"text"', _choice),
+    Setting("values", "values", "--values", '["values-prod.yaml"]', _strings),
+    Setting("set", "set_values", "--set", '["replicaCount=2"]', _strings),
+    Setting("allow-network", "allow_network", "--allow-network", "false", _boolean),
+    Setting("no-render", "no_render", "--no-render", "false", _boolean),
 )
+# Settings naming files, which are relative to the configuration file that names them.
+FILE_SETTINGS = ("paths", "values")
 
 HELP = """\
 the configuration file:
   scan reads its settings from .efs-doctor.toml, or from the [tool.efs-doctor] table of
   pyproject.toml, in the working directory or the nearest directory above it up to the
-  repository's top level (the one holding .git). Flags override the file; paths in it are
-  relative to it and are scanned when no PATH is given (not with --live). An unknown key or
-  a bad value is an error naming the file, line and column (exit 2).
+  repository's top level (the one holding .git). Flags override the file; its paths are
+  scanned when no PATH is given (not with --live). An unknown key or a bad value is an error
+  naming the file, line and column (exit 2).
 
 {keys}
 """
@@ -95,6 +107,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     keys = "\n".join(
         f"  {f'{s.key} = {s.example}':<{width}}"
         + ("files and directories to scan" if s.key == "paths" else f"as {s.flag}")
+        + (" (relative to the file)" if s.key in FILE_SETTINGS else "")
         for s in SETTINGS
     )
     parser.epilog = HELP.format(keys=keys)
@@ -147,7 +160,8 @@ def apply_settings(args: argparse.Namespace) -> Effective:
             problem = problem or _check(setting, value, args)
             if problem is None:
                 assert config is not None
-                value = _relative_paths(value, config) if setting.key == "paths" else value
+                if setting.key in FILE_SETTINGS:
+                    value = _relative_paths(value, config)
                 setattr(args, setting.dest, value)
                 origins.append((setting.key, entry.value, str(entry.location)))
                 continue
@@ -198,7 +212,7 @@ def _unknown_keys(entries: dict[str, ConfigEntry], config: ConfigFile | None) ->
 
 def _check(setting: Setting, value: object, args: argparse.Namespace) -> str | None:
     """What the command line would refuse later, said here with the file's position."""
-    if setting.key == "paths" and isinstance(value, list) and "-" in value:
+    if setting.key in FILE_SETTINGS and isinstance(value, list) and "-" in value:
         return "stdin (-) is given on the command line, not in the file"
     if setting.key in ("select", "ignore") and isinstance(value, list):
         from efs_doctor.config import Config, split_selectors
