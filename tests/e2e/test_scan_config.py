@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from efs_doctor.commands.scan import FORMATS, POLICY_REPORT_FORMATS
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -117,8 +119,9 @@ def test_every_bad_key_or_value_is_one_line_with_its_position(cli: Cli, repo: Pa
         "efs-doctor: pyproject.toml:5:1: paths: expected a list of non-empty strings",
         "efs-doctor: pyproject.toml:6:1: unknown key 'min_severity' in [tool.efs-doctor]; "
         "did you mean 'min-severity'?",
-        'efs-doctor: pyproject.toml:7:1: format: expected one of "text", "json", "sarif", '
-        '"markdown"; got "xml"',
+        "efs-doctor: pyproject.toml:7:1: format: expected one of "
+        + ", ".join(f'"{f}"' for f in FORMATS + POLICY_REPORT_FORMATS)  # what --format takes
+        + '; got "xml"',
         "efs-doctor: pyproject.toml:8:1: select: no rule matches NOPE (see `efs-doctor rules`)",
         'efs-doctor: pyproject.toml:9:1: min-confidence: expected one of "high", "medium", '
         '"low"; got "hgih"',
