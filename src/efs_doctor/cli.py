@@ -96,9 +96,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "efs-doctor") -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="efs-doctor",
+        prog=prog,
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -121,13 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def kubectl_main() -> int:
+    """The ``kubectl-efs_doctor`` console script: kubectl runs it for ``kubectl efs-doctor``
+    (a dash typed after ``kubectl`` is an underscore in the plugin's file name:
+    https://kubernetes.io/docs/tasks/extend-kubectl/kubectl-plugins/), passing the rest of the
+    command line and the environment unchanged. Usage lines then read ``kubectl efs-doctor``."""
+    return main(prog="kubectl efs-doctor")
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "efs-doctor") -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["--version"]:
         # Fast path: no subcommand modules imported.
         print(f"efs-doctor {__version__}")
         return 0
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(arguments)
     command = getattr(args, "_command", None)
     if command is None:
@@ -139,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(command.run(args))
         except UsageError as exc:
-            print(f"efs-doctor {args.command}: error: {exc}", file=sys.stderr)
+            print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

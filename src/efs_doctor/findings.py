@@ -32,15 +32,16 @@ __all__ = [
     "Severity",
     "Summary",
     "YamlEdit",
-    "docs_url",
+    "docs_command",
 ]
 
-DOCS_BASE = "https://github.com/efs-doctor/efs-doctor/blob/main/docs/rules"
 
-
-def docs_url(code: str) -> str:
-    """The documentation page of a rule, derived from its code (docs/rules/<CODE>.md)."""
-    return f"{DOCS_BASE}/{code}.md"
+def docs_command(code: str) -> str:
+    """How a user reads a rule's page. The page ships with the package (the rule's docstring,
+    from which docs/rules/<CODE>.md is generated), so the command works offline and always
+    matches the installed version; no web address is printed while the project publishes
+    none."""
+    return f"efs-doctor rule {code}"
 
 
 class _Ranked(Enum):
@@ -162,7 +163,7 @@ class Finding:
 
     @property
     def docs(self) -> str:
-        return docs_url(self.code)
+        return docs_command(self.code)
 
     @property
     def sort_key(self) -> tuple[int, int, str, str, int, str]:

@@ -14,7 +14,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from efs_doctor.findings import docs_url
+    from efs_doctor.findings import docs_command
     from efs_doctor.rules import REGISTRY
 
     if args.format == "json":
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
                 "confidence": r.meta.confidence.value,
                 "summary": r.meta.summary,
                 "needs": list(r.meta.needs),
-                "docs": docs_url(r.code),
+                "docs": docs_command(r.code),
             }
             for r in REGISTRY
         ]

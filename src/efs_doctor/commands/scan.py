@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from efs_doctor.commands.live_args import add_live_arguments
 from efs_doctor.commands.render_args import add_render_arguments
+from efs_doctor.commands.scan_settings import add_settings_arguments, apply_settings
 
 if TYPE_CHECKING:
     from efs_doctor.config import Config
@@ -82,6 +83,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_render_arguments(parser)
     add_live_arguments(parser)
+    add_settings_arguments(parser)  # last: it reads the flags above
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
     from efs_doctor.findings import Confidence, Report, Severity
     from efs_doctor.report.problems import print_problems
 
+    effective = apply_settings(args)  # the configuration file, under the flags
+    if args.show_config:
+        sys.stdout.write(effective.text())
+        return 0
     config = Config(
         select=split_selectors(args.select),
         ignore=split_selectors(args.ignore),
@@ -202,8 +208,9 @@ def _render(report: Report, args: argparse.Namespace) -> str:
     if args.format == "sarif":
         from efs_doctor.report import sarif
         from efs_doctor.rules import REGISTRY
+        from efs_doctor.sources.repository import source_root
 
-        return sarif.render(report, REGISTRY)
+        return sarif.render(report, REGISTRY, source_root())
     if args.format == "markdown":
         from efs_doctor.report import markdown
 

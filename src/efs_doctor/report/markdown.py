@@ -45,7 +45,7 @@ def _details(finding: Finding) -> list[str]:
         out.append("")
         if finding.fix.patch:
             out += [_fence(finding.fix.patch, "diff"), ""]
-    out += [f"[Rule documentation]({finding.docs})", "", "</details>", ""]
+    out += [f"Rule documentation: `{finding.docs}`", "", "</details>", ""]
     return out
 
 
@@ -69,7 +69,7 @@ def render(report: Report) -> str:
         for f in report.findings:
             first = f.message.split(". ")[0].rstrip(".") + "."
             out.append(
-                f"| {ICONS[f.severity.value]} | {f.severity.value} | [{f.code}]({f.docs}) "
+                f"| {ICONS[f.severity.value]} | {f.severity.value} | {f.code} "
                 f"| {_where(f.location)} | {_cell(first)} |"
             )
         out.append("")

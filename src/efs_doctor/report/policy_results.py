@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from efs_doctor.api.diagnose import Diagnosis
 from efs_doctor.engine.mount.model import MountOutcome
-from efs_doctor.findings import Finding, Inconclusive, Report, Severity, docs_url
+from efs_doctor.findings import Finding, Inconclusive, Report, Severity, docs_command
 from efs_doctor.model.kubernetes import WORKLOAD_KINDS
 from efs_doctor.report.policy_reports import ObjectRef, Result, ResultValue, object_ref
 from efs_doctor.rules.base import Rule
@@ -94,7 +94,7 @@ def inconclusive_result(item: Inconclusive, rule: Rule | None) -> Result:
         category=rule.area,
         severity=rule.meta.severity.value,
         resources=_resources(item.object),
-        properties={**properties, "docs": docs_url(rule.code)},
+        properties={**properties, "docs": docs_command(rule.code)},
     )
 
 

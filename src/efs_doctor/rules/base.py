@@ -61,6 +61,9 @@ class RuleMeta:
     # Other ids its findings may carry, when the mount engine names the cause (AUTH001 reports
     # the engine's classification of a denial, for instance).
     causes: tuple[str, ...] = ()
+    # A security weakness (wider access than intended), not only a mount that fails: SARIF
+    # marks its findings as security alerts for code scanning (report/sarif.py).
+    security: bool = False
 
     @property
     def all_causes(self) -> tuple[str, ...]:

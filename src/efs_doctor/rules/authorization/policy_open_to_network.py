@@ -58,6 +58,7 @@ META = RuleMeta(
     severity=Severity.LOW,
     confidence=Confidence.HIGH,
     needs=("file-system-policy",),
+    security=True,
 )
 
 

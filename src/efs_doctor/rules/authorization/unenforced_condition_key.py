@@ -67,6 +67,7 @@ META = RuleMeta(
     confidence=Confidence.HIGH,
     needs=("file-system-policy",),
     cause="policy-unsupported-condition-key",
+    security=True,
 )
 
 
