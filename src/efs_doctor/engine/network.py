@@ -25,7 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from efs_doctor.model.aws import NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupRule
+from efs_doctor.model.aws import (
+    NetworkAcl,
+    NetworkAclEntry,
+    NodeGroup,
+    SecurityGroup,
+    SecurityGroupRule,
+    Subnet,
+)
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import Location, SourceMap
 
@@ -151,6 +158,7 @@ class NetworkIndex:
 
     def __init__(self, inventory: Inventory) -> None:
         self.security_groups: Mapping[str, SecurityGroup] = inventory.security_groups
+        self.subnets: Mapping[str, Subnet] = inventory.subnets
         self.have_security_groups = inventory.has("security-groups") or bool(
             inventory.security_groups
         )
@@ -268,28 +276,52 @@ class NetworkIndex:
         return "none", ""
 
     def inbound_from_any_node(
-        self, group_ids: tuple[str, ...] | None, cluster_groups: tuple[str, ...] = ()
+        self,
+        group_ids: tuple[str, ...] | None,
+        cluster_groups: tuple[str, ...] = (),
+        node_groups: Sequence[NodeGroup] = (),
     ) -> Hop:
         """Without nodes to pair with a mount target: do its security groups admit TCP 2049
         from anything that could be a node? ``allow`` when a rule admits the cluster security
         group (EKS attaches it to the nodes of managed node groups,
-        https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html); ``block`` when
-        no inbound rule admits TCP 2049 from any source, so no node can connect wherever it
-        runs; ``unknown`` when rules admit some addresses or groups and which of them the
+        https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) or every node of
+        a node group (a group attached to it, or ranges covering all its subnets); ``block``
+        when no inbound rule admits TCP 2049 from any source, so no node can connect wherever
+        it runs; ``unknown`` when rules admit some addresses or groups and which of them the
         nodes have cannot be told."""
+        candidates = [self._node_group_endpoint(group) for group in node_groups]
         if cluster_groups:
-            in_cluster = Endpoint(
-                f"a node in the cluster security group {', '.join(cluster_groups)}",
-                (),
-                cluster_groups,
-                None,
-                None,
+            candidates.insert(
+                0,
+                Endpoint(
+                    f"a node in the cluster security group {', '.join(cluster_groups)}",
+                    (),
+                    cluster_groups,
+                    None,
+                    None,
+                ),
             )
-            hop = self._groups_admit(MT_SG_IN, group_ids, "inbound", in_cluster, NFS_PORT)
+        for candidate in candidates:
+            hop = self._groups_admit(MT_SG_IN, group_ids, "inbound", candidate, NFS_PORT)
             if hop.verdict == "allow":
                 return hop
         anywhere = Endpoint("any node", (), None, None, None)
         return self._groups_admit(MT_SG_IN, group_ids, "inbound", anywhere, NFS_PORT)
+
+    def _node_group_endpoint(self, group: NodeGroup) -> Endpoint:
+        """A node of ``group``: its address is somewhere in its subnets (the ranges count only
+        when every subnet's is known, else a range covering some would pass for all), its
+        groups the ones known to be attached (only ever used to admit, so a group created at
+        deploy time and missing here cannot make a rule look wrong)."""
+        cidrs = [self.subnets[s].cidr if s in self.subnets else None for s in group.subnet_ids]
+        networks = parse_networks(c for c in cidrs if c) if all(cidrs) else ()
+        return Endpoint(
+            f"a node of node group {group.name}",
+            networks,
+            group.security_group_ids or None,
+            None,
+            None,
+        )
 
     # ---- network ACLs --------------------------------------------------------------------
     def _acl_admits(

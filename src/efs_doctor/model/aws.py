@@ -609,6 +609,26 @@ class EksCluster:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class NodeGroup:
+    """Nodes declared before they exist (an eksctl node group, ``aws_eks_node_group``): where
+    they will run, for the checks that have no Node to pair with. ``security_group_ids`` are
+    the groups known to be attached (a group created at deploy time is not among them);
+    ``subnet_ids`` the subnets the nodes are placed in, empty when not known."""
+
+    name: str
+    cluster_name: str | None
+    security_group_ids: tuple[str, ...]
+    subnet_ids: tuple[str, ...]
+    source: SourceMap = LIVE
+
+    kind = "NodeGroup"
+
+    @property
+    def id(self) -> str:
+        return f"{self.cluster_name}/{self.name}" if self.cluster_name else self.name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class PodIdentityAssociation:
     cluster_name: str | None
     namespace: str

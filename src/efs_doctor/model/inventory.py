@@ -21,6 +21,7 @@ from efs_doctor.model.aws import (
     MountTarget,
     NetworkAcl,
     NetworkInterface,
+    NodeGroup,
     PodIdentityAssociation,
     Role,
     SecurityGroup,
@@ -93,6 +94,7 @@ class Inventory:
     instance_profiles: dict[str, InstanceProfile] = field(default_factory=dict)  # by ARN
     clusters: dict[str, EksCluster] = field(default_factory=dict)
     pod_identity_associations: list[PodIdentityAssociation] = field(default_factory=list)
+    node_groups: dict[str, NodeGroup] = field(default_factory=dict)  # by NodeGroup.id
     caller: CallerIdentity | None = None
     # What was read and what went wrong
     files: list[str] = field(default_factory=list)
@@ -174,6 +176,7 @@ class Inventory:
             + len(self.instance_profiles)
             + len(self.clusters)
             + len(self.pod_identity_associations)
+            + len(self.node_groups)
             + (1 if self.caller else 0)
         )
 
@@ -283,6 +286,7 @@ class Inventory:
             "InstanceProfile": len(self.instance_profiles),
             "EksCluster": len(self.clusters),
             "PodIdentityAssociation": len(self.pod_identity_associations),
+            "NodeGroup": len(self.node_groups),
             "CallerIdentity": 1 if self.caller else 0,
         }
         return {k: v for k, v in counts.items() if v}

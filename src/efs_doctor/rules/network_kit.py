@@ -189,7 +189,9 @@ def nodeless_findings(
             if not available(target):
                 continue
             groups = context.inventory.security_groups_of_mount_target(target)
-            hop = view.network.inbound_from_any_node(groups, cluster_groups)
+            hop = view.network.inbound_from_any_node(
+                groups, cluster_groups, tuple(context.inventory.node_groups.values())
+            )
             if hop.verdict == "block":
                 blocked.append((target, hop))
             elif hop.verdict == "unknown":

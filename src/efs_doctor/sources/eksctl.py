@@ -13,7 +13,9 @@ Kubernetes answers give once the cluster exists, so the engines read it the same
 - ``addons`` named ``aws-efs-csi-driver``: ``serviceAccountRoleARN`` (or the role eksctl
   creates from ``wellKnownPolicies``/``attachPolicyARNs``) annotates both of the driver's
   service accounts (``sources/iac/helm.py``), ``podIdentityAssociations`` become associations;
-- node groups' ``iam.instanceRoleARN`` and ``withAddonPolicies.efs``: the node role.
+- node groups' ``iam.instanceRoleARN`` and ``withAddonPolicies.efs``: the node role;
+- node groups' ``securityGroups`` and ``subnets`` (through ``vpc.subnets``): a NodeGroup, where
+  its nodes will run, for the network checks that have no Node to pair with.
 
 Schema: https://eksctl.io/usage/schema/ (``pkg/apis/eksctl.io/v1alpha5/types.go``, ``iam.go``,
 ``addon.go`` of eksctl-io/eksctl at 99984adb6164ece593c0728523b7f497ea61d60e). A role eksctl
@@ -29,7 +31,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from efs_doctor.model.aws import EksCluster
+from efs_doctor.model.aws import EksCluster, NodeGroup, Subnet
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.sources.documents import Document
@@ -236,6 +238,7 @@ class _Config:
         for key in ("nodeGroups", "managedNodeGroups"):
             for i, group in _items(self.data.get(key)):
                 self.node_group((key, i), group)
+                self.node_placement((key, i), group, managed=key == "managedNodeGroups")
         self.builder.finish()
 
     def iam_service_account(self, path: tuple[str | int, ...], entry: Mapping[str, Any]) -> None:
@@ -353,6 +356,89 @@ class _Config:
                 {"PolicyName": vendored["PolicyName"], "PolicyDocument": vendored["Document"]}
             )
         self.builder.role(raw, self.source.sub(*path))
+
+    # ---- where nodes run ------------------------------------------------------------------
+    def node_placement(
+        self, path: tuple[str | int, ...], group: Mapping[str, Any], *, managed: bool
+    ) -> None:
+        """The node group's security groups and subnets as eksctl gives them to its nodes
+        (eksctl ``pkg/cfn/builder/nodegroup.go`` addResourcesForSecurityGroups,
+        ``managed_launch_template.go``; ``pkg/vpc/vpc.go`` SelectNodeGroupSubnets). Groups
+        eksctl creates at deploy time (a node group's local group, the shared node group
+        eksctl makes, the cluster security group of a new cluster) have no id yet: left out."""
+        security = _mapping(group.get("securityGroups"))
+        groups = [g for g in security.get("attachIDs") or () if isinstance(g, str) and g]
+        vpc = _mapping(self.data.get("vpc"))
+        shared = _text(vpc.get("sharedNodeSecurityGroup"))
+        # withShared (default true) is not supported for managed node groups (types.go)
+        if not managed and security.get("withShared") is not False and shared is not None:
+            groups.append(shared)
+        name = _text(group.get("name")) or str(path[-1])
+        node_group = NodeGroup(
+            name,
+            self.cluster,
+            tuple(dict.fromkeys(groups)),
+            self.node_subnets(group),
+            self.source.sub(*path),
+        )
+        self.builder.inventory.node_groups.setdefault(node_group.id, node_group)
+
+    def node_subnets(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        """Ids of the subnets the nodes go in: ``subnets`` entries (a key of ``vpc.subnets``
+        or a subnet id), else the subnets of ``availabilityZones``, else every subnet of the
+        node group's kind (private with ``privateNetworking``, else public). Empty when any
+        of them cannot be told, so a range covering the others never passes for all."""
+        kinds = ("private", "public") if group.get("privateNetworking") is True else ("public",)
+        subnets = _mapping(_mapping(self.data.get("vpc")).get("subnets"))
+        own = [
+            (("vpc", "subnets", kind, key), key, _mapping(spec))
+            for kind in kinds
+            for key, spec in _mapping(subnets.get(kind)).items()
+        ]
+        named = [e for e in group.get("subnets") or () if isinstance(e, str)]
+        zones = [z for z in group.get("availabilityZones") or () if isinstance(z, str)]
+        ids: list[str] = []
+        if named:
+            for entry in named:
+                # by key, else by id (eksctl pkg/vpc/vpc.go findInConfiguredVPC)
+                found = next((o for o in own if entry in (o[1], o[2].get("id"))), None)
+                subnet_id = self.subnet_id(*found) if found else None
+                if subnet_id is None and entry.startswith("subnet-"):
+                    subnet_id = entry
+                if subnet_id is None:
+                    return ()
+                ids.append(subnet_id)
+            return tuple(ids)
+        if zones:  # an entry's zone is its az, else its key (eksctl AZSubnetMappingFromMap)
+            own = [
+                o for o in own if (_text(o[2].get("az")) or o[1]) in zones and o[0][2] == kinds[0]
+            ]
+        else:
+            own = [o for o in own if o[0][2] == kinds[0]]
+        for path, key, spec in own:
+            subnet_id = self.subnet_id(path, key, spec)
+            if subnet_id is None:
+                return ()
+            ids.append(subnet_id)
+        return tuple(ids)
+
+    def subnet_id(
+        self, path: tuple[str | int, ...], key: str, spec: Mapping[str, Any]
+    ) -> str | None:
+        """A ``vpc.subnets`` entry's id; an entry giving its CIDR becomes a Subnet (with a
+        stand-in id when eksctl creates it), unless the AWS answers already hold it."""
+        cidr = _text(spec.get("cidr"))
+        subnet_id = _text(spec.get("id"))
+        if subnet_id is None and cidr is None:
+            return None
+        subnet_id = subnet_id or placeholder_id("subnet", f"eksctl#{self.cluster}#{key}")
+        if cidr is not None and subnet_id not in self.builder.inventory.subnets:
+            vpc_id = _text(_mapping(self.data.get("vpc")).get("id"))
+            zone = _text(spec.get("az")) or key
+            self.builder.inventory.subnets[subnet_id] = Subnet(
+                subnet_id, vpc_id, zone, None, cidr, self.source.sub(*path)
+            )
+        return subnet_id
 
 
 def add_eksctl_document(document: Document, inventory: Inventory) -> None:

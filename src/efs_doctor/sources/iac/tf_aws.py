@@ -10,8 +10,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from efs_doctor.model.aws import VpcDnsAttribute
+from efs_doctor.model.aws import NodeGroup, VpcDnsAttribute
 from efs_doctor.model.problems import ProblemLevel
+from efs_doctor.model.source import FieldPath
 from efs_doctor.sources.iac.common import file_system_arn
 from efs_doctor.sources.iac.tf_context import TfContext, Unlinked, path_text
 from efs_doctor.sources.iac.tf_plan import TfResource
@@ -363,6 +364,68 @@ def vpc(ctx: TfContext, res: TfResource) -> None:
             )
 
 
+# ---- nodes -------------------------------------------------------------------------------
+def eks_node_group(ctx: TfContext, res: TfResource) -> None:
+    """``aws_eks_node_group``: where its nodes run, for the checks that have no Node to pair
+    with. Its ``subnet_ids``; the security groups of its launch template (an
+    ``aws_launch_template`` of the plan: ``vpc_security_group_ids`` or
+    ``network_interfaces[*].security_groups``) and the remote access group EKS creates for
+    ``remote_access`` (``resources[0].remote_access_security_group_id``, known once applied;
+    ``remote_access.source_security_group_ids`` are the groups allowed in, not the nodes').
+    Without launch template groups EKS attaches the cluster security group
+    (https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html), which the
+    cluster's own answer names. Provider docs: .../resources/eks_node_group."""
+    subnets = get_or_report(ctx, res, "subnet_ids", what="the node group's subnets are unknown")
+    groups = [*_launch_template_groups(ctx, res)]
+    remote = res.value(("resources", 0, "remote_access_security_group_id"))
+    if isinstance(remote, str) and remote:
+        groups.append(remote)
+    name = res.value(("node_group_name",))
+    cluster = _linked_text(ctx, res, ("cluster_name",))
+    node_group = NodeGroup(
+        name if isinstance(name, str) and name else res.address,
+        cluster,
+        tuple(dict.fromkeys(groups)),
+        tuple(str(s) for s in as_list(subnets) if isinstance(s, str)),
+        ctx.source_for(
+            res, {("subnet_ids",): ("subnet_ids",), ("security_group_ids",): ("launch_template",)}
+        ),
+    )
+    ctx.builder.inventory.node_groups.setdefault(node_group.id, node_group)
+
+
+def _linked_text(ctx: TfContext, res: TfResource, path: FieldPath) -> str | None:
+    try:
+        value = ctx.get(res, path)
+    except Unlinked:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _launch_template_groups(ctx: TfContext, res: TfResource) -> list[str]:
+    """The security groups of the node group's launch template, when it is a resource of
+    this plan; none otherwise (a template made elsewhere is not among the inputs)."""
+    templates: dict[str, TfResource] = {}
+    for key in ("id", "name"):
+        for target, _ in ctx.document.targets(res, ("launch_template", 0, key)):
+            if target.type == "aws_launch_template":
+                templates.setdefault(target.address, target)
+    if len(templates) != 1:
+        return []
+    (template,) = templates.values()
+    found: list[str] = []
+    paths: list[FieldPath] = [("vpc_security_group_ids",)]
+    interfaces = template.value(("network_interfaces",))
+    for index in range(len(interfaces) if isinstance(interfaces, list) else 0):
+        paths.append(("network_interfaces", index, "security_groups"))
+    for path in paths:
+        value = get_or_report(
+            ctx, template, *path, what="its groups do not count for the node group"
+        )
+        found.extend(str(g) for g in as_list(value) if isinstance(g, str) and g)
+    return found
+
+
 MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "aws_efs_file_system"): file_system,
     ("managed", "aws_efs_file_system_policy"): file_system_policy,
@@ -374,4 +437,5 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("managed", "aws_vpc_security_group_egress_rule"): vpc_security_group_rule,
     ("managed", "aws_subnet"): subnet,
     ("managed", "aws_vpc"): vpc,
+    ("managed", "aws_eks_node_group"): eks_node_group,
 }
