@@ -27,6 +27,7 @@ account, so those tell it; else ARNs of roles eksctl creates have an empty accou
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -38,6 +39,10 @@ from efs_doctor.sources.documents import Document
 from efs_doctor.sources.iac.common import InventoryBuilder, placeholder_id, role_arn
 from efs_doctor.sources.iac.helm import ADDON, ADDON_NAMESPACE, efs_csi_addon_service_accounts
 
+# A key of vpc.subnets may be the zone itself (eksctl AZSubnetMappingFromMap) or an alias
+# such as "private-one": only a key shaped like a zone name (us-west-2a, us-west-2-lax-1a) is
+# taken for one.
+_ZONE_NAME = re.compile(r"^[a-z]{2}(?:-[a-z0-9]+)+-\d+[a-z]$")
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 # The trust eksctl gives a role it creates for EKS Pod Identity (eksctl
 # pkg/apis/eksctl.io/v1alpha5/iam.go, EKSServicePrincipalTrustStatement; EKS User Guide,
@@ -434,7 +439,7 @@ class _Config:
         subnet_id = subnet_id or placeholder_id("subnet", f"eksctl#{self.cluster}#{key}")
         if cidr is not None and subnet_id not in self.builder.inventory.subnets:
             vpc_id = _text(_mapping(self.data.get("vpc")).get("id"))
-            zone = _text(spec.get("az")) or key
+            zone = _text(spec.get("az")) or (key if _ZONE_NAME.match(key) else None)
             self.builder.inventory.subnets[subnet_id] = Subnet(
                 subnet_id, vpc_id, zone, None, cidr, self.source.sub(*path)
             )

@@ -214,3 +214,24 @@ def test_any_node_counts_a_node_group(
     assert hop.verdict == verdict
     if verdict == "allow":
         assert "a node of node group ng" in hop.detail
+
+
+def test_eksctl_subnet_alias_is_not_a_zone(tmp_path: Path) -> None:
+    # A vpc.subnets key is the zone only when it names one (eksctl AZSubnetMappingFromMap);
+    # an alias such as private-one with just a cidr gets a stand-in id and no zone.
+    config = tmp_path / "cluster.yaml"
+    config.write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: c24, region: us-west-2}\n"
+        "vpc:\n  subnets:\n    private:\n"
+        "      private-one: {cidr: 192.168.160.0/19}\n"
+        "      us-west-2b: {id: subnet-0b, cidr: 192.168.192.0/19}\n"
+        "nodeGroups:\n  - name: ng-2\n    privateNetworking: true\n"
+        "    subnets: [private-one, subnet-0b]\n"
+    )
+    inventory = load_inventory([str(config)])
+    stand_in, given = inventory.node_groups["c24/ng-2"].subnet_ids
+    assert given == "subnet-0b"
+    assert inventory.subnets[given].availability_zone == "us-west-2b"
+    assert inventory.subnets[stand_in].availability_zone is None
+    assert inventory.subnets[stand_in].cidr == "192.168.160.0/19"
