@@ -243,16 +243,21 @@ def test_storage_class_policy_reads_access_point_classes_as_the_engine_does(
         assert bool(values["needsIam"]) is guarded, name
         failures = evaluate(spec, storage_class)
         assert failures is not None
+        refused += bool(failures)
         if is_efs_access_point_class(model):
             request = context.request(planned[name])
-            assert request is not None, name
+            if request is None:
+                # the controller cannot make the volume (engine/mount/provisioning.py): the
+                # claim stays Pending and no mount follows; the engine says so at its layer
+                layers = {o.layer for o in context.outcomes(planned[name])}
+                assert layers == {"provisioning"}, name
+                continue
             assert bool(values["iam"]) is request.iam, name
             # an access point forces TLS: the class needs no TLS check (module docstring)
             assert request.tls, name
             assert bool(failures) is (guarded and not request.iam), name
         else:
             assert failures == [], name
-        refused += bool(failures)
     assert refused == 2  # efs-ap on FS without iam: no options, and "hard"
 
 
