@@ -17,11 +17,14 @@ the inputs know, if there is exactly one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from efs_doctor.model.aws import FileSystemPolicy
+from efs_doctor.model.chain import class_file_system_id
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
+from efs_doctor.model.volume_handle import VolumeHandleError, parse_volume_handle
 
 CORRECTED_SUFFIX = "_corrected"
 
@@ -111,13 +114,14 @@ def _attach_bare_policies(inventory: Inventory) -> None:
     views = inventory.views()
     for pv in (pv for view in views for pv in view.persistent_volumes.values()):
         if pv.is_efs and pv.csi is not None:
-            handle = pv.csi.volume_handle.removeprefix("efs:")
-            if handle.startswith("fs-"):
-                known.add(handle.split(":", 1)[0])
-    for sc in (sc for view in views for sc in view.storage_classes.values()):
-        fs_id = sc.parameters.get("fileSystemId")
-        if sc.is_efs and fs_id:
-            known.add(fs_id)
+            # the driver's handle grammar: a handle it refuses names no file system
+            with contextlib.suppress(VolumeHandleError):
+                known.add(parse_volume_handle(pv.csi.volume_handle).file_system_id)
+    for view in views:
+        for sc in view.storage_classes.values():
+            fs_id = class_file_system_id(sc, view) if sc.is_efs else None
+            if fs_id:
+                known.add(fs_id)
     for key in pending:
         inventory.policies.pop(key, None)
         for policy in inventory.policy_inputs.pop(key):
