@@ -8,10 +8,12 @@ from efs_doctor.engine.explain.model import CredentialsSource, Facts, MountArgum
 from efs_doctor.engine.explain.timing import mount_seconds
 from efs_doctor.engine.mount.golang import parse_go_bool
 
-_FS_ID = re.compile(r"(?<![\w-])fs-([0-9a-f]{8,40})(?![0-9a-z])")
+# not followed by a mask (`fs-0123abcd****`: the user hid the rest, the id is not fs-0123abcd)
+_FS_ID = re.compile(r"(?<![\w-])fs-([0-9a-f]{8,40})(?![0-9a-z*#])")
 # Ids users redact or truncate before posting: fs-xxxx, fs-XXXXXXXX, fs-***, fs-0123..., fs-<id>.
 _FS_REDACTED = re.compile(
-    r"(?<![\w-])fs-(?:[xX*#]{3,}|<[^>\s]{1,20}>|[0-9a-f]{0,16}(?:\.\.\.|x{3,})|\.\.\.|\{[^}\s]*\})"
+    r"(?<![\w-])fs-(?:[xX*#]{3,}|<[^>\s]{1,20}>|[0-9a-f]{0,40}(?:\.\.\.|x{3,}|\*{2,}|#{2,})"
+    r"|\.\.\.|\{[^}\s]*\})"
 )
 # An access point id inside a path (the controller's cleanup directory, a state file name)
 # does not make a mount an access-point mount: only `accesspoint=` or the volume handle do.

@@ -89,10 +89,14 @@ def test_versions_and_flags() -> None:
 
 
 def test_redacted_ids() -> None:
-    for text in ("fs-xxxx", "fs-XXXXXXXX", "fs-0123...", "fs-<id>", "fs-***"):
+    masked_tail = ("fs-0123abcd****", "fs-0123abcd##")  # the rest hidden: not fs-0123abcd
+    for text in ("fs-xxxx", "fs-XXXXXXXX", "fs-0123...", "fs-<id>", "fs-***", *masked_tail):
         facts = facts_of(f'Failed to resolve "{text}.efs.us-east-1.amazonaws.com"')
         assert facts.file_system_id == text, text
         assert facts.file_system_ids == []
+    # a real id at the end of a sentence stays real
+    facts = facts_of("mount of fs-0123456789abcdef0. failed")
+    assert facts.file_system_ids == ["fs-0123456789abcdef0"]
 
 
 @pytest.mark.parametrize(
