@@ -43,17 +43,6 @@ from efs_doctor.model.kubernetes import (
 )
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 
-# What a project ships, which links only within its context (docs/contracts.md, "Contexts"):
-# each context has its own; everything else (AWS answers, Nodes, CSIDrivers, the driver's
-# deployments and service accounts, events) is what an account or a cluster has once, shared.
-PROJECT_FIELDS = (
-    "persistent_volumes",
-    "claims",
-    "storage_classes",
-    "workloads",
-    "service_accounts",
-)
-
 
 @dataclass(slots=True)
 class Inventory:
@@ -129,6 +118,7 @@ class Inventory:
             storage_classes={},
             workloads=[],
             service_accounts={},
+            config_maps={},
             context=name,
             argument=argument or name,
             contexts=[],

@@ -40,6 +40,7 @@ def settle_contexts(top: Inventory, contexts: Sequence[Inventory]) -> None:
         top.storage_classes = only.storage_classes
         top.workloads = only.workloads
         top.service_accounts = {**top.service_accounts, **driver, **only.service_accounts}
+        top.config_maps = {**top.config_maps, **only.config_maps}
         top.context = only.context
     elif projects:
         top.contexts = projects
@@ -49,6 +50,7 @@ def settle_contexts(top: Inventory, contexts: Sequence[Inventory]) -> None:
     else:  # nothing links: every service account is shown where the inventory lists them
         for context in contexts:
             top.service_accounts.update(context.service_accounts)
+            top.config_maps.update(context.config_maps)
         if contexts and not top.context:
             top.context = contexts[0].context
 

@@ -144,3 +144,19 @@ def test_simulate_names_each_mount_s_context(tmp_path: Path) -> None:
     mounts = json.loads(done.stdout)["mounts"]
     by_context = {(m["context"], m["file_system_id"]) for m in mounts}
     assert by_context == {(str(a), FS_A), (str(b), FS_B)}
+
+
+def test_config_maps_belong_to_their_context(tmp_path: Path) -> None:
+    """ConfigMaps a project references (a StorageClass's fileSystemIdConfigRef) link only
+    within its context (docs/contracts.md, "Contexts"): the same name in two projects is not
+    a redefinition."""
+    config_map = (
+        "apiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {{name: efs, namespace: kube-system}}\ndata: {{id: {fs}}}\n"
+    )
+    for name, fs in (("a", FS_A), ("b", FS_B)):
+        root = _project(tmp_path / name, fs)
+        (root / "cm.yaml").write_text(config_map.format(fs=fs))
+    inventory = load_inventory([str(tmp_path / "a"), str(tmp_path / "b")])
+    assert [v.config_maps["kube-system/efs"].data["id"] for v in inventory.views()] == [FS_A, FS_B]
+    assert not [p for p in inventory.problems if "more than once" in p.message]
