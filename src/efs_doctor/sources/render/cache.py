@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 # Bumped when what is stored changes shape.
-FORMAT = "1"
+FORMAT = "2"
 
 
 def default_directory() -> str:
@@ -27,6 +27,9 @@ class RenderCache:
 
     def __init__(self, directory: str | None) -> None:
         self.directory = default_directory() if directory is None else directory
+        # each file's contribution to a key, read once per scan: an app's base files are
+        # inputs of each of its overlays
+        self._files: dict[str, bytes] = {}
 
     def key(self, parts: Iterable[str], files: Iterable[str]) -> str:
         """A digest of ``parts`` (renderer, options) and of each file's path and bytes."""
@@ -34,13 +37,20 @@ class RenderCache:
         for part in parts:
             digest.update(b"\0p" + part.encode("utf-8", "surrogatepass"))
         for path in files:
-            digest.update(b"\0f" + os.path.abspath(path).encode("utf-8", "surrogateescape"))
+            digest.update(self._file(os.path.abspath(path)))
+        return digest.hexdigest()
+
+    def _file(self, path: str) -> bytes:
+        part = self._files.get(path)
+        if part is None:
+            part = b"\0f" + path.encode("utf-8", "surrogateescape")
             try:
                 with open(path, "rb") as handle:
-                    digest.update(b"\0c" + hashlib.sha256(handle.read()).digest())
+                    part += b"\0c" + hashlib.sha256(handle.read()).digest()
             except OSError as error:
-                digest.update(b"\0e" + str(error.errno).encode())
-        return digest.hexdigest()
+                part += b"\0e" + str(error.errno).encode()
+            self._files[path] = part
+        return part
 
     def get(self, key: str) -> dict[str, Any] | None:
         if not self.directory:

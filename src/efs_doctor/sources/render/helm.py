@@ -33,8 +33,15 @@ _NOT_MANIFESTS = ("NOTES.txt",)
 
 
 def render_chart(
-    unit: Unit, renderers: Renderers, options: RenderOptions, cache: RenderCache
-) -> RenderedUnit:
+    unit: Unit,
+    renderers: Renderers,
+    options: RenderOptions,
+    cache: RenderCache,
+    *,
+    cached_only: bool = False,
+) -> RenderedUnit | None:
+    """``unit`` rendered by helm or the Helm library. With ``cached_only``, None when that
+    needs a render (it is not cached): the caller runs those on threads."""
     where = Location(os.path.join(unit.directory, CHART_FILE))
     problems: list[InputProblem] = []
     missing = _missing_dependencies(unit.directory, problems)
@@ -73,6 +80,8 @@ def render_chart(
     cached = cache.get(key)
     manifests = _manifests(cached.get("manifests")) if cached is not None else None
     if manifests is None:
+        if cached_only:
+            return None
         cached = None
         if renderer == "helm":
             manifests, error = _with_binary(unit, renderers.helm or "helm", options)

@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping
+from typing import Any
 
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import Location
@@ -24,7 +25,7 @@ from efs_doctor.sources.documents import Document, parse_yaml
 from efs_doctor.sources.render.cache import RenderCache
 from efs_doctor.sources.render.kustomization import kustomization_file
 from efs_doctor.sources.render.model import RenderedUnit, RenderOptions, Unit
-from efs_doctor.sources.render.origins import OriginFinder, strip_build_annotations
+from efs_doctor.sources.render.origins import Origin, OriginFinder, strip_build_annotations
 from efs_doctor.sources.render.process import ProcessResult, run_renderer
 from efs_doctor.sources.render.renderers import KUSTOMIZE_HINT, Renderers, binary_identity
 
@@ -37,7 +38,12 @@ def render_kustomization(
     options: RenderOptions,
     cache: RenderCache,
     shown: Mapping[str, str],
-) -> RenderedUnit:
+    *,
+    cached_only: bool = False,
+) -> RenderedUnit | None:
+    """``unit`` rendered, its objects pointing at their origin files. With
+    ``cached_only``, None when that needs a kustomize process (the render is not cached):
+    the caller runs those on threads and the rest, pure Python, without them."""
     where = Location(kustomization_file(unit.directory) or unit.directory)
     refused = _refused(unit, options, where)
     if refused:
@@ -58,9 +64,15 @@ def render_kustomization(
         ),
         unit.inputs,
     )
-    cached = cache.get(key)
-    if cached is not None and isinstance(cached.get("output"), str):
-        output, wrapper = cached["output"], str(cached.get("wrapper", ""))
+    finder = OriginFinder(
+        "", shown, where.path or unit.directory, not os.path.isabs(unit.directory)
+    )
+    problems: list[InputProblem] = []
+    cached = _cached(cache.get(key), unit, problems)
+    if cached is not None:
+        documents = [Document(data, finder.source(origin)) for data, origin in cached]
+    elif cached_only:
+        return None
     else:
         wrapper = tempfile.mkdtemp(prefix="efs-doctor-kustomize-")
         try:
@@ -70,17 +82,13 @@ def render_kustomization(
         if result.output is None:
             message = f"{renderer} failed on {unit.name}: {_unwrapped(result.error, wrapper)}"
             return RenderedUnit(unit, problems=(InputProblem(where, message),), renderer=renderer)
-        output = result.output
-        cache.put(key, {"output": output, "wrapper": wrapper})
-    problems: list[InputProblem] = []
-    finder = OriginFinder(
-        wrapper, shown, where.path or unit.directory, not os.path.isabs(unit.directory)
-    )
-    documents: list[Document] = []
-    # the rendered text's own positions are never shown: objects point at their origins
-    for document in parse_yaml(f"{unit.name} (rendered)", output, problems, positions=False):
-        origin = strip_build_annotations(document.data)
-        documents.append(Document(document.data, finder.source_of(document.data, origin)))
+        finder.base = wrapper
+        documents, origins = [], []
+        for data in _objects(unit, result.output, problems):
+            origin = finder.origin_of(data, strip_build_annotations(data))
+            origins.append(origin.as_json())
+            documents.append(Document(data, finder.source(origin)))
+        cache.put(key, {"output": result.output, "origins": origins})
     return RenderedUnit(
         unit,
         tuple(documents),
@@ -89,6 +97,32 @@ def render_kustomization(
         renderer=renderer,
         cached=cached is not None,
     )
+
+
+def _objects(unit: Unit, output: str, problems: list[InputProblem]) -> list[Any]:
+    """The objects of a render's output (the rendered text's own positions are never
+    shown: objects point at their origins)."""
+    rendered = parse_yaml(f"{unit.name} (rendered)", output, problems, positions=False)
+    return [document.data for document in rendered]
+
+
+def _cached(
+    value: dict[str, Any] | None, unit: Unit, problems: list[InputProblem]
+) -> list[tuple[Any, Origin]] | None:
+    """The objects of a cached render, each with its origin, if the entry has the shape of
+    one (anything else is a miss: rendered again)."""
+    if value is None or not isinstance(value.get("output"), str):
+        return None
+    stored = value.get("origins")
+    origins = [Origin.from_json(item) for item in stored] if isinstance(stored, list) else []
+    found: list[InputProblem] = []
+    objects = _objects(unit, value["output"], found)
+    if len(objects) != len(origins) or any(origin is None for origin in origins):
+        return None
+    for data in objects:
+        strip_build_annotations(data)
+    problems.extend(found)
+    return [(data, origin) for data, origin in zip(objects, origins, strict=True) if origin]
 
 
 def _refused(unit: Unit, options: RenderOptions, where: Location) -> list[InputProblem]:

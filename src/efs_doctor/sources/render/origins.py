@@ -12,12 +12,12 @@ nearest enclosing field that was not changed).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from efs_doctor.model.problems import InputProblem
-from efs_doctor.model.source import FieldPath, SourceMap
+from efs_doctor.model.source import FieldPath, Marks, SourceMap
 from efs_doctor.sources.documents import Document, parse_yaml
 from efs_doctor.sources.files import read_input
 
@@ -49,9 +49,69 @@ def strip_build_annotations(data: Any) -> str | None:
     return origin if isinstance(origin, str) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where one rendered object was found: the original file (absolute; None: not a
+    local file, the object points at the unit's kustomization), the object's line and
+    column there, and the positions of its fields still as written (None: the object has
+    no field positions, as for a generated one). Kept in the render cache, so that a
+    second scan neither reads nor parses the origin files again."""
+
+    path: str | None
+    line: int | None = None
+    column: int | None = None
+    marks: Marks | None = None
+
+    def as_json(self) -> list[Any]:
+        marks = None if self.marks is None else [[list(k), *v] for k, v in self.marks.items()]
+        return [self.path, self.line, self.column, marks]
+
+    @classmethod
+    def from_json(cls, value: Any) -> Origin | None:
+        """The origin stored by :meth:`as_json`, or None if ``value`` is not one."""
+        if not (isinstance(value, list) and len(value) == 4):
+            return None
+        path, line, column, marks = value
+        if not (
+            (path is None or isinstance(path, str))
+            and (line is None or isinstance(line, int))
+            and (column is None or isinstance(column, int))
+            and (marks is None or isinstance(marks, list))
+        ):
+            return None
+        return cls(path, line, column, None if marks is None else _StoredMarks(marks))
+
+
+class _StoredMarks(Mapping[FieldPath, tuple[int, int]]):
+    """Field positions read back from the cache, turned into a mapping only when asked
+    (most objects never get a finding)."""
+
+    def __init__(self, stored: list[Any]) -> None:
+        self._stored = stored
+        self._marks: dict[FieldPath, tuple[int, int]] | None = None
+
+    def _built(self) -> dict[FieldPath, tuple[int, int]]:
+        if self._marks is None:
+            self._marks = {
+                tuple(item[0]): (item[1], item[2])
+                for item in self._stored
+                if isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)
+            }
+        return self._marks
+
+    def __getitem__(self, path: FieldPath) -> tuple[int, int]:
+        return self._built()[path]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
 @dataclass
 class OriginFinder:
-    """Turns origin annotations of one build into source maps.
+    """Turns origin annotations of one build into origins, and origins into source maps.
 
     ``base``: the directory the origin paths are relative to (the wrapper kustomization's).
     ``shown``: absolute path -> the path as the user gave it (the walked files).
@@ -64,8 +124,8 @@ class OriginFinder:
     relative: bool
     _documents: dict[str, list[Document]] = field(default_factory=dict)
 
-    def source_of(self, data: Any, origin: str | None) -> SourceMap:
-        fields = _origin_fields(origin)
+    def origin_of(self, data: Any, annotation: str | None) -> Origin:
+        fields = _origin_fields(annotation)
         path = fields.get("path")
         if isinstance(path, str) and "repo" not in fields:
             full = os.path.normpath(os.path.join(self.base, path))
@@ -76,7 +136,16 @@ class OriginFinder:
             by = fields.get("configuredBy")
             kind = by.get("kind") if isinstance(by, Mapping) else None
             return self._generator(full, _GENERATOR_FIELDS.get(str(kind)))
-        return SourceMap(self.fallback)  # a remote base: where it is included
+        return Origin(None)  # a remote base: where it is included
+
+    def source(self, origin: Origin) -> SourceMap:
+        """``origin`` as a source map naming the file as the user gave it."""
+        if origin.path is None:
+            return SourceMap(self.fallback)
+        marks = origin.marks
+        if marks is None:
+            return SourceMap(self.show(origin.path), origin.line, origin.column)
+        return SourceMap(self.show(origin.path), origin.line, origin.column, _loader=lambda: marks)
 
     def show(self, full: str) -> str:
         shown = self.shown.get(full)
@@ -84,22 +153,20 @@ class OriginFinder:
             return shown
         return os.path.relpath(full) if self.relative else full
 
-    def _in_file(self, full: str, data: Any) -> SourceMap:
-        shown = self.show(full)
+    def _in_file(self, full: str, data: Any) -> Origin:
         document = _matching(self._read(full), data)
         if document is None:
-            return SourceMap(shown, 1, 1)
+            return Origin(full, 1, 1)
         source = document.source
         marks = _unchanged_marks(source.marks, document.data, data)
-        return SourceMap(shown, source.line, source.column, marks)
+        return Origin(full, source.line, source.column, marks)
 
-    def _generator(self, full: str, field_name: str | None) -> SourceMap:
-        shown = self.show(full)
+    def _generator(self, full: str, field_name: str | None) -> Origin:
         documents = self._read(full)
         if not documents:
-            return SourceMap(shown, 1, 1)
+            return Origin(full, 1, 1)
         where = documents[0].source.location(*((field_name,) if field_name else ()))
-        return SourceMap(shown, where.line, where.column)
+        return Origin(full, where.line, where.column)
 
     def _read(self, full: str) -> list[Document]:
         documents = self._documents.get(full)

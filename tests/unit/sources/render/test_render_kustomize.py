@@ -151,14 +151,47 @@ def test_a_renderer_that_does_not_finish_is_a_problem(tmp_path: Path) -> None:
     assert "did not finish within 0.001 seconds" in problem.message
 
 
-def test_a_second_render_comes_from_the_cache(tmp_path: Path) -> None:
+def _positions(rendered: RenderedUnit) -> list[tuple[object, ...]]:
+    return [
+        (d.source.path, d.source.line, d.source.column, dict(d.source.marks))
+        for d in rendered.documents
+    ]
+
+
+def test_a_second_render_comes_from_the_cache_with_every_position(tmp_path: Path) -> None:
     first = _render(f"{K}/overlays/dev", tmp_path)
     second = _render(f"{K}/overlays/dev", tmp_path)
     assert (first.cached, second.cached) == (False, True)
     assert [d.data for d in second.documents] == [d.data for d in first.documents]
-    assert [(d.source.path, d.source.line) for d in second.documents] == [
-        (d.source.path, d.source.line) for d in first.documents
-    ]
+    # the origins are kept with the render: the same files, lines and field positions
+    # (patched fields dropped alike) without reading the origin files again
+    assert _positions(second) == _positions(first)
+    assert any(len(d.source.marks) > 10 for d in second.documents)
+
+
+def test_a_cached_render_names_files_as_this_scan_gives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _render(f"{K}/overlays/dev", tmp_path)  # cached with the paths relative to the repo
+    monkeypatch.chdir(REPO / K)
+    unit, files = _unit("overlays/dev")
+    (again,) = render_units([unit], options(tmp_path), files)
+    assert again.cached
+    deployment = next(d for d in again.documents if d.data["kind"] == "Deployment")
+    assert deployment.source.path == "base/deployment.yaml"
+
+
+def test_a_cache_entry_of_another_shape_is_rendered_again(tmp_path: Path) -> None:
+    import json
+
+    first = _render(f"{K}/overlays/dev", tmp_path)
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["origins"] = stored["origins"][:-1]  # one object without its origin
+    entry.write_text(json.dumps(stored))
+    again = _render(f"{K}/overlays/dev", tmp_path)
+    assert not again.cached
+    assert _positions(again) == _positions(first)
 
 
 def test_a_changed_input_is_rendered_again(tmp_path: Path) -> None:
@@ -207,7 +240,7 @@ def test_several_units_render_in_order(tmp_path: Path) -> None:
 def test_our_own_exception_while_rendering_is_an_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> RenderedUnit:
+    def broken(*args: object, **kwargs: object) -> RenderedUnit:
         raise KeyError("kind")
 
     monkeypatch.setattr(render_run, "render_kustomization", broken)
