@@ -7,18 +7,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable
 from typing import Any
 
 # Bumped when what is stored changes shape.
-FORMAT = "2"
+FORMAT = "3"
 
 
 def default_directory() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "efs-doctor", "render")
+
+
+def comes_back_from_json(value: Any) -> bool:
+    """Whether ``value`` read back from JSON is equal to it and of the same types: string
+    keys only, no tuples, dates or binary, finite numbers."""
+    if isinstance(value, str | bool | int) or value is None:
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(comes_back_from_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(key, str) and comes_back_from_json(item) for key, item in value.items()
+        )
+    return False
 
 
 class RenderCache:

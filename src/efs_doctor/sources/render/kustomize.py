@@ -22,7 +22,7 @@ from typing import Any
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import Location
 from efs_doctor.sources.documents import Document, parse_yaml
-from efs_doctor.sources.render.cache import RenderCache
+from efs_doctor.sources.render.cache import RenderCache, comes_back_from_json
 from efs_doctor.sources.render.kustomization import kustomization_file
 from efs_doctor.sources.render.model import RenderedUnit, RenderOptions, Unit
 from efs_doctor.sources.render.origins import Origin, OriginFinder, strip_build_annotations
@@ -83,12 +83,18 @@ def render_kustomization(
             message = f"{renderer} failed on {unit.name}: {_unwrapped(result.error, wrapper)}"
             return RenderedUnit(unit, problems=(InputProblem(where, message),), renderer=renderer)
         finder.base = wrapper
+        objects = _objects(unit, result.output, problems)
         documents, origins = [], []
-        for data in _objects(unit, result.output, problems):
+        for data in objects:
             origin = finder.origin_of(data, strip_build_annotations(data))
             origins.append(origin.as_json())
             documents.append(Document(data, finder.source(origin)))
-        cache.put(key, {"output": result.output, "origins": origins})
+        entry: dict[str, Any] = {"origins": origins}
+        if not problems and all(comes_back_from_json(data) for data in objects):
+            entry["objects"] = objects  # read back without parsing YAML again
+        else:  # parsed again when read back, so that its problems are reported again
+            entry["output"] = result.output
+        cache.put(key, entry)
     return RenderedUnit(
         unit,
         tuple(documents),
@@ -111,16 +117,18 @@ def _cached(
 ) -> list[tuple[Any, Origin]] | None:
     """The objects of a cached render, each with its origin, if the entry has the shape of
     one (anything else is a miss: rendered again)."""
-    if value is None or not isinstance(value.get("output"), str):
+    if value is None:
         return None
     stored = value.get("origins")
     origins = [Origin.from_json(item) for item in stored] if isinstance(stored, list) else []
     found: list[InputProblem] = []
-    objects = _objects(unit, value["output"], found)
-    if len(objects) != len(origins) or any(origin is None for origin in origins):
+    objects = value.get("objects")
+    if isinstance(value.get("output"), str):
+        objects = _objects(unit, value["output"], found)
+        for data in objects:
+            strip_build_annotations(data)
+    if not isinstance(objects, list) or len(objects) != len(origins) or None in origins:
         return None
-    for data in objects:
-        strip_build_annotations(data)
     problems.extend(found)
     return [(data, origin) for data, origin in zip(objects, origins, strict=True) if origin]
 
