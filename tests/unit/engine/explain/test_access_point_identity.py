@@ -66,6 +66,20 @@ def test_an_access_point_of_root_confirms_nothing(tmp_path: Path) -> None:
     assert ranked["access-point-posix-user-enforced"] != "confirmed"
 
 
-def test_text_alone_prefers_root_squashing() -> None:
+def test_text_alone_prefers_the_access_point_and_keeps_root_squashing_second() -> None:
+    # Root squashing needs a user policy without ClientRootAccess: the default policy grants root
+    # access (efs-semantics.md §4.2). An access point replaces root whatever the policy (§5), and
+    # every dynamically provisioned volume is one (§3.7). The text cannot decide: both stay on top.
     explanation, _ = explain_error(CHOWN)
-    assert explanation.causes[0].id == "root-squash-no-clientrootaccess"
+    assert [c.id for c in explanation.causes[:2]] == [
+        "access-point-posix-user-enforced",
+        "root-squash-no-clientrootaccess",
+    ]
+
+
+def test_chown_is_counted_once_not_also_as_a_bare_operation_not_permitted() -> None:
+    explanation, _ = explain_error(CHOWN)
+    (error,) = explanation.errors
+    assert "app-operation-not-permitted" not in [m.signature for m in error.matches]
+    bare, _ = explain_error("touch: cannot touch '/data/x': Operation not permitted")
+    assert "app-operation-not-permitted" in [m.signature for e in bare.errors for m in e.matches]
