@@ -6,17 +6,19 @@ from efs-semantics.md; each rule names the section it rests on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from efs_doctor.engine.explain.catalogue import Catalogue
-from efs_doctor.engine.explain.model import Facts, MountArguments
+from efs_doctor.engine.explain.model import Facts, Match, MountArguments
 from efs_doctor.engine.mount.kubelet import EFS_UTILS_EXIT, NFS_EXIT
 from efs_doctor.engine.mount.versions import resolve_versions
 
 RAISE = 3.0
 LOWER = 0.15
 RULE_OUT = 0.05
+# What the report's own words do to a cause a specific message already names (word_adjustments).
+WORDS = 2.0
 # What a decisive fact alone makes of a cause no message named (ranking caps it below the causes
 # a specific message names).
 BRINGS = 0.55
@@ -350,6 +352,18 @@ def _timing_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
             yield Adjustment(cause.id, RAISE, reason)
         elif cause.layer in lowered:
             yield Adjustment(cause.id, LOWER, reason)
+
+
+def word_adjustments(keywords: Iterable[Match], catalogue: Catalogue) -> list[Adjustment]:
+    """The report's own words beside a specific message: they decide between the causes that
+    message names ("Failed to resolve" and "our DHCP options point to internal DNS"), and bring
+    in none (an adjustment only re-weights a cause a message already named)."""
+    found = []
+    for match in keywords:
+        signature = catalogue.signature(match.signature)
+        reason = f"the report says «{match.excerpt}»"
+        found += [Adjustment(cause, WORDS, reason) for cause in signature.causes]
+    return found
 
 
 def fact_adjustments(facts: Facts, catalogue: Catalogue) -> list[Adjustment]:

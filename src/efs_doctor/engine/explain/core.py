@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from efs_doctor.engine.explain.adjust import fact_adjustments
+from efs_doctor.engine.explain.adjust import fact_adjustments, word_adjustments
 from efs_doctor.engine.explain.catalogue import Catalogue, load_catalogue
 from efs_doctor.engine.explain.facts import extract_facts
 from efs_doctor.engine.explain.intake import normalise, split_blocks
@@ -115,6 +115,10 @@ def explain(
     all_located = [item for located, _ in per_block.values() for item in located]
     has_specific = any(kind(item) == "specific" for item in all_located)
     causal_kinds = ("specific",) if has_specific else _CAUSAL
+    if has_specific:
+        adjustments = adjustments + word_adjustments(
+            (item.match for item in all_located if kind(item) == "keyword"), catalogue
+        )
 
     errors: list[ExplainedError] = []
     notes: list[str] = []

@@ -1,0 +1,79 @@
+"""Issue 17, second round: what the report's own words and a few messages say, each change with
+the fact it rests on (efs-semantics.md sections, causes.md rows)."""
+
+from __future__ import annotations
+
+from efs_doctor.engine.explain import explain
+
+CREDENTIALS = (
+    "AWS Access Key ID and Secret Access Key are not found in AWS credentials file "
+    "(/root/.aws/credentials), config file (/root/.aws/config), from ECS credentials relative "
+    "uri, or from the instance security credentials service"
+)
+RESOLVE = (
+    'Failed to resolve "fs-0123456789abcdef0.efs.eu-west-1.amazonaws.com" - check that your file '
+    "system ID is correct, and ensure that the VPC has an EFS mount target for this file system ID."
+)
+
+
+def _ids(text: str) -> list[str]:
+    return [cause.id for cause in explain(text).causes]
+
+
+def test_credentials_not_found_keeps_an_old_efs_utils_in_the_top_three() -> None:
+    # efs-semantics.md §7 row 9: no usable source, or efs-utils < 1.28.2 on an IMDSv2-only host.
+    # A broken IRSA alone falls through to the instance profile (§2.8 steps 4-7), so it ranks
+    # below both.
+    ids = _ids(CREDENTIALS)
+    assert "efs-utils-version" in ids[:3]
+    assert ids.index("efs-utils-version") < ids.index("irsa-trust-policy")
+
+
+def test_a_denial_in_the_controller_is_the_controllers_permissions() -> None:
+    # efs-semantics.md §3.8: the controller calls the EFS API that provisions access points.
+    assert _ids("Error faced is access denied in efs csi controller.")[0] == (
+        "csi-controller-permissions"
+    )
+
+
+def test_a_claim_stuck_pending_names_the_provisioning_causes() -> None:
+    # causes.md csi-controller-permissions (PVC Pending), claim-unbound (the claim stays Pending)
+    ids = _ids("after creating the PVC it is stuck in the Pending state, no PV appears")
+    assert ids[:2] == ["csi-controller-permissions", "claim-unbound"]
+
+
+def test_pending_with_a_denial_is_read_once_as_a_denial() -> None:
+    explanation = explain("the PVC stays Pending: access denied")
+    matched = {m.signature for e in explanation.errors for m in e.matches}
+    assert "words-provisioning-denied" in matched
+    assert "words-claim-pending" not in matched
+
+
+def test_a_policy_that_blocks_mounts_names_the_policy_causes() -> None:
+    # causes.md policy-missing-clientmount (IaC defaults), iam-option-missing; §4.2: a user
+    # policy replaces the default that let every client mount.
+    ids = _ids("efs: L2 construct creates a default file system policy that prevents mounting")
+    assert ids[:2] == ["policy-missing-clientmount", "iam-option-missing"]
+
+
+def test_custom_dns_in_words_is_vpc_dns() -> None:
+    # causes.md vpc-dns-disabled: VPC DNS off or a non-Amazon resolver (efs-semantics.md §6)
+    assert _ids("we set the DHCP options to our internal DNS servers")[0] == "vpc-dns-disabled"
+
+
+def test_words_beside_a_message_decide_between_the_causes_it_names() -> None:
+    # §7 row 12: "Failed to resolve" is printed for no mount target in the AZ, VPC DNS off, a
+    # client outside the VPC and a wrong id alike; the report's words say which.
+    assert _ids(RESOLVE)[0] == "no-mount-target-in-az"
+    with_words = explain(RESOLVE + "\nOur VPC's DHCP options point to internal DNS servers.")
+    assert with_words.causes[0].id == "vpc-dns-disabled"
+    assert any("the report says" in item.text for item in with_words.causes[0].evidence)
+
+
+def test_words_beside_a_message_bring_in_no_cause_of_their_own() -> None:
+    # A claim-pending phrase next to a server's access denial names no controller cause: the
+    # message is the stronger evidence and the words only re-weight what it names.
+    text = "b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'\nthe PVC is Pending"
+    ids = _ids(text)
+    assert "csi-controller-permissions" not in ids
+    assert "claim-unbound" not in ids
