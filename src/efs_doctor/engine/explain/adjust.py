@@ -36,6 +36,8 @@ _CIFS_OPTIONS = frozenset({"dir_mode", "file_mode", "uid", "gid", "username", "p
 # any other, so an access point says nothing about them.
 SERVER_ANSWER_LAYERS = frozenset({"authorization", "access-point", "posix"})
 _NETWORK_LAYERS = frozenset({"network"})
+# What a name that cannot resolve anywhere is not about: the resolver and where the client sits.
+_RESOLVER_CAUSES = ("no-mount-target-in-az", "vpc-dns-disabled", "dns-resolution-outside-vpc")
 # "No such file or directory" from the server is a posix-layer message (signatures.yaml).
 _MISSING_DIRECTORY_LAYERS = frozenset({"posix"})
 
@@ -103,8 +105,17 @@ def _controller_mount_rules(args: MountArguments | None) -> Iterator[Adjustment]
 def _missing_directory_rules(has_ap: bool, path: str | None) -> Iterator[Adjustment]:
     """Which directory a server's "No such file or directory" is about (efs-semantics.md §5):
     the file system root always exists, so a root source means the access point's root
-    directory; a sub-directory source means that sub-directory."""
+    directory; a sub-directory source means that sub-directory. Without a source, a report that
+    mounts through an access point points at the access point's root directory."""
     if path is None:
+        if has_ap:
+            yield Adjustment(
+                "access-point-root-dir-missing",
+                2.0,
+                "the mount goes through an access point, whose root directory EFS creates only "
+                "with CreationInfo",
+                layers=_MISSING_DIRECTORY_LAYERS,
+            )
         return
     if path in ("/", ""):
         yield Adjustment(
@@ -139,7 +150,7 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
         return
     path = args.path if args is not None else facts.server_path
     if args is None:
-        yield from _missing_directory_rules(has_ap, path)
+        yield from _missing_directory_rules(has_ap or facts.access_point_words, path)
         if has_ap:
             yield from _access_point_rules()
         return
@@ -196,6 +207,8 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
     else:
         for cause in _ACCESS_POINT_CAUSES:
             yield Adjustment(cause, LOWER, "no access point in the mount arguments")
+    # Mounting arguments show the access point (the driver adds accesspoint=): words do not
+    # override them.
     yield from _missing_directory_rules(has_ap, path)
     if names & {"ocsp", "stunnel"}:
         yield Adjustment("tls-ocsp-unreachable", RAISE, "`ocsp`/`stunnel` selects legacy stunnel")
@@ -331,6 +344,28 @@ def _denied_action_rules(facts: Facts) -> Iterator[Adjustment]:
             yield Adjustment(cause, LOWER, f"the denied action is {facts.denied_action}")
 
 
+def _dns_name_rules(facts: Facts) -> Iterator[Adjustment]:
+    """What the name that failed to resolve says (efs-semantics.md §2.7, §7 rows 12 and 43)."""
+    if facts.quoted_dns_name is not None:
+        reason = (
+            f"the name «{facts.quoted_dns_name}» has quote marks inside it: no host has that "
+            "name, so the file system id reached the mount with its quotes"
+        )
+        yield Adjustment("file-system-not-found", RAISE, reason)
+        for cause in _RESOLVER_CAUSES:
+            yield Adjustment(cause, LOWER, reason + "; the VPC's DNS is not what failed")
+        return
+    dns, node = facts.dns_name_region, facts.node_region
+    if dns is None or node is None or dns == node:
+        return
+    # EFS names resolve only inside the VPC of the mount targets, in their region (§6).
+    reason = f"the file system's DNS name is in {dns}, the node in {node}"
+    yield Adjustment("file-system-not-found", RAISE, f"{reason}: a wrong region or id")
+    yield Adjustment("dns-resolution-outside-vpc", RAISE, f"{reason}: another region's VPC")
+    for cause in ("no-mount-target-in-az", "vpc-dns-disabled"):
+        yield Adjustment(cause, LOWER, reason)
+
+
 def _timing_rules(facts: Facts, catalogue: Catalogue) -> Iterator[Adjustment]:
     seconds = facts.mount_seconds
     if seconds is None:
@@ -375,4 +410,5 @@ def fact_adjustments(facts: Facts, catalogue: Catalogue) -> list[Adjustment]:
         *_environment_rules(facts),
         *_denied_action_rules(facts),
         *_timing_rules(facts, catalogue),
+        *_dns_name_rules(facts),
     ]

@@ -81,6 +81,19 @@ _FARGATE = re.compile(r"\bfargate\b", re.IGNORECASE)
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])", re.IGNORECASE)
 # Users who do not paste addresses say so in words: "IPv6", "AAAA records", "dual-stack", NAT64.
 _IPV6_WORDS = re.compile(r"\bIPv6\b|\bAAAA\b|\bdual[- ]stack\b|\bNAT64\b", re.IGNORECASE)
+# Users who name no access point id still say they mount through one.
+_ACCESS_POINT_WORDS = re.compile(r"\baccess[ -]?points?\b|\bfsap-", re.IGNORECASE)
+# A file system DNS name with a quote mark inside it: no host has that name (a quote is never a
+# hostname character), so the id reached the mount with its quotes ('"fs-0abc".efs.eu-west-1...').
+_QUOTED_DNS_NAME = re.compile(r"""["'`]fs-[\w*#]{1,40}["'`]\.efs\.[a-z0-9.-]+""")
+# The region inside a file system DNS name: fs-<id>.efs.<region>.amazonaws.com (efs-semantics.md
+# §2.7), optionally after an AZ label.
+_DNS_NAME_REGION = re.compile(r"fs-[\w*#]{1,40}[\"'`]?\.efs\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.", re.I)
+# The node's region from its EC2 private DNS name: ip-<addr>.<region>.compute.internal, and
+# ip-<addr>.ec2.internal in us-east-1 (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html).
+_NODE_REGION = re.compile(
+    r"\bip-[\d-]+\.(?:([a-z]{2}(?:-gov)?-[a-z]+-\d)\.compute|(ec2))\.internal\b"
+)
 
 
 def parse_mount_arguments(raw: str) -> MountArguments:
@@ -187,6 +200,14 @@ def extract_facts(clean: str) -> Facts:
     facts.fargate = _FARGATE.search(clean) is not None
     facts.ipv6 = _IPV6.search(clean) is not None or _IPV6_WORDS.search(clean) is not None
     facts.controller_mount = _CONTROLLER_MOUNT.search(clean) is not None
+    facts.access_point_words = _ACCESS_POINT_WORDS.search(clean) is not None
+    quoted = _QUOTED_DNS_NAME.search(clean)
+    facts.quoted_dns_name = quoted.group(0) if quoted else None
+    dns_region = _DNS_NAME_REGION.search(clean)
+    facts.dns_name_region = dns_region.group(1).lower() if dns_region else None
+    node_region = _NODE_REGION.search(clean)
+    if node_region is not None:
+        facts.node_region = node_region.group(1) or "us-east-1"
     server_path = _SERVER_PATH.search(clean)
     facts.server_path = server_path.group(1) if server_path else None
     facts.mount_seconds = mount_seconds(clean)

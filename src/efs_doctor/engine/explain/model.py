@@ -110,6 +110,14 @@ class Facts:
     """The path in mount.nfs4's ``mounting <server>:<path> failed`` message."""
     mount_seconds: float | None = None
     """Seconds from the mount attempt to its failure, when both lines carry timestamps."""
+    access_point_words: bool = False
+    """The report speaks of an access point (even without an id or ``accesspoint=``)."""
+    quoted_dns_name: str | None = None
+    """A file system DNS name with quote marks inside it, which cannot resolve anywhere."""
+    dns_name_region: str | None = None
+    """The region inside a file system DNS name (fs-<id>.efs.<region>...)."""
+    node_region: str | None = None
+    """The node's region, from its EC2 private DNS name (ip-...<region>.compute.internal)."""
 
     def to_json(self) -> dict[str, object]:
         args = self.mount_arguments

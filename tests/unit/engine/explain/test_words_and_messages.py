@@ -77,3 +77,37 @@ def test_words_beside_a_message_bring_in_no_cause_of_their_own() -> None:
     ids = _ids(text)
     assert "csi-controller-permissions" not in ids
     assert "claim-unbound" not in ids
+
+
+NFS_RESOLVE = "mount.nfs: Failed to resolve server {name}: Name or service not known"
+
+
+def test_a_quoted_file_system_name_is_a_wrong_id_not_a_dns_setting() -> None:
+    # A quote mark is no hostname character (RFC 1123 §2.1), so the name resolves nowhere: the id
+    # reached the mount with its quotes. Without quotes the resolver causes lead (§7 row 43).
+    plain = NFS_RESOLVE.format(name="fs-0123abcd.efs.eu-west-1.amazonaws.com")
+    quoted = NFS_RESOLVE.format(name='"fs-0123abcd".efs.eu-west-1.amazonaws.com')
+    assert _ids(plain)[0] == "no-mount-target-in-az"
+    assert _ids(quoted)[0] == "file-system-not-found"
+
+
+def test_a_name_in_another_region_than_the_node_is_a_wrong_region() -> None:
+    # EC2 private DNS names carry the region (ip-<addr>.<region>.compute.internal; ec2.internal in
+    # us-east-1: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html);
+    # an EFS name resolves only in its own region's VPC (efs-semantics.md §6).
+    text = RESOLVE + "\nkubelet, ip-10-0-1-23.ec2.internal  MountVolume.SetUp failed"
+    ids = _ids(text)
+    assert set(ids[:2]) == {"file-system-not-found", "dns-resolution-outside-vpc"}
+    same_region = RESOLVE + "\nkubelet, ip-10-0-1-23.eu-west-1.compute.internal  MountVolume"
+    assert _ids(same_region)[0] == "no-mount-target-in-az"
+
+
+def test_an_access_point_in_words_points_a_missing_directory_at_its_root() -> None:
+    # efs-semantics.md §5: an access point's root directory exists only if EFS created it
+    # (CreationInfo); a report that mounts through one and gets "No such file or directory"
+    # without naming the path points there.
+    words = "\nThe PV mounts through an access point."
+    before = _ids("mount.nfs4: No such file or directory")
+    after = _ids("mount.nfs4: No such file or directory" + words)
+    assert after.index("access-point-root-dir-missing") < after.index("subpath-missing")
+    assert before.index("subpath-missing") < before.index("access-point-root-dir-missing")
