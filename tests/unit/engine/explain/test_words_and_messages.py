@@ -111,3 +111,11 @@ def test_an_access_point_in_words_points_a_missing_directory_at_its_root() -> No
     after = _ids("mount.nfs4: No such file or directory" + words)
     assert after.index("access-point-root-dir-missing") < after.index("subpath-missing")
     assert before.index("subpath-missing") < before.index("access-point-root-dir-missing")
+
+
+def test_words_about_a_failing_tls_tunnel_name_the_tunnel_failures_causes() -> None:
+    # efs-semantics.md §7 row 21: the proxy exits at start (binary, certificate, memory); the
+    # words name what efs-utils' own "Failed to initialize tunnel" names, in its order.
+    words = _ids("since the upgrade, mounting with tls fails: the stunnel process dies at start")
+    message = _ids("Failed to initialize TLS tunnel for fs-0123abcd")
+    assert words[:2] == message[:2] == ["stunnel-missing", "efs-utils-version"]
