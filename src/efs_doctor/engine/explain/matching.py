@@ -40,17 +40,25 @@ def _truncated_tails(flat: str) -> list[str]:
     return [m.group(1).lower()[-120:] for m in _TRUNCATION.finditer(flat, 0, end)]
 
 
+def _kept(phrase: str) -> int:
+    """How much of a phrase a cut-off message must keep: _MIN_TRUNCATED, or two thirds of a
+    short phrase ('Read-only file ...' is still 'Read-only file system'), never under 12."""
+    return min(_MIN_TRUNCATED, max(12, len(phrase) * 2 // 3))
+
+
 def _matches_truncated(signature: Signature, tails: list[str]) -> bool:
     phrase = signature.phrase
     if phrase is None:
         return False
-    head = phrase[:_MIN_TRUNCATED]
+    head = phrase[: _kept(phrase)]
     for tail in tails:
-        # The message was cut inside the phrase: a suffix of the tail is a prefix of it.
+        # The message was cut inside the phrase (a suffix of the tail is a prefix of it), or
+        # after it, inside the variable words a pattern expects next ('Volume context property
+        # az not su...').
         index = tail.find(head)
         while index >= 0:
             rest = tail[index:].rstrip()
-            if len(rest) < len(phrase) and phrase.startswith(rest):
+            if phrase.startswith(rest) or rest.startswith(phrase):
                 return True
             index = tail.find(head, index + 1)
     return False
