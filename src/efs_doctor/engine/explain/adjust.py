@@ -153,6 +153,16 @@ def _mount_argument_rules(facts: Facts) -> Iterator[Adjustment]:
         yield from _missing_directory_rules(has_ap or facts.access_point_words, path)
         if has_ap:
             yield from _access_point_rules()
+        elif facts.access_point_words:
+            # Without mounting arguments, a report that says it mounts through an access point:
+            # its POSIX user replaces the caller's on every operation (efs-semantics.md §5), so
+            # a refused chown or write is the access point's before root squashing.
+            yield Adjustment(
+                "access-point-posix-user-enforced",
+                2.0,
+                "the report mounts through an access point, whose POSIX user replaces the caller's",
+                layers=_MISSING_DIRECTORY_LAYERS,
+            )
         return
     names = args.option_names
     shown = ",".join(args.options) or "(none)"

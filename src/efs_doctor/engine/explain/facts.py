@@ -82,7 +82,9 @@ _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])", r
 # Users who do not paste addresses say so in words: "IPv6", "AAAA records", "dual-stack", NAT64.
 _IPV6_WORDS = re.compile(r"\bIPv6\b|\bAAAA\b|\bdual[- ]stack\b|\bNAT64\b", re.IGNORECASE)
 # Users who name no access point id still say they mount through one.
-_ACCESS_POINT_WORDS = re.compile(r"\baccess[ -]?points?\b|\bfsap-", re.IGNORECASE)
+# "access_point" / "AccessPoint" as Terraform (aws_efs_access_point), CloudFormation
+# (AWS::EFS::AccessPoint) and ECS task definitions (accessPointId) spell the same object.
+_ACCESS_POINT_WORDS = re.compile(r"\baccess[ _-]?points?\b|\bAccessPoint|\bfsap-", re.IGNORECASE)
 # A file system DNS name with a quote mark inside it: no host has that name (a quote is never a
 # hostname character), so the id reached the mount with its quotes ('"fs-0abc".efs.eu-west-1...').
 _QUOTED_DNS_NAME = re.compile(r"""["'`]fs-[\w*#]{1,40}["'`]\.efs\.[a-z0-9.-]+""")

@@ -119,3 +119,34 @@ def test_words_about_a_failing_tls_tunnel_name_the_tunnel_failures_causes() -> N
     words = _ids("since the upgrade, mounting with tls fails: the stunnel process dies at start")
     message = _ids("Failed to initialize TLS tunnel for fs-0123abcd")
     assert words[:2] == message[:2] == ["stunnel-missing", "efs-utils-version"]
+
+
+def test_a_chown_refused_on_an_access_point_named_as_terraform_spells_it() -> None:
+    # efs-semantics.md §5: the access point's POSIX user replaces the caller's; "access_point"
+    # (Terraform aws_efs_access_point, ECS accessPointId) names the same object.
+    ids = _ids(
+        "EFS access_point posix_user: failed to chown /var/lib/ecs/volumes/config: lchown "
+        "/var/lib/ecs/volumes/config: operation not permitted"
+    )
+    assert ids[0] == "access-point-posix-user-enforced"
+    assert ids.index("root-squash-no-clientrootaccess") == 1
+
+
+def test_access_point_words_do_not_touch_a_timeout() -> None:
+    # §5: an access point's own failures are server answers; a timeout prints the same with or
+    # without one, so the words re-weight nothing there.
+    plain = _ids("mount.nfs: Connection timed out")
+    worded = _ids("we mount through an access point: mount.nfs: Connection timed out")
+    assert worded[:3] == plain[:3]
+
+
+def test_a_message_cut_after_its_fixed_words_still_matches() -> None:
+    # efs-semantics.md §7 row 29: the key name follows the fixed words; a cut inside it keeps them.
+    assert _ids("Volume context property az not su...")[0] == "volume-attributes-invalid"
+
+
+def test_a_short_message_cut_keeps_two_thirds_of_its_words() -> None:
+    # §7 row 41: 'Read-only file ...' is still the Read-only file system error.
+    assert (
+        _ids("touch: cannot touch '/data/x': Read-only file ...")[0] == "read-only-no-clientwrite"
+    )
