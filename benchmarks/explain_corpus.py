@@ -116,19 +116,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=HALVES, action="append", help="default: tune")
     parser.add_argument("--cases", action="store_true", help="one line per case (tune only)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="a corpus directory (default: tests/data/explain_corpus); repeat to score several",
+    )
     args = parser.parse_args(argv)
     halves = args.half or ["tune"]
     if args.cases and "score" in halves:
         parser.error("--cases is for the tuning half only; the score half is scored in aggregate")
-    cases = load_cases()
-    for half in halves:
-        result = score(cases, half)
-        print(result.line())
-        if args.cases:
-            for outcome in result.outcomes:
-                rank = "-" if outcome.rank is None else str(outcome.rank)
-                top = ", ".join(outcome.ranked[:3]) or "(nothing)"
-                print(f"  {rank:>2}  {outcome.case.slug:<45} {outcome.case.cause:<34} {top}")
+    for root in args.corpus or [CORPUS]:
+        cases = load_cases(root)
+        for half in halves:
+            result = score(cases, half)
+            print(result.line() + ("" if args.corpus is None else f" [{root}]"))
+            if args.cases:
+                for outcome in result.outcomes:
+                    rank = "-" if outcome.rank is None else str(outcome.rank)
+                    top = ", ".join(outcome.ranked[:3]) or "(nothing)"
+                    print(f"  {rank:>2}  {outcome.case.slug:<45} {outcome.case.cause:<34} {top}")
     return 0
 
 
