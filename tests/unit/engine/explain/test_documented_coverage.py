@@ -490,6 +490,13 @@ DRIVER = [
         where="controller",
     ),
     Row(
+        "cross-account-assume-role",
+        "dynamic provisioning with a file system in another account: the controller cannot "
+        "assume the role there",
+        "CM cross-account-assume-role",
+        where="words",
+    ),
+    Row(
         "gid-range-exhausted",
         f"Failed to locate a free GID for given file system: {FS}. Please create a new storage "
         "class with a new file-system",
