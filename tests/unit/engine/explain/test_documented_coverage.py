@@ -558,6 +558,24 @@ DRIVER = [
     ),
 ]
 
+LAMBDA = [
+    Row(
+        "sg-missing-2049",
+        "EFSMountConnectivityException: The Lambda function couldn't make a network connection to"
+        " the configured file system.",
+        "Lambda API reference, Invoke errors; AWS knowledge center lambda-invoke-efs",
+        where="plain",
+    ),
+    Row(
+        "identity-policy-missing-client-actions",
+        "EFSMountFailureException: The Lambda function couldn't mount the configured file system"
+        " due to a permission or configuration issue.",
+        "Lambda API reference, Invoke errors; AWS knowledge center lambda-invoke-efs (the "
+        "execution role needs ClientMount)",
+        where="plain",
+    ),
+]
+
 CLIENT = [
     Row(
         "stunnel-missing",
@@ -632,7 +650,7 @@ MORE = [
     ),
 ]
 
-DOCUMENTED = AUTHORIZATION + NETWORK + VOLUME + DRIVER + CLIENT + MORE
+DOCUMENTED = AUTHORIZATION + NETWORK + VOLUME + DRIVER + LAMBDA + CLIENT + MORE
 
 
 def _forms(row: Row) -> list[tuple[str, str]]:
