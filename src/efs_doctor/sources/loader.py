@@ -154,7 +154,7 @@ def _plan_units(files: Sequence[str], render: RenderOptions) -> UnitPlan | None:
         return None
     from efs_doctor.sources.render import plan_units
 
-    return plan_units(files)
+    return plan_units(files, render.cache_dir)
 
 
 def _add_rendered(

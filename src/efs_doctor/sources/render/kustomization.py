@@ -56,39 +56,47 @@ class Kustomization:
     text: str = ""
 
 
+# What a path was when the planner looked: its kind (below), then, for one that exists,
+# its mode, size, inode, modification and change times (os.stat's); a path that cannot
+# be stat'ed is (NOTHING,). A remembered plan is trusted while its paths' signatures are
+# the same (plan_cache.py).
+Signature = tuple[int, ...]
+NOTHING, FILE, DIRECTORY, OTHER = range(4)
+
+
+def signature(path: str) -> Signature:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return (NOTHING,)
+    mode = info.st_mode
+    kind = FILE if stat.S_ISREG(mode) else DIRECTORY if stat.S_ISDIR(mode) else OTHER
+    return (kind, mode, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+
+
 class PathKinds:
     """Whether a path is a file, a directory or nothing, asked of the system once per path
     (``os.path.isfile`` and friends each ``stat`` it): a monorepo's kustomizations name the
-    same bases again and again, and a planner asked ~20,000 times (issue 22)."""
-
-    _NOTHING, _FILE, _DIRECTORY, _OTHER = range(4)
+    same bases again and again, and a planner asked ~20,000 times (issue 22). What each
+    path was is kept (``signatures``), for the plan cache to check later."""
 
     def __init__(self) -> None:
-        self._kinds: dict[str, int] = {}
+        self.signatures: dict[str, Signature] = {}
 
-    def _kind(self, path: str) -> int:
-        kind = self._kinds.get(path)
-        if kind is None:
-            try:
-                mode = os.stat(path).st_mode
-            except (OSError, ValueError):
-                kind = self._NOTHING
-            else:
-                if stat.S_ISREG(mode):
-                    kind = self._FILE
-                else:
-                    kind = self._DIRECTORY if stat.S_ISDIR(mode) else self._OTHER
-            self._kinds[path] = kind
-        return kind
+    def signature(self, path: str) -> Signature:
+        found = self.signatures.get(path)
+        if found is None:
+            found = self.signatures[path] = signature(path)
+        return found
 
     def exists(self, path: str) -> bool:
-        return self._kind(path) != self._NOTHING
+        return self.signature(path)[0] != NOTHING
 
     def isfile(self, path: str) -> bool:
-        return self._kind(path) == self._FILE
+        return self.signature(path)[0] == FILE
 
     def isdir(self, path: str) -> bool:
-        return self._kind(path) == self._DIRECTORY
+        return self.signature(path)[0] == DIRECTORY
 
 
 def kustomization_file(directory: str, paths: PathKinds | None = None) -> str | None:

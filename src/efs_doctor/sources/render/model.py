@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from efs_doctor.model.problems import InputProblem
@@ -42,11 +42,14 @@ class UnitPlan:
     one: it is rendered through the overlay). ``owned``: walked files that belong to a
     unit and must not be loaded as plain objects (kustomizations, their resources,
     patches and generator files, everything in a chart). ``problems``: what was found
-    wrong with a unit's files while planning (a kustomization that does not parse)."""
+    wrong with a unit's files while planning (a kustomization that does not parse).
+    ``cached``: the plan was remembered from an earlier scan (render/plan_cache.py); two
+    plans are equal whatever their origin."""
 
     roots: tuple[Unit, ...] = ()
     owned: frozenset[str] = frozenset()
     problems: tuple[InputProblem, ...] = ()
+    cached: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ plain files.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,20 +26,35 @@ from efs_doctor.sources.files import STDIN, read_input
 from efs_doctor.sources.render.kustomization import (
     Kustomization,
     PathKinds,
+    Signature,
     kustomization_file,
     read_kustomization,
+    signature,
 )
 from efs_doctor.sources.render.model import Unit, UnitKind, UnitPlan
+from efs_doctor.sources.render.plan_cache import Evidence, PlanCache
 from efs_doctor.sources.render.relevance import Relevance
 
 CHART_FILE = "Chart.yaml"
 
 
-def plan_units(files: Sequence[str]) -> UnitPlan:
+def plan_units(files: Sequence[str], cache_dir: str | None = "") -> UnitPlan:
     """The units among ``files`` (the walked input paths), the files they own, and the
-    roots worth rendering (others get a debug line)."""
-    planner = _Planner([path for path in files if path != STDIN])
-    return planner.plan()
+    roots worth rendering (others get a debug line).
+
+    ``cache_dir``: the render cache's directory (None: the default one; "": none), under
+    which the plan of the same walked files is remembered while every path the planner
+    looked at is unchanged (plan_cache.py)."""
+    walked = [path for path in files if path != STDIN]
+    cache = PlanCache(cache_dir, walked)
+    remembered = cache.get()
+    if remembered is not None:
+        return remembered
+    started = time.time_ns()
+    planner = _Planner(walked)
+    plan = planner.plan()
+    cache.put(plan, Evidence(planner.paths.signatures, planner.read, planner.listed), started)
+    return plan
 
 
 @dataclass
@@ -48,6 +64,8 @@ class _Planner:
     kustomizations: dict[str, Kustomization] = field(default_factory=dict)  # by directory
     texts: dict[str, str] = field(default_factory=dict)
     paths: PathKinds = field(default_factory=PathKinds)
+    read: list[str] = field(default_factory=list)  # files whose text the plan depends on
+    listed: dict[str, Signature] = field(default_factory=dict)  # directories walked
     relevant: Relevance = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +124,7 @@ class _Planner:
             path = kustomization_file(directory, self.paths)
             if path is None:
                 return None
+            self.read.append(path)
             kustomization = read_kustomization(path, self.problems, self.paths)
             self.kustomizations[directory] = kustomization
             self.texts[kustomization.path] = kustomization.text
@@ -139,7 +158,7 @@ class _Planner:
             inputs.append(kustomization.path)
             inputs.extend(kustomization.files)
             for folder in kustomization.folders:
-                inputs.extend(_files_under(folder))
+                inputs.extend(self._files_under(folder))
             patches.append(kustomization.path)  # inline patches
             readable = readable and kustomization.readable
             patches.extend(kustomization.patches)
@@ -155,12 +174,32 @@ class _Planner:
         return unit, patches, readable
 
     def _chart_unit(self, directory: str) -> Unit:
-        return Unit(UnitKind.HELM, directory, tuple(_files_under(directory)))
+        return Unit(UnitKind.HELM, directory, tuple(self._files_under(directory)))
+
+    def _files_under(self, directory: str) -> list[str]:
+        """Every regular file under ``directory`` (any suffix: a chart's ``.tpl`` helpers
+        and packaged subcharts count), hidden directories skipped, in a stable order;
+        each directory listed is remembered as it was before the listing."""
+        found: list[str] = []
+        self._list(directory)
+        for root, dirs, names in os.walk(directory):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in dirs:  # os.walk lists them after this step
+                self._list(os.path.join(root, name))
+            found.extend(os.path.join(root, name) for name in sorted(names))
+        return found
+
+    def _list(self, directory: str) -> None:
+        if directory not in self.listed:
+            self.listed[directory] = signature(directory)
 
     def _text(self, path: str) -> str:
         text = self.texts.get(path)
         if text is None:
-            loaded = read_input(path, []) if self.paths.isfile(path) else None
+            loaded = None
+            if self.paths.isfile(path):
+                self.read.append(path)
+                loaded = read_input(path, [])
             text = self.texts[path] = loaded.text if loaded is not None else ""
         return text
 
@@ -181,13 +220,3 @@ class _Planner:
 
 def _inside(path: str, directories: Sequence[str]) -> bool:
     return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in directories)
-
-
-def _files_under(directory: str) -> list[str]:
-    """Every regular file under ``directory`` (any suffix: a chart's ``.tpl`` helpers
-    and packaged subcharts count), hidden directories skipped, in a stable order."""
-    found: list[str] = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(root, name) for name in sorted(names))
-    return found
