@@ -282,6 +282,62 @@ def _root_kind(node: yaml.Node) -> str | None:
     return kind if api_version else None
 
 
+# Lines at column 0 (comments aside): in a stream of block mappings, the top-level keys,
+# the items of a top-level key's compact sequence, and document markers.
+_COLUMN_ZERO = re.compile(r"^[^ \t\r\n#].*", re.MULTILINE)
+_FIRST_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
+_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]+#.*)?[ \t\r]*")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][\w.-]*:(?:[ \t]|\r?$)|-(?:[ \t]|\r?$)")
+_KIND = re.compile(r"kind:[ \t]+([\"']?)([A-Za-z][A-Za-z0-9]*)\1(?:[ \t]+#.*)?[ \t\r]*")
+_API_VERSION = re.compile(r"apiVersion:[ \t]+([\"']?)[\w./-]+\1(?:[ \t]+#.*)?[ \t\r]*")
+
+
+def skipped_whole(text: str, skip_kind: Callable[[str], bool]) -> bool:
+    """Whether every document of ``text`` is, from its lines alone, a Kubernetes object
+    of a kind ``skip_kind`` accepts (issue 22: most files of a monorepo are Services,
+    Applications, RBAC; composing them only to drop them was most of their cost).
+
+    The evidence: each document is a block mapping at column 0 whose lines at column 0
+    are plain keys, compact sequence items or bare document markers, with exactly one
+    ``kind:`` line (a plain name) and one ``apiVersion:`` line. Anything else (a flow or
+    quoted key, a merge key, a directive, a tag or content on a marker line, a second
+    ``kind:``, a kind written over two lines, a root that is not at column 0) is not
+    evidence, and the text is parsed. A ``kind:`` line that is only the continuation of
+    a quoted scalar would make a second one (the document's own key is at column 0 too),
+    or stand in a document with no kind at all, which no reader takes."""
+    kinds: list[str] = []
+    api_versions = 0
+    start = 0
+    for line in itertools.chain(_COLUMN_ZERO.finditer(text), (None,)):
+        if line is None or _MARKER.fullmatch(line.group()):
+            end = len(text) if line is None else line.start()
+            first = _FIRST_CONTENT.search(text, start, end)
+            if first is not None:  # not an empty document
+                if first.group()[0] in " \t" or len(kinds) != 1 or api_versions != 1:
+                    return False
+                if not skip_kind(kinds[0]):
+                    return False
+            elif kinds or api_versions:
+                return False
+            if line is None:
+                return True
+            kinds, api_versions, start = [], 0, line.end()
+            continue
+        content = line.group()
+        if content.startswith("kind:"):
+            kind = _KIND.fullmatch(content)
+            if kind is None:
+                return False
+            kinds.append(kind.group(2))
+        elif content.startswith("apiVersion:"):
+            if _API_VERSION.fullmatch(content) is None:
+                return False
+            api_versions += 1
+        elif _PLAIN_KEY.match(content) is None:
+            return False
+    return True  # not reached: the loop ends on None
+
+
 def parse_yaml(
     path: str,
     text: str,
@@ -293,9 +349,14 @@ def parse_yaml(
     """The documents of a YAML stream, with their field positions; problems are appended.
 
     ``skip_kind``: documents of a kind it accepts are checked (they report the same
-    problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop.
+    problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop; a
+    text whose every document shows such a kind in its lines (:func:`skipped_whole`) is
+    not parsed at all, and its YAML errors, duplicate keys and unreadable values are not
+    reported (nothing of it is used).
     ``positions=False``: documents carry their start only, for a reader that needs the
     values alone (a kustomization's references); problems are the same."""
+    if skip_kind is not None and skipped_whole(text, skip_kind):
+        return
     loader = _Loader(text)
     fast = "&" not in text  # no anchor, so no alias: the fast path needs no revisit check
     try:

@@ -1,6 +1,7 @@
 """The fast YAML path (issue 8) gives exactly what PyYAML's constructor and the position walk
 give: same values and types, same positions, same problems, and documents of ignored kinds
-are checked as thoroughly as the others."""
+in a file that is parsed are checked as thoroughly as the others (a file whose lines show
+only ignored kinds is not parsed at all: test_cheap_kinds.py)."""
 
 from __future__ import annotations
 
@@ -125,6 +126,7 @@ BROKEN_SERVICES = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN_SERVICES))
 def test_skipped_kinds_report_the_same_problems(name: str) -> None:
+    """In a file that also holds a modelled kind (the PersistentVolume below)."""
     pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\n"
     text = BROKEN_SERVICES[name] + "---\n" + pv
     kept: list[InputProblem] = []
