@@ -12,9 +12,10 @@ trusted only while all of these are the same.
 A signature taken within :data:`RACY_NS` of the plan's start proves nothing: a file
 changed again within the same tick of the file system's clock keeps its times. Such a
 plan is not stored; the next scan, later, stores it (Git's "racy clean" entries, same
-reason). A file's change time is set by the kernel on every write, rename or ``touch``
-and cannot be set back, so a change time older than the plan's start minus the window
-means the file has not changed since it was read.
+reason). On POSIX a file's change time is set by the kernel on every write, rename or
+``touch`` and cannot be set back, so a change time older than the plan's start minus the
+window means the file has not changed since it was read. (Windows reports the creation
+time there; the modification time is checked as well.)
 
 A cache that cannot be read or written is no cache: it never fails a scan.
 """
@@ -100,7 +101,8 @@ class PlanCache:
         read = set(evidence.read)
         signed = {path: evidence.paths[path] for path in read}
         signed.update(evidence.listed)
-        if any(sig[0] != NOTHING and sig[5] >= started - RACY_NS for sig in signed.values()):
+        recent = started - RACY_NS
+        if any(sig[0] != NOTHING and max(sig[4:6]) >= recent for sig in signed.values()):
             return
         stored = {
             "format": FORMAT,
