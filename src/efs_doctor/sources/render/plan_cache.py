@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,14 +32,7 @@ from typing import Any
 
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import Location
-from efs_doctor.sources.render.kustomization import (
-    DIRECTORY,
-    FILE,
-    NOTHING,
-    OTHER,
-    Signature,
-    signature,
-)
+from efs_doctor.sources.render.kustomization import NOTHING, Signature, signature
 from efs_doctor.sources.render.model import Unit, UnitKind, UnitPlan
 
 # Bumped when what is stored changes shape.
@@ -79,7 +71,8 @@ class PlanCache:
             from efs_doctor.sources.render.cache import default_directory
 
             directory = default_directory()
-        self.path = os.path.join(directory, "plans", _key(walked) + ".json") if directory else ""
+        key = _key(walked) if directory else None
+        self.path = os.path.join(directory, "plans", key + ".json") if key else ""
 
     def get(self) -> UnitPlan | None:
         if not self.path:
@@ -99,6 +92,8 @@ class PlanCache:
         if not self.path:
             return
         read = set(evidence.read)
+        if not read <= evidence.paths.keys():  # read with no signature taken before
+            return
         signed = {path: evidence.paths[path] for path in read}
         signed.update(evidence.listed)
         recent = started - RACY_NS
@@ -127,9 +122,10 @@ class PlanCache:
             pass
 
 
-def _key(walked: Sequence[str]) -> str:
+def _key(walked: Sequence[str]) -> str | None:
     """A digest of the walked paths, the working directory (they may be relative), the
-    version and the planner's code (its files' signatures)."""
+    version and the planner's code (its files' signatures); None without a working
+    directory."""
     import sys
 
     from efs_doctor import __version__
@@ -142,7 +138,7 @@ def _key(walked: Sequence[str]) -> str:
     try:
         digest.update(b"\0d" + os.getcwd().encode("utf-8", "surrogateescape"))
     except OSError:  # the working directory is gone: relative paths mean nothing stable
-        digest.update(b"\0d?" + os.urandom(16))
+        return None
     digest.update(b"\0w" + "\0".join(walked).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
@@ -150,17 +146,9 @@ def _key(walked: Sequence[str]) -> str:
 def _unchanged(stored: dict[str, Any]) -> bool:
     """Every path the plan depends on is as it was."""
     for path, kind in stored["kinds"]:
-        if _kind(path) != kind:
+        if signature(path)[0] != kind:
             return False
     return all(list(signature(path)) == was for path, *was in stored["signed"])
-
-
-def _kind(path: str) -> int:
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return NOTHING
-    return FILE if stat.S_ISREG(mode) else DIRECTORY if stat.S_ISDIR(mode) else OTHER
 
 
 def _stored_plan(plan: UnitPlan) -> dict[str, Any]:
