@@ -83,7 +83,15 @@ class PlanCache:
             if stored["format"] != FORMAT or not _unchanged(stored):
                 return None
             return _plan(stored["plan"])
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except (
+            OSError,
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            RecursionError,
+        ):
             return None
 
     def put(self, plan: UnitPlan, evidence: Evidence, started: int) -> None:

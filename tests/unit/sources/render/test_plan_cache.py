@@ -159,7 +159,15 @@ def test_a_cache_that_cannot_be_written_or_read_is_no_cache(tree: Path) -> None:
     assert plan_units(files, str(blocked)) == plan_units(files, str(blocked)) == plan_units(files)
     _plans(tree)
     (stored,) = (tree / "cache/plans").iterdir()
-    for garbage in ("{not json", "[]", '{"format": "1"}', '{"format": "1", "kinds": 3}'):
+    garbage_texts = (
+        "{not json",
+        "[]",
+        '{"format": "2"}',
+        '{"format": "2", "kinds": 3}',
+        '{"format": "2", "kinds": [], "signed": [], "plan": {"roots": [["x", 1, [], []]]}}',
+        "[" * 100_000 + "]" * 100_000,
+    )
+    for garbage in garbage_texts:
         stored.write_text(garbage)
         again, fresh = _plans(tree)
         assert not again.cached
