@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from efs_doctor.model.aws import (
@@ -331,64 +332,95 @@ def _is_sg_list(d: Mapping[str, Any]) -> bool:
     return isinstance(groups, list) and all(isinstance(g, Mapping) for g in groups)
 
 
-# (predicate on the top-level mapping, handler, what it is) — first match wins.
-RECOGNISERS: tuple[tuple[Callable[[Mapping[str, Any]], bool], Handler, str], ...] = (
-    (lambda d: "FileSystems" in d, _file_systems, "aws efs describe-file-systems"),
-    (lambda d: "MountTargets" in d, _mount_targets, "aws efs describe-mount-targets"),
-    (lambda d: "AccessPoints" in d, _access_points, "aws efs describe-access-points"),
-    (
-        lambda d: "FileSystemId" in d and ("Policy" in d or "Error" in d),
+@dataclass(frozen=True, slots=True)
+class Recogniser:
+    """One AWS CLI answer: it has one of ``keys`` at the top and passes ``test`` (None:
+    a key is enough); ``handler`` reads it; ``what`` is the command that printed it."""
+
+    keys: tuple[str, ...]
+    test: Callable[[Mapping[str, Any]], bool] | None
+    handler: Handler
+    what: str
+
+    def matches(self, data: Mapping[str, Any]) -> bool:
+        return any(key in data for key in self.keys) and (self.test is None or self.test(data))
+
+
+# First match wins.
+RECOGNISERS: tuple[Recogniser, ...] = (
+    Recogniser(("FileSystems",), None, _file_systems, "aws efs describe-file-systems"),
+    Recogniser(("MountTargets",), None, _mount_targets, "aws efs describe-mount-targets"),
+    Recogniser(("AccessPoints",), None, _access_points, "aws efs describe-access-points"),
+    Recogniser(
+        ("FileSystemId",),
+        lambda d: "Policy" in d or "Error" in d,
         _policy,
         "aws efs describe-file-system-policy",
     ),
-    (
-        lambda d: "SecurityGroups" in d and not _is_sg_list(d),
+    Recogniser(
+        ("SecurityGroups",),
+        lambda d: not _is_sg_list(d),
         _mount_target_groups,
         "aws efs describe-mount-target-security-groups",
     ),
-    (_is_sg_list, _security_groups, "aws ec2 describe-security-groups"),
-    (
-        lambda d: "NetworkInterfaces" in d,
-        _network_interfaces,
-        "aws ec2 describe-network-interfaces",
+    Recogniser(
+        ("SecurityGroups",), _is_sg_list, _security_groups, "aws ec2 describe-security-groups"
     ),
-    (lambda d: "Subnets" in d, _subnets, "aws ec2 describe-subnets"),
-    (lambda d: "Vpcs" in d, _vpcs, "aws ec2 describe-vpcs"),
-    (
-        lambda d: "VpcId" in d and ("EnableDnsSupport" in d or "EnableDnsHostnames" in d),
+    Recogniser(
+        ("NetworkInterfaces",), None, _network_interfaces, "aws ec2 describe-network-interfaces"
+    ),
+    Recogniser(("Subnets",), None, _subnets, "aws ec2 describe-subnets"),
+    Recogniser(("Vpcs",), None, _vpcs, "aws ec2 describe-vpcs"),
+    Recogniser(
+        ("VpcId",),
+        lambda d: "EnableDnsSupport" in d or "EnableDnsHostnames" in d,
         _vpc_attribute,
         "aws ec2 describe-vpc-attribute",
     ),
-    (lambda d: "NetworkAcls" in d, _network_acls, "aws ec2 describe-network-acls"),
-    (lambda d: "Reservations" in d, _instances, "aws ec2 describe-instances"),
-    (
-        lambda d: "RoleDetailList" in d or "UserDetailList" in d,
+    Recogniser(("NetworkAcls",), None, _network_acls, "aws ec2 describe-network-acls"),
+    Recogniser(("Reservations",), None, _instances, "aws ec2 describe-instances"),
+    Recogniser(
+        ("RoleDetailList", "UserDetailList"),
+        None,
         _authorization_details,
         "aws iam get-account-authorization-details",
     ),
-    (lambda d: isinstance(d.get("Role"), Mapping), _get_role, "aws iam get-role"),
-    (lambda d: isinstance(d.get("cluster"), Mapping), _cluster, "aws eks describe-cluster"),
-    (
+    Recogniser(
+        ("Role",), lambda d: isinstance(d.get("Role"), Mapping), _get_role, "aws iam get-role"
+    ),
+    Recogniser(
+        ("cluster",),
+        lambda d: isinstance(d.get("cluster"), Mapping),
+        _cluster,
+        "aws eks describe-cluster",
+    ),
+    Recogniser(
+        ("association", "associations"),
         lambda d: (
             isinstance(d.get("association"), Mapping) or isinstance(d.get("associations"), list)
         ),
         _association,
         "aws eks describe-pod-identity-association",
     ),
-    (
-        lambda d: "Account" in d and "UserId" in d and "Arn" in d,
+    Recogniser(
+        ("Account",),
+        lambda d: "UserId" in d and "Arn" in d,
         _caller,
         "aws sts get-caller-identity",
     ),
 )
+# The top-level keys of every answer read here: a mapping with none of them is not one.
+ANSWER_KEYS = frozenset(key for recogniser in RECOGNISERS for key in recogniser.keys)
+# The key every file system policy (and every IAM policy the loader warns about) has.
+POLICY_KEY = "Statement"
 
 
 def recognise(data: Any) -> Handler | None:
     if not isinstance(data, Mapping):
         return None
-    for predicate, handler, _name in RECOGNISERS:
-        if predicate(data):
-            return handler
+    for recogniser in RECOGNISERS:
+        if recogniser.matches(data):
+            return recogniser.handler
     return None
 
 
@@ -416,7 +448,7 @@ def is_policy_document(data: Any) -> bool:
 
     Identity policies (no Principal) and role trust policies (sts:AssumeRole*) are not file
     system policies and are not taken as such."""
-    if not isinstance(data, Mapping) or "Statement" not in data:
+    if not isinstance(data, Mapping) or POLICY_KEY not in data:
         return False
     return any(
         ("Principal" in s or "NotPrincipal" in s) and _names_efs_action(s)

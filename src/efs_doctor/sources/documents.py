@@ -282,17 +282,24 @@ def _root_kind(node: yaml.Node) -> str | None:
     return kind if api_version else None
 
 
+# What the loader says of a document none of its readers takes (debug, shown with -v).
+NOT_READ = "not a Kubernetes or AWS document; skipped"
+
 # Lines at column 0 (comments aside): in a stream of block mappings, the top-level keys,
 # the items of a top-level key's compact sequence, and document markers.
 _COLUMN_ZERO = re.compile(r"^[^ \t\r\n#].*", re.MULTILINE)
 _FIRST_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
 _MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]+#.*)?[ \t\r]*")
-_PLAIN_KEY = re.compile(r"[A-Za-z_][\w.-]*:(?:[ \t]|\r?$)|-(?:[ \t]|\r?$)")
+_PLAIN_KEY = re.compile(r"([A-Za-z_][\w.-]*):(?:[ \t]|\r?$)|-(?:[ \t]|\r?$)")
 _KIND = re.compile(r"kind:[ \t]+([\"']?)([A-Za-z][A-Za-z0-9]*)\1(?:[ \t]+#.*)?[ \t\r]*")
 _API_VERSION = re.compile(r"apiVersion:[ \t]+([\"']?)[\w./-]+\1(?:[ \t]+#.*)?[ \t\r]*")
 
 
-def skipped_whole(text: str, skip_kind: Callable[[str], bool]) -> bool:
+def skipped_whole(
+    text: str,
+    skip_kind: Callable[[str], bool],
+    skip_key: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether every document of ``text`` is, from its lines alone, a Kubernetes object
     of a kind ``skip_kind`` accepts (issue 22: most files of a monorepo are Services,
     Applications, RBAC; composing them only to drop them was most of their cost).
@@ -304,8 +311,31 @@ def skipped_whole(text: str, skip_kind: Callable[[str], bool]) -> bool:
     ``kind:``, a kind written over two lines, a root that is not at column 0) is not
     evidence, and the text is parsed. A ``kind:`` line that is only the continuation of
     a quoted scalar would make a second one (the document's own key is at column 0 too),
-    or stand in a document with no kind at all, which no reader takes."""
+    or stand in a document with no kind at all, which no reader takes.
+
+    With ``skip_key``, a document with neither ``kind:`` nor ``apiVersion:`` line whose
+    every key at column 0 it accepts is skipped too (a Helm values file: keys no reader
+    looks at), on the same evidence."""
+    return _skippable(text, skip_kind, skip_key) is not None
+
+
+# More opening brackets than this and a text is parsed whatever its lines show: the
+# parser's nesting limit is what reports a hostile one.
+_MAX_BRACKETS = 256
+# A text with an anchor, an alias or a tag is parsed: the parser refuses what is hostile.
+_PARSER_MARKS = ("&", "*", "!")
+
+
+def _skippable(
+    text: str,
+    skip_kind: Callable[[str], bool],
+    skip_key: Callable[[str], bool] | None,
+) -> int | None:
+    """None when ``text`` must be parsed, else how many of its documents were told
+    skippable by their keys alone (see :func:`skipped_whole`)."""
+    by_keys = 0
     kinds: list[str] = []
+    keys: list[str] = []
     api_versions = 0
     start = 0
     for line in itertools.chain(_COLUMN_ZERO.finditer(text), (None,)):
@@ -313,29 +343,50 @@ def skipped_whole(text: str, skip_kind: Callable[[str], bool]) -> bool:
             end = len(text) if line is None else line.start()
             first = _FIRST_CONTENT.search(text, start, end)
             if first is not None:  # not an empty document
-                if first.group()[0] in " \t" or len(kinds) != 1 or api_versions != 1:
-                    return False
-                if not skip_kind(kinds[0]):
-                    return False
+                if first.group()[0] in " \t":
+                    return None
+                if kinds or api_versions:
+                    if len(kinds) != 1 or api_versions != 1 or not skip_kind(kinds[0]):
+                        return None
+                elif not _untaken(keys, skip_key) or (not by_keys and _parser_should_see(text)):
+                    return None
+                else:
+                    by_keys += 1
             elif kinds or api_versions:
-                return False
+                return None
             if line is None:
-                return True
-            kinds, api_versions, start = [], 0, line.end()
+                return by_keys
+            kinds, keys, api_versions, start = [], [], 0, line.end()
             continue
         content = line.group()
         if content.startswith("kind:"):
             kind = _KIND.fullmatch(content)
             if kind is None:
-                return False
+                return None
             kinds.append(kind.group(2))
         elif content.startswith("apiVersion:"):
             if _API_VERSION.fullmatch(content) is None:
-                return False
+                return None
             api_versions += 1
-        elif _PLAIN_KEY.match(content) is None:
-            return False
-    return True  # not reached: the loop ends on None
+        else:
+            key = _PLAIN_KEY.match(content)
+            if key is None:
+                return None
+            if key.group(1):
+                keys.append(key.group(1))
+    return by_keys  # not reached: the loop ends on None
+
+
+def _untaken(keys: list[str], skip_key: Callable[[str], bool] | None) -> bool:
+    return skip_key is not None and bool(keys) and all(skip_key(key) for key in keys)
+
+
+def _parser_should_see(text: str) -> bool:
+    """A text no reader takes is still parsed when it may be hostile (anchors, aliases,
+    tags, deep nesting), so that the parser refuses it with its one line as before."""
+    if any(mark in text for mark in _PARSER_MARKS):
+        return True
+    return text.count("[") + text.count("{") > _MAX_BRACKETS
 
 
 def parse_yaml(
@@ -345,6 +396,7 @@ def parse_yaml(
     skip_kind: Callable[[str], bool] | None = None,
     *,
     positions: bool = True,
+    skip_key: Callable[[str], bool] | None = None,
 ) -> Iterator[Document]:
     """The documents of a YAML stream, with their field positions; problems are appended.
 
@@ -352,11 +404,18 @@ def parse_yaml(
     problems) but not yielded, e.g. the Services and ConfigMaps the loader would drop; a
     text whose every document shows such a kind in its lines (:func:`skipped_whole`) is
     not parsed at all, and its YAML errors, duplicate keys and unreadable values are not
-    reported (nothing of it is used).
+    reported (nothing of it is used); with ``skip_key``, so is a text whose documents
+    without a kind show only keys it accepts (:func:`skipped_whole`).
     ``positions=False``: documents carry their start only, for a reader that needs the
     values alone (a kustomization's references); problems are the same."""
-    if skip_kind is not None and skipped_whole(text, skip_kind):
-        return
+    if skip_kind is not None:
+        by_keys = _skippable(text, skip_kind, skip_key)
+        if by_keys is not None:
+            # what the loader says of a document no reader takes, without parsing it
+            problems.extend(
+                InputProblem(Location(path), NOT_READ, ProblemLevel.DEBUG) for _ in range(by_keys)
+            )
+            return
     loader = _Loader(text)
     fast = "&" not in text  # no anchor, so no alias: the fast path needs no revisit check
     try:
@@ -578,9 +637,11 @@ def parse_text(
     text: str,
     problems: list[InputProblem],
     skip_kind: Callable[[str], bool] | None = None,
+    skip_key: Callable[[str], bool] | None = None,
 ) -> Iterator[Document]:
     """JSON when the text starts like JSON, else YAML (which also reads most JSON);
-    ``skip_kind`` as for :func:`parse_yaml` (JSON is read whole: ``json.loads`` is cheap).
+    ``skip_kind`` and ``skip_key`` as for :func:`parse_yaml` (JSON is read whole:
+    ``json.loads`` is cheap).
 
     Text that starts like JSON but is not JSON is read as YAML unless the file is named
     ``.json``: a one-line flow-style manifest (``{apiVersion: v1, kind: Pod, ...}``) is valid
@@ -593,4 +654,4 @@ def parse_text(
             problems.extend(json_problems)
             yield from documents
             return
-    yield from parse_yaml(path, text, problems, skip_kind)
+    yield from parse_yaml(path, text, problems, skip_kind, skip_key=skip_key)

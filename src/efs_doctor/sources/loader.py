@@ -16,7 +16,7 @@ from efs_doctor.sources.aws_snapshot import (
     is_policy_document,
 )
 from efs_doctor.sources.contexts import settle_contexts
-from efs_doctor.sources.documents import Document, parse_text
+from efs_doctor.sources.documents import NOT_READ, Document, parse_text
 from efs_doctor.sources.file_system_policies import settle_policies
 from efs_doctor.sources.files import STDIN, InputText, debug, iter_input_files, read_input
 from efs_doctor.sources.iac.dispatch import add_iac_document, parse_iac_text
@@ -26,6 +26,7 @@ from efs_doctor.sources.manifests import (
     is_kubernetes,
 )
 from efs_doctor.sources.render.model import RenderOptions, Unit, UnitPlan
+from efs_doctor.sources.taken import untaken_key
 
 # From this many files on, the loaded objects are frozen out of garbage collection.
 FREEZE_FILES = 200
@@ -234,7 +235,7 @@ def _add_text(loaded: InputText, inventory: Inventory) -> None:
     inventory.files.append(loaded.path)
     documents = parse_iac_text(loaded.path, loaded.text, problems)  # YAML templates
     if documents is None:
-        documents = parse_text(loaded.path, loaded.text, problems, ignored_kind)
+        documents = parse_text(loaded.path, loaded.text, problems, ignored_kind, untaken_key)
     for document in documents:
         add_document(document, loaded.text, inventory)
 
@@ -301,9 +302,7 @@ def add_document(document: Document, text: str, inventory: Inventory) -> None:
             )
         )
     else:
-        problems.append(
-            debug(document.source.path or "<input>", "not a Kubernetes or AWS document; skipped")
-        )
+        problems.append(debug(document.source.path or "<input>", NOT_READ))
 
 
 def _kind(value: object) -> str:

@@ -43,6 +43,10 @@ KUBERNETES_KINDS = frozenset(
 CLUSTER_KINDS = frozenset({"Node", "CSIDriver"})
 
 
+# The keys every object has.
+OBJECT_KEYS = ("kind", "apiVersion")
+
+
 def is_kubernetes(data: Any) -> bool:
     return isinstance(data, Mapping) and isinstance(data.get("kind"), str) and "apiVersion" in data
 

@@ -27,6 +27,7 @@ from efs_doctor.model.source import Marks
 from efs_doctor.sources.documents import parse_yaml
 from efs_doctor.sources.files import STDIN, InputText, read_input
 from efs_doctor.sources.manifests import ignored_kind
+from efs_doctor.sources.taken import untaken_key
 
 MIN_FILES = 300
 # Fewest files worth a worker of their own.
@@ -134,7 +135,9 @@ def _parse_file(path: str) -> ParsedFile:
         return ParsedFile(path, loaded, None, tuple(problems), ())
     documents: list[ParsedDocument] = []
     before: list[int] = []
-    for document in parse_yaml(loaded.path, loaded.text, problems, ignored_kind):
+    for document in parse_yaml(
+        loaded.path, loaded.text, problems, ignored_kind, skip_key=untaken_key
+    ):
         source = document.source
         before.append(len(problems))
         documents.append(ParsedDocument(document.data, source.line, source.column, source.marks))

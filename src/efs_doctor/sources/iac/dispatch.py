@@ -22,11 +22,15 @@ def parse_iac_text(path: str, text: str, problems: list[InputProblem]) -> Iterat
     return parse_template_yaml(path, text, problems)
 
 
+# The top-level keys add_iac_document looks at: a mapping with none of them is no IaC input.
+IAC_KEYS = frozenset({"kind", "format_version", "artifacts", "Resources"})
+
+
 def add_iac_document(document: Document, inventory: Inventory) -> bool:
     """Add a Terraform plan/state, a CloudFormation template or an eksctl ClusterConfig;
     False for anything else."""
     data: Any = document.data
-    if not isinstance(data, Mapping):
+    if not isinstance(data, Mapping) or IAC_KEYS.isdisjoint(data):
         return False
     if data.get("kind") == "ClusterConfig":
         from efs_doctor.sources.eksctl import add_eksctl_document, is_eksctl_config
