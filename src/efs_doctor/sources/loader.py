@@ -25,7 +25,7 @@ from efs_doctor.sources.manifests import (
     ignored_kind,
     is_kubernetes,
 )
-from efs_doctor.sources.render.model import RenderOptions, Unit, UnitPlan
+from efs_doctor.sources.render.model import RenderedUnit, RenderOptions, Unit, UnitPlan
 from efs_doctor.sources.taken import untaken_key
 
 # From this many files on, the loaded objects are frozen out of garbage collection.
@@ -98,7 +98,9 @@ def _load_files(
         files.append((path, len(walked)))
         argument_of[path] = argument
     every_file = [path for path, _ in files]
-    plan = _plan_units(every_file, render)
+    plan, rendered, done_meanwhile = _plan_units(every_file, render, meanwhile)
+    if done_meanwhile:
+        meanwhile = None  # done while a forked process planned and rendered the units
     if plan is not None:
         problems.extend(plan.problems)
         if plan.owned:
@@ -139,9 +141,7 @@ def _load_files(
         # after the parse workers are done: a renderer may start threads (the Helm
         # library's Go runtime), and forking a process with threads is unsafe
         _add_rendered(
-            plan.roots,
-            render,
-            every_file,
+            rendered if rendered is not None else _render(plan.roots, render, every_file),
             inventory,
             contexts=contexts,
             one_context=one_context,
@@ -150,18 +150,50 @@ def _load_files(
     return list(contexts.values())
 
 
-def _plan_units(files: Sequence[str], render: RenderOptions) -> UnitPlan | None:
+def _plan_units(
+    files: Sequence[str], render: RenderOptions, meanwhile: Meanwhile | None
+) -> tuple[UnitPlan | None, list[RenderedUnit] | None, bool]:
+    """The units among ``files``; when a forked process planned and rendered them while
+    this one did the caller's ``meanwhile`` work (the engines' imports, a tenth of a second
+    the planner and the render cache would otherwise wait for: issue 22), the rendered
+    units too (None: render them after the parse); and whether ``meanwhile`` was done."""
     if not render.enabled:
-        return None
+        return None, None, False
     from efs_doctor.sources.render import plan_units
 
-    return plan_units(files, render.cache_dir)
+    if meanwhile is not None and len(files) >= parallel.MIN_FILES:
+        forked = parallel.fork_call(lambda: _planned_and_rendered(files, render))
+        if forked is not None:
+            meanwhile[0]()
+            answer = forked.result()
+            if answer is not None:
+                plan, rendered = answer
+                return plan, rendered, True
+            # the forked planner failed: plan here, render after the parse as without it
+            # (rendering may start threads, which must not exist when parse workers fork)
+            return plan_units(files, render.cache_dir), None, True
+    return plan_units(files, render.cache_dir), None, False
+
+
+def _planned_and_rendered(
+    files: Sequence[str], render: RenderOptions
+) -> tuple[UnitPlan, list[RenderedUnit]]:
+    from efs_doctor.sources.render import plan_units
+
+    plan = plan_units(files, render.cache_dir)
+    return plan, _render(plan.roots, render, files)
+
+
+def _render(
+    units: Sequence[Unit], render: RenderOptions, files: Sequence[str]
+) -> list[RenderedUnit]:
+    from efs_doctor.sources.render import render_units
+
+    return render_units(units, render, files)
 
 
 def _add_rendered(
-    units: Sequence[Unit],
-    render: RenderOptions,
-    files: Sequence[str],
+    rendered: Sequence[RenderedUnit],
     inventory: Inventory,
     *,
     contexts: dict[str, Inventory],
@@ -170,9 +202,7 @@ def _add_rendered(
 ) -> None:
     """Each rendered unit into a context of its own, named by its path; a unit not
     rendered whole leaves the scan incomplete (``Inventory.unrendered``)."""
-    from efs_doctor.sources.render import render_units
-
-    for unit in render_units(units, render, files):
+    for unit in rendered:
         inventory.files.extend(unit.unit.inputs)
         inventory.problems.extend(unit.problems)
         if one_context:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,3 +224,47 @@ def _stop(started: list[_Worker]) -> None:
             pass
         output.close()
     started.clear()
+
+
+@dataclass
+class Forked:
+    """A call running in a forked process; :meth:`result` waits for its answer, or gives
+    None when the process failed or its answer could not be sent (the caller then makes
+    the call itself)."""
+
+    pid: int
+    output: Any
+
+    def result(self) -> Any:
+        import pickle
+
+        with self.output:
+            _pid, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            self.output.seek(0)
+            try:
+                return pickle.load(self.output)
+            except Exception:  # a truncated file (disk full)
+                return None
+
+
+def fork_call(call: Callable[[], Any]) -> Forked | None:
+    """``call`` in a forked process (None where forking is not safe or possible: see
+    :func:`worker_count`), so that the caller does other work meanwhile."""
+    import pickle
+    import tempfile
+
+    if worker_count(MIN_FILES) == 0:
+        return None
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Forked.result)
+    pid = os.fork()
+    if pid == 0:  # the child: answer, write, leave without any cleanup of the parent's
+        code = 1
+        try:
+            pickle.dump(call(), output, protocol=pickle.HIGHEST_PROTOCOL)
+            output.flush()
+            code = 0
+        finally:
+            os._exit(code)
+    return Forked(pid, output)

@@ -4,6 +4,8 @@ are read by the loader itself."""
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,95 @@ def test_few_files_or_stdin_stay_sequential(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
     assert parallel.worker_count(10 * parallel.MIN_FILES) == 0
     assert not parallel.start([("-", 0)], []).workers
+
+
+def test_a_call_runs_in_a_forked_process_and_a_failed_one_gives_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _parallel(monkeypatch, 1, 0.0)
+    forked = parallel.fork_call(os.getpid)
+    assert forked is not None
+    assert forked.result() not in (None, os.getpid())  # answered by another process
+
+    def fails() -> int:
+        raise RuntimeError("lost")
+
+    failed = parallel.fork_call(fails)
+    assert failed is not None
+    assert failed.result() is None
+    unsendable = parallel.fork_call(lambda: lambda: 1)  # an answer pickle cannot send
+    assert unsendable is not None
+    assert unsendable.result() is None
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    assert parallel.fork_call(os.getpid) is None  # where workers are refused, so is this
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    """A GitOps monorepo (benchmarks/monorepo.py): Kustomize roots with EFS claims."""
+    from conftest import load_benchmark
+
+    load_benchmark("monorepo").generate(tmp_path / "mono", 400)
+    return tmp_path / "mono"
+
+
+def _rendered_snapshot(inventory: Inventory) -> dict[str, Any]:
+    return {
+        "all": _snapshot(inventory),
+        "contexts": {view.context: _snapshot(view) for view in inventory.views() if view.context},
+        "unrendered": dict(inventory.unrendered),
+    }
+
+
+def test_units_planned_and_rendered_while_the_engines_import_change_nothing(
+    monorepo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: a forked process plans and renders (here: from a filled render cache,
+    and once with an empty one) while the loader does the caller's work."""
+    from efs_doctor.sources.render import RenderOptions
+
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    for cache in ("filled", "empty"):
+        options = RenderOptions(cache_dir=str(tmp_path / cache))
+        sequential = loader.load_paths([str(monorepo)], render=options)
+        assert sequential.unrendered == {}  # rendered: kustomize is installed for the tests
+        if cache == "empty":
+            options = RenderOptions(cache_dir=str(tmp_path / "empty-again"))
+        calls: list[int] = []
+        with monkeypatch.context() as patched:
+            _parallel(patched, 1, 0.5)
+            patched.setattr(parallel, "MIN_FILES", 300)
+            forked = loader.load_paths(
+                [str(monorepo)],
+                meanwhile=(functools.partial(calls.append, 1), 0.01),
+                render=options,
+            )
+        assert calls == [1]
+        assert _rendered_snapshot(forked) == _rendered_snapshot(sequential)
+
+
+def test_a_failed_forked_planner_leaves_the_units_to_the_loader(
+    monorepo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from efs_doctor.sources.render import RenderOptions
+
+    options = RenderOptions(cache_dir=str(tmp_path / "cache"))
+    monkeypatch.setenv("EFS_DOCTOR_WORKERS", "0")
+    sequential = loader.load_paths([str(monorepo)], render=options)
+    _parallel(monkeypatch, 1, 0.5)
+    monkeypatch.setattr(parallel, "MIN_FILES", 300)
+
+    marker = tmp_path / "planned-in-a-forked-process"
+
+    def lost(*args: object) -> object:
+        marker.write_text(str(os.getpid()))
+        raise RuntimeError("the forked planner died")
+
+    monkeypatch.setattr(loader, "_planned_and_rendered", lost)
+    calls: list[int] = []
+    again = loader.load_paths(
+        [str(monorepo)], meanwhile=(lambda: calls.append(1), 0.01), render=options
+    )
+    assert calls == [1]
+    assert int(marker.read_text()) != os.getpid()  # it ran, in another process, and died
+    assert _rendered_snapshot(again) == _rendered_snapshot(sequential)

@@ -145,7 +145,7 @@ class OriginFinder:
         marks = origin.marks
         if marks is None:
             return SourceMap(self.show(origin.path), origin.line, origin.column)
-        return SourceMap(self.show(origin.path), origin.line, origin.column, _loader=lambda: marks)
+        return SourceMap(self.show(origin.path), origin.line, origin.column, marks)
 
     def show(self, full: str) -> str:
         shown = self.shown.get(full)
