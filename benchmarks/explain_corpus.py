@@ -235,32 +235,32 @@ def _with_constant(name: str, value: float, cases: Sequence[Case]) -> tuple[Outc
         setattr(module, attribute, kept)
 
 
+def nested_choice(name: str, values: Sequence[float], tune: Sequence[Case]) -> Score:
+    """Each case ranked with the value of ``name`` that ranks the other cases best (top-1, then
+    top-3; ties keep ``values[0]``, the current value)."""
+    table = {value: _with_constant(name, value, tune) for value in values}
+
+    def merit(value: float, without: int) -> tuple[int, int]:
+        ranks = [o.rank for k, o in enumerate(table[value]) if k != without]
+        return (
+            sum(1 for r in ranks if r == 1),
+            sum(1 for r in ranks if r is not None and r <= 3),
+        )
+
+    chosen = [max(values, key=lambda v: merit(v, k)) for k in range(len(tune))]
+    return Score("tune", tuple(table[v][k] for k, v in enumerate(chosen)))
+
+
 def sweep(cases: Sequence[Case]) -> None:
-    """Each constant's values on the tuning half, and the nested leave-one-out of choosing it:
-    each case ranked with the value that ranks the other cases best (ties keep the current)."""
+    """Each constant's values on the tuning half, and the nested leave-one-out of choosing it."""
     tune = [c for c in cases if c.half == "tune"]
     for name, values in PARAMETERS.items():
-        table = {value: _with_constant(name, value, tune) for value in values}
-        cells = ", ".join(
-            f"{v:g}: {Score('tune', o).top1:.0%}/{Score('tune', o).top3:.0%}"
-            for v, o in table.items()
-        )
+        scores = [Score("tune", _with_constant(name, value, tune)) for value in values]
+        pairs = zip(values, scores, strict=True)
+        cells = ", ".join(f"{v:g}: {s.top1:.0%}/{s.top3:.0%}" for v, s in pairs)
         print(f"{name}  {cells}")
-
-        def merit(
-            value: float, without: int, table: dict[float, tuple[Outcome, ...]] = table
-        ) -> tuple[int, int]:
-            ranks = [o.rank for k, o in enumerate(table[value]) if k != without]
-            return (
-                sum(1 for r in ranks if r == 1),
-                sum(1 for r in ranks if r is not None and r <= 3),
-            )
-
-        nested = []
-        for k in range(len(tune)):
-            best = max(values, key=lambda v: merit(v, k))
-            nested.append(table[best][k])
-        print("  " + Score("tune", tuple(nested)).line() + " [nested leave-one-out of the choice]")
+        nested = nested_choice(name, values, tune)
+        print("  " + nested.line() + " [nested leave-one-out of the choice]")
 
 
 def _signatures(case: Case) -> tuple[frozenset[str], frozenset[str]]:
