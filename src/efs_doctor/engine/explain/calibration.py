@@ -58,16 +58,18 @@ def cause_counts(
     return counts
 
 
-def _blend(signature: Signature, counts: Mapping[str, int], strength: float) -> dict[str, float]:
+def _blend(
+    signature: Signature, counts: Mapping[str, int], strength: float, unlisted: bool
+) -> dict[str, float]:
     prior = signature.causes
-    # A report whose cause the message does not list says nothing about the order of the
-    # listed ones.
-    seen = {cause: n for cause, n in counts.items() if cause in prior}
+    # Unless ``unlisted``, a report whose cause the message does not list says nothing about
+    # the order of the listed ones; with it, the report adds its cause to the message's.
+    seen = {cause: n for cause, n in counts.items() if unlisted or cause in prior}
     total = sum(seen.values())
     mass = sum(prior.values())
     shares = {
-        cause: (strength * weight / mass + seen.get(cause, 0)) / (strength + total)
-        for cause, weight in prior.items()
+        cause: (strength * prior.get(cause, 0.0) / mass + seen.get(cause, 0)) / (strength + total)
+        for cause in {*prior, *seen}
     }
     top, best = max(prior.values()), max(shares.values())
     return {cause: round(max(_FLOOR, top * share / best), 3) for cause, share in shares.items()}
@@ -78,6 +80,7 @@ def fit_weights(
     observations: Iterable[Observation],
     strength: float,
     pooling: Pooling = "family",
+    unlisted: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Calibrated ``causes`` for every signature with data; the others keep their hand weights
     (absent from the result)."""
@@ -85,9 +88,11 @@ def fit_weights(
     fitted: dict[str, dict[str, float]] = {}
     for signature in catalogue.signatures:
         found = counts.get(_group(signature, pooling))
-        if not signature.causes or found is None or not set(found) & set(signature.causes):
+        if not signature.causes or found is None:
             continue
-        weights = _blend(signature, found, strength)
+        if not unlisted and not set(found) & set(signature.causes):
+            continue
+        weights = _blend(signature, found, strength, unlisted)
         if weights != dict(signature.causes):
             fitted[signature.id] = weights
     return fitted

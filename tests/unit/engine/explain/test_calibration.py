@@ -60,6 +60,13 @@ def test_a_cause_the_message_does_not_list_says_nothing_about_it() -> None:
     assert fit_weights(HAND, _seen("fargate-unsupported", RESOLVE, times=5), 1.0) == {}
 
 
+def test_reports_may_add_an_unlisted_cause_only_when_asked() -> None:
+    seen = _seen("fargate-unsupported", RESOLVE, times=5)
+    fitted = fit_weights(HAND, seen, 1.0, "signature", unlisted=True)[RESOLVE]
+    assert max(fitted, key=lambda c: fitted[c]) == "fargate-unsupported"
+    assert set(fitted) == {*HAND.signature(RESOLVE).causes, "fargate-unsupported"}
+
+
 def test_a_family_counts_a_report_once_and_for_every_member() -> None:
     both = _seen("vpc-dns-disabled", RESOLVE, "nfs-failed-to-resolve-server")
     counts = cause_counts(HAND, both, "family")
