@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal, cast, get_args
 
@@ -51,6 +53,9 @@ class Signature:
     phrase: str | None = None
     """The message's core words, lower case, single-spaced (the literal, or ``phrase:``): what
     matching.py looks for when the message was cut short or quoted without its first words."""
+    family: str | None = None
+    """Messages ambiguous between the same causes (timeouts, access denied...): calibration.py
+    counts their confirmed causes together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +156,9 @@ def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
     if not isinstance(specificity, int | float) or not 0 <= specificity <= 1:
         raise CatalogueError(f"{where}: specificity must be in [0, 1]")
     note = raw.get("note")
+    family = raw.get("family")
+    if family is not None and (not isinstance(family, str) or not family.strip()):
+        raise CatalogueError(f"{where}: 'family' must be a non-empty string")
     phrase = raw.get("phrase", literal)
     if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
         raise CatalogueError(f"{where}: 'phrase' must be a non-empty string")
@@ -169,6 +177,7 @@ def _signature(raw: object, causes: Mapping[str, CauseInfo]) -> Signature:
         note=note.strip() if isinstance(note, str) else None,
         runs=required_runs(pattern.pattern),
         phrase=" ".join(phrase.lower().split()) if isinstance(phrase, str) else None,
+        family=family.strip() if isinstance(family, str) else None,
     )
 
 
@@ -190,13 +199,75 @@ def parse_catalogue(data: object) -> Catalogue:
     return Catalogue(signatures, causes, _checks(data.get("generic_checks"), "generic_checks"))
 
 
-@cache
+def with_weights(catalogue: Catalogue, weights: Mapping[str, Mapping[str, float]]) -> Catalogue:
+    """``catalogue`` with the cause weights of the signatures ``weights`` names replaced."""
+    for signature_id, causes in weights.items():
+        where = f"weights of {signature_id}"
+        catalogue.signature(signature_id)  # KeyError for an unknown signature
+        for cause_id, weight in causes.items():
+            if cause_id not in catalogue.causes:
+                raise CatalogueError(f"{where}: unknown cause {cause_id!r}")
+            if not 0 < weight <= 1:
+                raise CatalogueError(f"{where}: weight of {cause_id} must be in (0, 1]")
+    signatures = tuple(
+        replace(s, causes=dict(weights[s.id])) if s.id in weights else s
+        for s in catalogue.signatures
+    )
+    return replace(catalogue, signatures=signatures)
+
+
+def fitted_weights(data: object) -> dict[str, dict[str, float]]:
+    """The ``weights`` of the generated file signature_weights.yaml (calibration.py)."""
+    if not isinstance(data, dict) or not isinstance(data.get("weights") or {}, dict):
+        raise CatalogueError("signature_weights.yaml: 'weights' must be a mapping")
+    weights: dict[str, dict[str, float]] = {}
+    for signature_id, causes in (data.get("weights") or {}).items():
+        if not isinstance(causes, dict):
+            raise CatalogueError(f"signature_weights.yaml: {signature_id} must be a mapping")
+        weights[str(signature_id)] = {str(c): float(w) for c, w in causes.items()}
+    return weights
+
+
+# A catalogue that load_catalogue returns instead of the shipped one (benchmarks that refit the
+# weights per held-out case, tests).
+_ACTIVE: ContextVar[Catalogue | None] = ContextVar("explain_catalogue", default=None)
+
+
+@contextmanager
+def using_catalogue(catalogue: Catalogue) -> Iterator[Catalogue]:
+    """Within the block, ``load_catalogue()`` is ``catalogue``."""
+    token = _ACTIVE.set(catalogue)
+    try:
+        yield catalogue
+    finally:
+        _ACTIVE.reset(token)
+
+
 def load_catalogue() -> Catalogue:
-    """The shipped catalogue; parsed on first use and cached for the process."""
+    """The shipped catalogue with its fitted weights (or the one ``using_catalogue`` set)."""
+    return _ACTIVE.get() or shipped_catalogue()
+
+
+def hand_catalogue() -> Catalogue:
+    """signatures.yaml as written, before the fitted weights (calibration.py fits from it)."""
+    return _parsed("signatures.yaml")
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """signatures.yaml with the weights of signature_weights.yaml; parsed once per process."""
+    return with_weights(hand_catalogue(), fitted_weights(_yaml("signature_weights.yaml")))
+
+
+@cache
+def _parsed(name: str) -> Catalogue:
+    return parse_catalogue(_yaml(name))
+
+
+def _yaml(name: str) -> object:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     from efs_doctor import data
 
-    text = data.read_text("signatures.yaml")
-    return parse_catalogue(yaml.load(text, Loader=loader))
+    return yaml.load(data.read_text(name), Loader=loader)
