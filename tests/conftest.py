@@ -180,6 +180,12 @@ def bench_corpus() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def bench_monorepo() -> ModuleType:
+    """benchmarks/monorepo.py, the GitOps monorepo generator, loaded as a module."""
+    return load_benchmark("monorepo")
+
+
+@pytest.fixture(scope="session")
 def explain_corpus() -> ModuleType:
     """benchmarks/explain_corpus.py: explain's real-report corpus, its split and its score."""
     return load_benchmark("explain_corpus")

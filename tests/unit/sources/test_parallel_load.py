@@ -173,11 +173,9 @@ def test_a_call_runs_in_a_forked_process_and_a_failed_one_gives_none(
 
 
 @pytest.fixture
-def monorepo(tmp_path: Path) -> Path:
+def monorepo(tmp_path: Path, bench_monorepo: ModuleType) -> Path:
     """A GitOps monorepo (benchmarks/monorepo.py): Kustomize roots with EFS claims."""
-    from conftest import load_benchmark
-
-    load_benchmark("monorepo").generate(tmp_path / "mono", 400)
+    bench_monorepo.generate(tmp_path / "mono", 400)
     return tmp_path / "mono"
 
 
