@@ -38,6 +38,27 @@ def comes_back_from_json(value: Any) -> bool:
     return False
 
 
+def write_json(path: str, value: Any) -> None:
+    """Write ``value`` as JSON to ``path`` at once (a temporary file renamed over it, so a
+    reader never sees half an entry); a cache that cannot be written is no cache: errors
+    are dropped."""
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as output:
+                # one string: ``json.dump`` streams through the encoder written in Python,
+                # several times slower than the C one ``dumps`` uses
+                output.write(json.dumps(value, separators=(",", ":")))
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, ValueError, TypeError, RecursionError):
+        pass
+
+
 class RenderCache:
     """Renders by key, one JSON file each under ``directory`` (None: the default
     directory; "": no cache)."""
@@ -82,19 +103,7 @@ class RenderCache:
     def put(self, key: str, value: dict[str, Any]) -> None:
         if not self.directory:
             return
-        path = self._path(key)
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as output:
-                    json.dump(value, output)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except (OSError, ValueError, TypeError):
-            pass
+        write_json(self._path(key), value)
 
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")

@@ -25,13 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import Location
+from efs_doctor.sources.render.cache import default_directory, write_json
 from efs_doctor.sources.render.kustomization import NOTHING, Signature, signature
 from efs_doctor.sources.render.model import Unit, UnitKind, UnitPlan
 
@@ -68,8 +68,6 @@ class PlanCache:
 
     def __init__(self, directory: str | None, walked: Sequence[str]) -> None:
         if directory is None:
-            from efs_doctor.sources.render.cache import default_directory
-
             directory = default_directory()
         key = _key(walked) if directory else None
         self.path = os.path.join(directory, "plans", key + ".json") if key else ""
@@ -113,21 +111,7 @@ class PlanCache:
             "kinds": [[p, sig[0]] for p, sig in evidence.paths.items() if p not in read],
             "signed": [[p, *sig] for p, sig in signed.items()],
         }
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as output:
-                    # one string: ``json.dump`` streams through the encoder written in
-                    # Python, several times slower than the C one ``dumps`` uses
-                    output.write(json.dumps(stored, separators=(",", ":")))
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except (OSError, ValueError, TypeError):
-            pass
+        write_json(self.path, stored)
 
 
 def _key(walked: Sequence[str]) -> str | None:
