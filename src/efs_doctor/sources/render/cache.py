@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 # Bumped when what is stored changes shape.
-FORMAT = "3"
+FORMAT = "4"
 
 
 def default_directory() -> str:

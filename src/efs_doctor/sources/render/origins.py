@@ -11,6 +11,7 @@ nearest enclosing field that was not changed).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,7 +64,13 @@ class Origin:
     marks: Marks | None = None
 
     def as_json(self) -> list[Any]:
-        marks = None if self.marks is None else [[list(k), *v] for k, v in self.marks.items()]
+        """The origin as stored; the field positions as one JSON text, decoded only for an
+        object that gets a finding (and sent across processes as one string: issue 22)."""
+        marks = None
+        if self.marks is not None:
+            marks = json.dumps(
+                [[list(k), *v] for k, v in self.marks.items()], separators=(",", ":")
+            )
         return [self.path, self.line, self.column, marks]
 
     @classmethod
@@ -76,25 +83,30 @@ class Origin:
             (path is None or isinstance(path, str))
             and (line is None or isinstance(line, int))
             and (column is None or isinstance(column, int))
-            and (marks is None or isinstance(marks, list))
+            and (marks is None or isinstance(marks, str))
         ):
             return None
         return cls(path, line, column, None if marks is None else _StoredMarks(marks))
 
 
 class _StoredMarks(Mapping[FieldPath, tuple[int, int]]):
-    """Field positions read back from the cache, turned into a mapping only when asked
-    (most objects never get a finding)."""
+    """Field positions read back from the cache as text, turned into a mapping only when
+    asked (most objects never get a finding); text that is not what :meth:`Origin.as_json`
+    writes gives no positions (the object's own line still locates it)."""
 
-    def __init__(self, stored: list[Any]) -> None:
+    def __init__(self, stored: str) -> None:
         self._stored = stored
         self._marks: dict[FieldPath, tuple[int, int]] | None = None
 
     def _built(self) -> dict[FieldPath, tuple[int, int]]:
         if self._marks is None:
+            try:
+                items = json.loads(self._stored)
+            except ValueError:
+                items = None
             self._marks = {
                 tuple(item[0]): (item[1], item[2])
-                for item in self._stored
+                for item in (items if isinstance(items, list) else ())
                 if isinstance(item, list) and len(item) == 3 and isinstance(item[0], list)
             }
         return self._marks

@@ -194,6 +194,29 @@ def test_a_cache_entry_of_another_shape_is_rendered_again(tmp_path: Path) -> Non
     assert _positions(again) == _positions(first)
 
 
+def test_cached_field_positions_that_cannot_be_read_leave_each_object_its_line(
+    tmp_path: Path,
+) -> None:
+    """The positions of a cached object's fields are one JSON text, read when a finding
+    asks; a text that is not theirs (a damaged entry) gives no field positions, and the
+    object still points at its file and line."""
+    import json
+
+    first = _render(f"{K}/overlays/dev", tmp_path)
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    stored = json.loads(entry.read_text())
+    assert all(isinstance(origin[3], str) for origin in stored["origins"] if origin[3])
+    for origin in stored["origins"]:
+        origin[3] = "[[" if origin[3] else origin[3]
+    entry.write_text(json.dumps(stored))
+    again = _render(f"{K}/overlays/dev", tmp_path)
+    assert again.cached
+    assert [(d.source.path, d.source.line) for d in again.documents] == [
+        (d.source.path, d.source.line) for d in first.documents
+    ]
+    assert all(not d.source.marks for d in again.documents)
+
+
 def test_a_changed_input_is_rendered_again(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     _copy(REPO / K, tree)
