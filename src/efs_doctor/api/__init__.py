@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,6 +21,11 @@ T = TypeVar("T")
 # fifth of a 500-file scan, mostly creating their dataclasses); only its ratio to the
 # loader's per-file cost (sources/parallel.py) matters.
 ANALYSIS_IMPORT_SECONDS = 0.04
+
+# Fewest contexts worth a process of their own: a context's analysis takes about a
+# millisecond (the monorepo's overlays); forking, sending the reports back and the pages
+# both processes then copy cost several.
+CONTEXTS_PER_PROCESS = 16
 
 
 def load_inventory(
@@ -76,13 +83,37 @@ def analyze(inventory: Inventory, config: Config | None = None) -> Report:
     gc.disable()
     try:
         views = inventory.views()
-        several = len(views) > 1
-        reports = [_tagged(_analyze(view, config), view.context, several) for view in views]
+        reports = _analyzed(views, config)
         report = reports[0] if len(reports) == 1 else _merged(reports, inventory)
         return _with_unrendered(report, inventory)
     finally:
         if collecting:
             gc.enable()
+
+
+def _analyzed(views: Sequence[Inventory], config: Config | None) -> list[Report]:
+    """Each context's report, tagged with its context, in order. Many contexts (a
+    monorepo's rendered overlays) are shared out to forked processes, one per spare CPU,
+    each taking a contiguous share; a process that fails leaves its share to this one."""
+    from efs_doctor.sources.parallel import fork_call, spare_cpus
+
+    several = len(views) > 1
+
+    def reports(share: Sequence[Inventory]) -> list[Report]:
+        return [_tagged(_analyze(view, config), view.context, several) for view in share]
+
+    processes = min(spare_cpus() + 1, len(views) // CONTEXTS_PER_PROCESS)
+    if processes < 2:
+        return reports(views)
+    size, extra = divmod(len(views), processes)
+    bounds = [i * size + min(i, extra) for i in range(processes + 1)]
+    shares = [views[start:end] for start, end in itertools.pairwise(bounds)]
+    forked = [fork_call(functools.partial(reports, share)) for share in shares[1:]]
+    analyzed = reports(shares[0])
+    for share, process in zip(shares[1:], forked, strict=True):
+        theirs = process.result() if process is not None else None
+        analyzed.extend(theirs if theirs is not None else reports(share))
+    return analyzed
 
 
 def _tagged(report: Report, context: str, several: bool) -> Report:

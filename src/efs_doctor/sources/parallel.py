@@ -61,10 +61,15 @@ class ParsedFile:
 
 def worker_count(files: int) -> int:
     """How many worker processes to use for ``files`` files (0: load sequentially)."""
-    if files < MIN_FILES or not hasattr(os, "fork"):
+    if files < MIN_FILES:
         return 0
-    threading = sys.modules.get("threading")  # never imported: no other thread exists
-    if threading is not None and threading.active_count() > 1:
+    return min(spare_cpus(), files // PER_WORKER)
+
+
+def spare_cpus() -> int:
+    """How many processes may run beside this one: one per usable CPU but this one's,
+    at most ``EFS_DOCTOR_WORKERS``; 0 where forking is impossible or unsafe."""
+    if not hasattr(os, "fork") or other_threads():
         return 0
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -74,7 +79,19 @@ def worker_count(files: int) -> int:
     cap = os.environ.get("EFS_DOCTOR_WORKERS", "").strip()
     if cap.isdigit():
         wanted = min(wanted, int(cap))
-    return max(0, min(wanted, files // PER_WORKER))
+    return max(0, wanted)
+
+
+def other_threads() -> bool:
+    """Whether threads other than this one run in the process: a forked child gets only
+    the forking thread, and a lock another one held stays locked in it for good. Linux
+    counts every thread, those a native library started too (the Helm library's Go
+    runtime, loaded when a chart is rendered in this process); elsewhere only Python's."""
+    try:
+        return len(os.listdir("/proc/self/task")) > 1
+    except OSError:
+        threading = sys.modules.get("threading")  # never imported: no other thread exists
+        return threading is not None and threading.active_count() > 1
 
 
 def split(count: int, workers: int, head_start: float = 0.0) -> int:
@@ -251,11 +268,11 @@ class Forked:
 
 def fork_call(call: Callable[[], Any]) -> Forked | None:
     """``call`` in a forked process (None where forking is not safe or possible: see
-    :func:`worker_count`), so that the caller does other work meanwhile."""
+    :func:`spare_cpus`), so that the caller does other work meanwhile."""
     import pickle
     import tempfile
 
-    if worker_count(MIN_FILES) == 0:
+    if spare_cpus() == 0:
         return None
     output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Forked.result)
     pid = os.fork()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -67,7 +66,7 @@ def _parallel(monkeypatch: pytest.MonkeyPatch, workers: int, own_share: float) -
     monkeypatch.setattr(parallel, "PER_WORKER", 1)
     monkeypatch.setattr(parallel, "WORKER_SECONDS_PER_FILE", workers * own_share)
     monkeypatch.setattr(parallel, "LOADER_SECONDS_PER_FILE", 1 - own_share)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest-xdist's threads
+    monkeypatch.setattr(parallel, "other_threads", lambda: False)  # pytest-xdist's threads
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     monkeypatch.setenv("EFS_DOCTOR_WORKERS", str(workers))
 
