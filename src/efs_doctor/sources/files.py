@@ -10,7 +10,7 @@ import codecs
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from efs_doctor.model.problems import InputProblem, ProblemLevel
@@ -50,16 +50,13 @@ def iter_input_files(
             continue
         if os.path.isdir(path):
             terraform = 0
-            for root, dirs, files in os.walk(path, onerror=_walk_error(problems)):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.lower().endswith(INPUT_SUFFIXES) or name in UNIT_FILES:
-                        full = os.path.join(root, name)
-                        if full not in seen:
-                            seen.add(full)
-                            yield path, full
-                    elif name.endswith(".tf"):
-                        terraform += 1
+            for full, name in _walk(path, problems):
+                if name.lower().endswith(INPUT_SUFFIXES) or name in UNIT_FILES:
+                    if full not in seen:
+                        seen.add(full)
+                        yield path, full
+                elif name.endswith(".tf"):
+                    terraform += 1
             if terraform:
                 problems.append(_terraform_hint(path, terraform))
         elif os.path.lexists(path):
@@ -82,11 +79,43 @@ def _terraform_hint(path: str, count: int) -> InputProblem:
     )
 
 
-def _walk_error(problems: list[InputProblem]) -> Callable[[OSError], None]:
-    def report(error: OSError) -> None:
-        problems.append(InputProblem(Location(error.filename), _os_reason(error)))
+def _walk(top: str, problems: list[InputProblem]) -> Iterator[tuple[str, str]]:
+    """(path, name) of every file under ``top``, as ``os.walk`` gives them top-down with
+    each directory's files and subdirectories sorted by name: a directory's files, then
+    each subdirectory's; hidden directories and links to directories are not entered. One
+    ``scandir`` a directory and no ``stat`` an entry where the directory gives the type
+    (``os.walk`` checks each subdirectory for a link again: a tenth of a 5,000-file walk)."""
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError as error:
+            problems.append(InputProblem(Location(error.filename), _os_reason(error)))
+            continue
+        subdirectories: list[str] = []
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir()
+            except OSError:
+                is_directory = False
+            if not is_directory:
+                yield entry.path, entry.name
+            elif not entry.name.startswith(".") and not _is_link(entry):
+                subdirectories.append(entry.path)
+        pending.extend(reversed(subdirectories))
 
-    return report
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def _os_reason(error: OSError) -> str:

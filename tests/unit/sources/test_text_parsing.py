@@ -174,6 +174,43 @@ def test_a_directory_loop_does_not_trap_the_walk(load: Load, write: Write, tmp_p
     assert inventory.files == [str(tmp_path / "d" / "pv.yaml")]
 
 
+def test_the_walk_gives_files_in_sorted_top_down_order_and_reports_what_it_cannot_read(
+    tmp_path: Path,
+) -> None:
+    """A directory's files by name, then each subdirectory's in name order: the order
+    ``os.walk`` gives with sorted names, which findings and problems follow."""
+    import os
+
+    from efs_doctor.model.problems import InputProblem
+    from efs_doctor.sources.files import iter_input_paths
+
+    for name in ("b.yaml", "a/z.yaml", "a/b/c.yml", "a.yaml", "a/a.json", "ab/x.yaml", "Z.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}\n")
+    (tmp_path / "a" / "link.yaml").symlink_to(tmp_path / "b.yaml")  # a link to a file is read
+    (tmp_path / "dir.yaml").symlink_to(tmp_path / "ab")  # a link to a directory is not
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.yaml").write_text("{}\n")
+    locked.chmod(0)
+    try:
+        problems: list[InputProblem] = []
+        walked = list(iter_input_paths([str(tmp_path)], problems))
+        expected = []
+        for root, dirs, files in os.walk(tmp_path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            expected += [os.path.join(root, f) for f in sorted(files)]
+        readable = os.access(locked, os.R_OK)  # root reads it anyway
+    finally:
+        locked.chmod(0o755)
+    assert walked == expected
+    assert walked[:3] == [str(tmp_path / n) for n in ("Z.yaml", "a.yaml", "b.yaml")]
+    assert str(tmp_path / "a" / "link.yaml") in walked
+    assert not any(path.startswith(str(tmp_path / "dir.yaml")) for path in walked)
+    if not readable:
+        assert [str(p) for p in problems] == [f"{locked}: permission denied"]
+
+
 def test_not_a_regular_file(load: Load, tmp_path: Path) -> None:
     import os
 
