@@ -402,6 +402,33 @@ def test_version_imports_nothing_heavy(cli: Cli) -> None:
     assert not {m for m in _imported("--version") if m.split(".")[0] == "yaml"}
 
 
+def _modules_after(*args: str) -> set[str]:
+    """The modules loaded once ``efs-doctor ARGS`` has run (``-X importtime`` does not see
+    the command modules: ``importlib.import_module`` loads them)."""
+    script = (
+        "import sys\n"
+        "from efs_doctor.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(*sorted(sys.modules), sep='\\n', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    modules = set(result.stderr.splitlines())
+    assert "efs_doctor.cli" in modules, result.stderr[-2000:]
+    return modules
+
+
+def test_a_command_imports_no_other_command() -> None:
+    """The parser is built for the command run alone (issue 22: start-up)."""
+    commands = {m for m in _modules_after("rules") if m.startswith("efs_doctor.commands.")}
+    assert commands == {"efs_doctor.commands.rules"}
+
+
 def test_help_imports_nothing_heavy() -> None:
     """Command modules keep their top level light (CONTRIBUTING.md, "Adding a command")."""
     heavy = {m for m in _imported("--help") if m.split(".")[0] in HEAVY}
