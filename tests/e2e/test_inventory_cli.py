@@ -4,6 +4,7 @@ examples, and what ``--version`` imports."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -427,6 +428,13 @@ def test_a_command_imports_no_other_command() -> None:
     """The parser is built for the command run alone (issue 22: start-up)."""
     commands = {m for m in _modules_after("rules") if m.startswith("efs_doctor.commands.")}
     assert commands == {"efs_doctor.commands.rules"}
+
+
+def test_a_scan_with_nothing_to_render_starts_no_renderer() -> None:
+    """What only a render needs (a process, threads) is imported when a unit is rendered,
+    not with the renderers' modules (issue 22: start-up)."""
+    modules = _modules_after("scan", str(HEALTHY), "-o", os.devnull)
+    assert {"subprocess", "concurrent.futures", "threading"} & modules == set()
 
 
 def test_help_imports_nothing_heavy() -> None:

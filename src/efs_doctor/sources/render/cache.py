@@ -5,13 +5,14 @@ fails a scan.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from typing import Any
+
+# hashlib and tempfile are imported where they are used: a forked process plans and renders
+# while the scan starts (sources/loader.py), and the scan's start-up would pay 4 ms for them.
 
 # Bumped when what is stored changes shape.
 FORMAT = "4"
@@ -42,6 +43,8 @@ def write_json(path: str, value: Any) -> None:
     """Write ``value`` as JSON to ``path`` at once (a temporary file renamed over it, so a
     reader never sees half an entry); a cache that cannot be written is no cache: errors
     are dropped."""
+    import tempfile
+
     directory = os.path.dirname(path)
     try:
         os.makedirs(directory, exist_ok=True)
@@ -71,6 +74,8 @@ class RenderCache:
 
     def key(self, parts: Iterable[str], files: Iterable[str]) -> str:
         """A digest of ``parts`` (renderer, options) and of each file's path and bytes."""
+        import hashlib
+
         digest = hashlib.sha256(FORMAT.encode())
         for part in parts:
             digest.update(b"\0p" + part.encode("utf-8", "surrogatepass"))
@@ -81,6 +86,8 @@ class RenderCache:
     def _file(self, path: str) -> bytes:
         part = self._files.get(path)
         if part is None:
+            import hashlib
+
             part = b"\0f" + path.encode("utf-8", "surrogateescape")
             try:
                 with open(path, "rb") as handle:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,6 +72,9 @@ def render_kustomization(
     elif cached_only:
         return None
     else:
+        import shutil
+        import tempfile
+
         wrapper = tempfile.mkdtemp(prefix="efs-doctor-kustomize-")
         try:
             result = _build(unit, command, wrapper, options.timeout)

@@ -22,7 +22,6 @@ A cache that cannot be read or written is no cache: it never fails a scan.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -118,6 +117,7 @@ def _key(walked: Sequence[str]) -> str | None:
     """A digest of the walked paths, the working directory (they may be relative), the
     version and the planner's code (its files' signatures); None without a working
     directory."""
+    import hashlib  # here: only the planner needs it (cache.py)
     import sys
 
     from efs_doctor import __version__

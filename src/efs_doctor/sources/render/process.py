@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,8 @@ class ProcessResult:
 
 
 def run_renderer(command: Sequence[str], timeout: float, cwd: str | None = None) -> ProcessResult:
+    import subprocess  # here: a scan whose renders are all cached runs none (2 ms of start-up)
+
     try:
         completed = subprocess.run(
             list(command),
