@@ -135,6 +135,8 @@ Edit = YamlEdit | NewFile
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A way to resolve a finding: its edits, whether it is safe, and the diff they make."""
+
     title: str
     safety: FixSafety
     edits: tuple[Edit, ...] = ()
@@ -147,6 +149,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem found: where, how bad, how sure, the error the mount shows, and its fix."""
+
     code: str
     slug: str
     severity: Severity
@@ -190,6 +194,8 @@ class Inconclusive:
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
+    """A finding that an annotation on the object suppressed, and the annotation's reason."""
+
     finding: Finding
     reason: str
     by: str  # the object whose annotation suppressed it
@@ -197,6 +203,8 @@ class Suppressed:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """The counts a report ends with."""
+
     files: int
     objects: int
     chains: int
@@ -209,6 +217,8 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """What a scan found in the files it read: findings, inconclusive checks, suppressions."""
+
     findings: tuple[Finding, ...]
     inconclusive: tuple[Inconclusive, ...]
     suppressed: tuple[Suppressed, ...]

@@ -23,6 +23,8 @@ def _label(kind: str, raw: Mapping[str, Any], key: str) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FileSystem:
+    """An EFS file system, as ``describe-file-systems`` gives it."""
+
     id: str
     arn: str | None
     owner_id: str | None
@@ -81,6 +83,8 @@ class FileSystemPolicy:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MountTarget:
+    """A file system's mount target in one subnet (``describe-mount-targets``)."""
+
     id: str
     file_system_id: str
     subnet_id: str | None
@@ -120,6 +124,8 @@ class MountTarget:
 
 @dataclass(frozen=True, slots=True)
 class PosixUser:
+    """The POSIX identity an access point enforces on every request through it."""
+
     uid: int
     gid: int
     secondary_gids: tuple[int, ...] = ()
@@ -127,6 +133,8 @@ class PosixUser:
 
 @dataclass(frozen=True, slots=True)
 class CreationInfo:
+    """The owner and mode an access point gives its root directory when it creates it."""
+
     owner_uid: int
     owner_gid: int
     permissions: str
@@ -134,6 +142,8 @@ class CreationInfo:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AccessPoint:
+    """An EFS access point, as ``describe-access-points`` gives it."""
+
     id: str
     arn: str | None
     file_system_id: str
@@ -243,6 +253,8 @@ def _rules(r: FieldReader, key: str) -> tuple[SecurityGroupRule, ...]:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SecurityGroup:
+    """A security group with its inbound and outbound rules (``describe-security-groups``)."""
+
     id: str
     name: str | None
     vpc_id: str | None
@@ -270,6 +282,8 @@ class SecurityGroup:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class NetworkInterface:
+    """A network interface: where an address lives and the security groups it has."""
+
     id: str
     subnet_id: str | None
     vpc_id: str | None
@@ -309,6 +323,8 @@ class NetworkInterface:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Subnet:
+    """A subnet: its VPC, zone and address range (``describe-subnets``)."""
+
     id: str
     vpc_id: str | None
     availability_zone: str | None
@@ -336,6 +352,8 @@ class Subnet:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Vpc:
+    """A VPC and its DHCP options set (``describe-vpcs``)."""
+
     id: str
     cidr: str | None
     dhcp_options_id: str | None
@@ -367,6 +385,8 @@ class VpcDnsAttribute:
 
 @dataclass(frozen=True, slots=True)
 class NetworkAclEntry:
+    """One numbered rule of a network ACL, inbound or outbound."""
+
     rule_number: int
     egress: bool
     protocol: str  # "-1" all, "6" tcp
@@ -390,6 +410,8 @@ class NetworkAclEntry:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class NetworkAcl:
+    """A network ACL, its rules and the subnets it applies to (``describe-network-acls``)."""
+
     id: str
     vpc_id: str | None
     is_default: bool
@@ -438,6 +460,9 @@ class NetworkAcl:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Instance:
+    """An EC2 instance (a node): its address, subnet, security groups, instance profile and
+    metadata options."""
+
     id: str
     private_ip: str | None
     private_dns_name: str | None
@@ -503,6 +528,8 @@ def decode_policy_document(value: Any) -> Mapping[str, Any] | None:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ManagedPolicy:
+    """An IAM managed policy and its default version's document."""
+
     arn: str
     name: str | None
     document: Mapping[str, Any] | None  # the default version
@@ -513,6 +540,8 @@ class ManagedPolicy:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Role:
+    """An IAM role: its trust policy, inline policies and attached managed policies."""
+
     name: str
     arn: str
     trust_policy: Mapping[str, Any] | None
@@ -565,6 +594,8 @@ class Role:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class InstanceProfile:
+    """An instance profile and the roles it passes to its instances."""
+
     arn: str
     name: str | None
     role_arns: tuple[str, ...]
@@ -575,6 +606,8 @@ class InstanceProfile:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class EksCluster:
+    """An EKS cluster: its OIDC issuer, VPC and cluster security group."""
+
     name: str
     arn: str | None
     oidc_issuer: str | None
@@ -630,6 +663,8 @@ class NodeGroup:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PodIdentityAssociation:
+    """An EKS Pod Identity association: a service account and the role its pods get."""
+
     cluster_name: str | None
     namespace: str
     service_account: str
@@ -661,6 +696,8 @@ class PodIdentityAssociation:
 
 @dataclass(frozen=True, slots=True)
 class CallerIdentity:
+    """Who made the saved AWS calls (``sts get-caller-identity``)."""
+
     account: str
     arn: str | None
     source: SourceMap = LIVE

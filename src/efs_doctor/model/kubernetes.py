@@ -26,6 +26,8 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "R
 
 @dataclass(frozen=True, slots=True)
 class Meta:
+    """An object's name, namespace, labels and annotations."""
+
     name: str
     namespace: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -59,6 +61,8 @@ def _zones_from_node_selector_terms(r: FieldReader, *path: str | int) -> tuple[s
 
 @dataclass(frozen=True, slots=True)
 class SelectorRequirement:
+    """One ``matchExpressions`` requirement of a label selector."""
+
     key: str
     operator: str  # In | NotIn | Exists | DoesNotExist
     values: tuple[str, ...]
@@ -107,6 +111,8 @@ def _nfs_source(r: FieldReader, *path: str | int) -> NfsVolumeSource | None:
 
 @dataclass(frozen=True, slots=True)
 class CsiVolumeSource:
+    """A volume's ``csi`` source: the driver, the volume handle and its attributes."""
+
     driver: str
     volume_handle: str
     volume_attributes: Mapping[str, str] = field(default_factory=dict)
@@ -115,6 +121,8 @@ class CsiVolumeSource:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PersistentVolume:
+    """A PersistentVolume."""
+
     meta: Meta
     access_modes: tuple[str, ...]
     mount_options: tuple[str, ...]
@@ -184,6 +192,8 @@ class PersistentVolume:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PersistentVolumeClaim:
+    """A PersistentVolumeClaim."""
+
     meta: Meta
     access_modes: tuple[str, ...]
     storage_class: str | None  # None: field absent (the default class applies)
@@ -238,6 +248,8 @@ class PersistentVolumeClaim:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class StorageClass:
+    """A StorageClass."""
+
     meta: Meta
     provisioner: str
     parameters: Mapping[str, str]
@@ -333,6 +345,8 @@ class PodVolume:
 
 @dataclass(frozen=True, slots=True)
 class VolumeMount:
+    """Where one container mounts one of its pod's volumes."""
+
     container: str
     volume: str
     mount_path: str
@@ -342,6 +356,8 @@ class VolumeMount:
 
 @dataclass(frozen=True, slots=True)
 class SecurityContext:
+    """The user, group and fsGroup a pod or container runs with."""
+
     run_as_user: int | None = None
     run_as_group: int | None = None
     fs_group: int | None = None
@@ -515,6 +531,8 @@ class Workload:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ServiceAccount:
+    """A ServiceAccount (its annotations name an IAM role for IRSA)."""
+
     meta: Meta
     source: SourceMap = LIVE
 
@@ -546,6 +564,8 @@ class ServiceAccount:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Node:
+    """A Node: its zone, region, instance and address."""
+
     meta: Meta
     zone: str | None
     region: str | None
@@ -591,6 +611,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Event:
+    """An Event, and the object it is about."""
+
     meta: Meta
     involved_kind: str | None
     involved_namespace: str | None
@@ -631,6 +653,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CSIDriver:
+    """A CSIDriver object: whether volumes attach and the driver's fsGroup policy."""
+
     meta: Meta
     attach_required: bool | None
     fs_group_policy: str | None
