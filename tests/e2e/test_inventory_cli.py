@@ -437,6 +437,15 @@ def test_a_scan_with_nothing_to_render_starts_no_renderer() -> None:
     assert {"subprocess", "concurrent.futures", "threading"} & modules == set()
 
 
+def test_fixes_to_yaml_files_import_no_iac_reader() -> None:
+    """Whether an object came from IaC is asked of every object a fix edits; only an
+    object that did needs the IaC modules (issue 22: start-up)."""
+    modules = _modules_after("scan", str(SEED), "-o", os.devnull)
+    assert "ruamel.yaml" in modules  # fixes were rendered as YAML patches
+    iac = {"efs_doctor.sources.iac.fixes", "efs_doctor.sources.iac.common"}
+    assert iac & modules == set()
+
+
 def test_help_imports_nothing_heavy() -> None:
     """Command modules keep their top level light (CONTRIBUTING.md, "Adding a command")."""
     heavy = {m for m in _imported("--help") if m.split(".")[0] in HEAVY}

@@ -56,7 +56,7 @@ def yaml_edit(
 ) -> YamlEdit | None:
     """An edit of ``obj`` in the YAML file it came from; None for objects read live, from
     stdin or from infrastructure as code (a ``.tf`` file or template is not YAML to edit)."""
-    from efs_doctor.sources.iac.fixes import iac_source
+    from efs_doctor.sources.iac.source_map import iac_source
 
     if obj.source.path is None or obj.source.path == "<stdin>" or iac_source(obj) is not None:
         return None
@@ -79,12 +79,14 @@ def mount_option_fix(
     """Add ``option`` to the PV's mountOptions (or the planned volume's class). For an object
     read from IaC the change is shown in the IaC's terms (a ``.tf`` diff, or what to add to
     the template) and never applied by ``--fix``."""
-    from efs_doctor.sources.iac import fixes as iac
+    from efs_doctor.sources.iac.source_map import iac_source
 
     target = volume_definition(chain)
     if target is None:
         return None
-    if iac.iac_source(target) is not None:
+    if iac_source(target) is not None:
+        from efs_doctor.sources.iac import fixes as iac  # here: only IaC objects need it
+
         found = iac.mount_option_fix(target, option)
         if found is None:
             return None

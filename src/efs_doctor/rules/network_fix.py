@@ -139,11 +139,11 @@ def _group_fix(
     region: str | None,
 ) -> Fix | None:
     from efs_doctor.engine.network import NFS_PORT
-    from efs_doctor.sources.iac import fixes as iac
+    from efs_doctor.sources.iac.source_map import iac_source
 
     peer_group, cidrs = peers
     group = context.inventory.security_groups.get(group_id)
-    in_iac = group is not None and iac.iac_source(group) is not None
+    in_iac = group is not None and iac_source(group) is not None
     if peer_group is not None and _placeholder(peer_group) and not in_iac:
         peer_group = None  # a stand-in id from IaC is no group the AWS CLI can name
     if peer_group is None and not cidrs:
@@ -154,6 +154,8 @@ def _group_fix(
     title = f"allow TCP {NFS_PORT} {word} {_name(context, group_id)} {side} {peer_text}"
     if group is not None and in_iac:
         # Read from Terraform/CloudFormation: say it in the IaC's terms, change nothing.
+        from efs_doctor.sources.iac import fixes as iac
+
         found = iac.security_group_rule_fix(
             context.inventory,
             group,
@@ -180,7 +182,7 @@ def _group_fix(
 
 def _name(context: Context, group_id: str) -> str:
     """A group's id, or its IaC address when it was read from IaC (its id is a stand-in)."""
-    from efs_doctor.sources.iac.fixes import iac_source
+    from efs_doctor.sources.iac.source_map import iac_source
 
     group = context.inventory.security_groups.get(group_id)
     source = iac_source(group) if group is not None else None

@@ -117,10 +117,12 @@ def policy_fix(context: Context, fs_id: str, title: str) -> Fix | None:
     corrected = corrected_document(policy.document)
     if corrected is None:
         return None
-    from efs_doctor.sources.iac import fixes as iac
+    from efs_doctor.sources.iac.source_map import iac_source
 
-    if iac.iac_source(policy) is not None:
+    if iac_source(policy) is not None:
         # Read from Terraform/CloudFormation: say it in the IaC's terms, write nothing.
+        from efs_doctor.sources.iac import fixes as iac
+
         found = iac.policy_fix(context.inventory, fs_id, corrected)
         if found is None:
             return None

@@ -12,7 +12,8 @@ from efs_doctor.api import load_inventory
 from efs_doctor.model.aws import SecurityGroup
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.rules.network_fix import _free_rule_number
-from efs_doctor.sources.iac.fixes import iac_source, security_group_rule_fix
+from efs_doctor.sources.iac.fixes import security_group_rule_fix
+from efs_doctor.sources.iac.source_map import iac_source
 
 REPO = Path(__file__).resolve().parents[3]
 TERRAFORM = REPO / "tests" / "fixtures" / "iac" / "terraform"

@@ -19,7 +19,6 @@ from efs_doctor.sources.documents import Document
 from efs_doctor.sources.iac.cfn_resolve import BadIntrinsic, Resolver, contains_unknown
 from efs_doctor.sources.iac.common import (
     Fields,
-    IacSourceMap,
     InventoryBuilder,
     file_system_arn,
     mapped_source,
@@ -29,6 +28,7 @@ from efs_doctor.sources.iac.helm import (
     efs_csi_storage_classes,
     is_efs_csi_chart,
 )
+from efs_doctor.sources.iac.source_map import IacSourceMap
 
 KUBERNETES_RESOURCE = "Custom::AWSCDK-EKS-KubernetesResource"
 HELM_CHART = "Custom::AWSCDK-EKS-HelmChart"

@@ -28,22 +28,12 @@ from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.problems import InputProblem, ProblemLevel
 from efs_doctor.model.source import LIVE, FieldPath, Location, Marks, SourceMap
 from efs_doctor.sources.documents import Document
+from efs_doctor.sources.iac.source_map import IacSourceMap
 from efs_doctor.sources.manifests import add_kubernetes_document
 
 Position = tuple[int, int]
 Fields = Mapping[tuple[Any, ...], tuple[Any, ...]]
 """Model field path -> IaC input path (loosely typed so literal tuples fit)."""
-
-
-@dataclass(eq=False, slots=True)
-class IacSourceMap(SourceMap):
-    """A source map whose locations name the IaC object: the Terraform resource address or
-    the CloudFormation logical id, whatever object name the caller passes."""
-
-    address: str = ""
-
-    def location(self, *field_path: str | int, object_name: str | None = None) -> Location:
-        return SourceMap.location(self, *field_path, object_name=self.address or object_name)
 
 
 def mapped_source(

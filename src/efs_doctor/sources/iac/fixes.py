@@ -33,8 +33,9 @@ from efs_doctor.engine.iam.file_systems import access_point_arn, file_system_arn
 from efs_doctor.model.aws import SecurityGroup
 from efs_doctor.model.inventory import Inventory
 from efs_doctor.model.source import SourceMap
-from efs_doctor.sources.iac.common import IacSourceMap, is_placeholder
+from efs_doctor.sources.iac.common import is_placeholder
 from efs_doctor.sources.iac.hcl import Block, block_in_file
+from efs_doctor.sources.iac.source_map import IacSourceMap, iac_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,6 @@ class IacFix:
     title: str
     patch: str | None = None  # unified diff of a .tf file (shown, never applied blindly)
     snippet: str | None = None  # text to use instead (an HCL block, a JSON policy)
-
-
-def iac_source(obj: Any) -> IacSourceMap | None:
-    """The object's IaC source map, or None when it was not read from IaC."""
-    source = getattr(obj, "source", None)
-    return source if isinstance(source, IacSourceMap) else None
 
 
 def _is_terraform(source: SourceMap) -> bool:

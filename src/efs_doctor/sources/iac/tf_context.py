@@ -16,7 +16,6 @@ from efs_doctor.model.problems import ProblemLevel
 from efs_doctor.model.source import FieldPath, Location, SourceMap
 from efs_doctor.sources.iac.common import (
     Fields,
-    IacSourceMap,
     InventoryBuilder,
     access_point_arn,
     file_system_arn,
@@ -30,6 +29,7 @@ from efs_doctor.sources.iac.policy_document import (
     NotRenderable,
     render_policy_document,
 )
+from efs_doctor.sources.iac.source_map import IacSourceMap
 from efs_doctor.sources.iac.tf_plan import TfDocument, TfResource
 
 ID_PREFIXES = {
