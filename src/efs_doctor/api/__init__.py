@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -95,7 +94,7 @@ def _analyzed(views: Sequence[Inventory], config: Config | None) -> list[Report]
     """Each context's report, tagged with its context, in order. Many contexts (a
     monorepo's rendered overlays) are shared out to forked processes, one per spare CPU,
     each taking a contiguous share; a process that fails leaves its share to this one."""
-    from efs_doctor.sources.parallel import fork_call, spare_cpus
+    from efs_doctor.sources.parallel import fork_call, shares, spare_cpus
 
     several = len(views) > 1
 
@@ -105,12 +104,10 @@ def _analyzed(views: Sequence[Inventory], config: Config | None) -> list[Report]
     processes = min(spare_cpus() + 1, len(views) // CONTEXTS_PER_PROCESS)
     if processes < 2:
         return reports(views)
-    size, extra = divmod(len(views), processes)
-    bounds = [i * size + min(i, extra) for i in range(processes + 1)]
-    shares = [views[start:end] for start, end in itertools.pairwise(bounds)]
-    forked = [fork_call(functools.partial(reports, share)) for share in shares[1:]]
-    analyzed = reports(shares[0])
-    for share, process in zip(shares[1:], forked, strict=True):
+    first, *others = shares(views, processes)
+    forked = [fork_call(functools.partial(reports, share)) for share in others]
+    analyzed = reports(first)
+    for share, process in zip(others, forked, strict=True):
         theirs = process.result() if process is not None else None
         analyzed.extend(theirs if theirs is not None else reports(share))
     return analyzed

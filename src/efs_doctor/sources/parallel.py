@@ -16,11 +16,12 @@ loader. ``EFS_DOCTOR_WORKERS`` caps the number of workers (``0``: none).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from efs_doctor.model.problems import InputProblem
 from efs_doctor.model.source import Marks
@@ -28,6 +29,8 @@ from efs_doctor.sources.documents import parse_yaml
 from efs_doctor.sources.files import STDIN, InputText, read_input
 from efs_doctor.sources.manifests import ignored_kind
 from efs_doctor.sources.taken import untaken_key
+
+T = TypeVar("T")
 
 MIN_FILES = 300
 # Fewest files worth a worker of their own.
@@ -82,6 +85,14 @@ def spare_cpus() -> int:
     return max(0, wanted)
 
 
+def shares(items: Sequence[T], count: int) -> list[Sequence[T]]:
+    """``items`` cut into ``count`` contiguous shares, in order, their sizes differing by
+    at most one (the first ones the larger)."""
+    size, extra = divmod(len(items), count)
+    bounds = [index * size + min(index, extra) for index in range(count + 1)]
+    return [items[start:end] for start, end in itertools.pairwise(bounds)]
+
+
 def other_threads() -> bool:
     """Whether threads other than this one run in the process: a forked child gets only
     the forking thread, and a lock another one held stays locked in it for good. Linux
@@ -103,7 +114,7 @@ def split(count: int, workers: int, head_start: float = 0.0) -> int:
     return min(count, max(0, round(own)))
 
 
-_Worker = tuple[int, Any, list[str]]  # (pid, its output file, its paths)
+_Worker = tuple[int, Any, Sequence[str]]  # (pid, its output file, its paths)
 
 
 @dataclass
@@ -179,13 +190,9 @@ def _fork(files: list[tuple[str, int]], workers: int) -> list[_Worker]:
     import tempfile
 
     paths = [path for path, _ in files]
-    size, extra = divmod(len(paths), workers)
     started: list[_Worker] = []
-    first = 0
     try:
-        for index in range(workers):
-            share = paths[first : first + size + (1 if index < extra else 0)]
-            first += len(share)
+        for share in shares(paths, workers):
             output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _results or _stop)
             pid = os.fork()
             if pid == 0:  # the worker: parse, write, leave without any cleanup of the parent's

@@ -238,3 +238,16 @@ def test_a_failed_forked_planner_leaves_the_units_to_the_loader(
     assert calls == [1]
     assert int(marker.read_text()) != os.getpid()  # it ran, in another process, and died
     assert _rendered_snapshot(again) == _rendered_snapshot(sequential)
+
+
+@pytest.mark.parametrize(("count", "processes"), [(10, 3), (3, 3), (2, 3), (7, 1), (0, 2)])
+def test_shares_are_contiguous_in_order_and_differ_by_at_most_one(
+    count: int, processes: int
+) -> None:
+    items = list(range(count))
+    cut = parallel.shares(items, processes)
+    assert len(cut) == processes
+    assert [item for share in cut for item in share] == items
+    sizes = [len(share) for share in cut]
+    assert max(sizes) - min(sizes) <= 1
+    assert sizes == sorted(sizes, reverse=True)
