@@ -150,3 +150,37 @@ def test_a_short_message_cut_keeps_two_thirds_of_its_words() -> None:
     assert (
         _ids("touch: cannot touch '/data/x': Read-only file ...")[0] == "read-only-no-clientwrite"
     )
+
+
+def test_a_client_in_another_availability_zone_is_a_missing_mount_target() -> None:
+    # efs-semantics.md §6: the regional name resolves only to the mount target in the client's
+    # own AZ, so a client in an AZ without one cannot mount by name (AWS EFS user guide,
+    # Troubleshooting mount issues, "File System Mount Using DNS Name Fails").
+    assert _ids("the new nodes are in a different availability zone and cannot mount EFS")[0] == (
+        "no-mount-target-in-az"
+    )
+    assert _ids("there is no mount target in the AZ of the worker subnet")[0] == (
+        "no-mount-target-in-az"
+    )
+
+
+def test_another_accounts_zone_stays_with_name_resolution_outside_the_vpc() -> None:
+    # efs-semantics.md §2 (crossaccount maps AZ-IDs) and §6: names do not resolve outside the VPC
+    explanation = explain("cross-account mount from a different AZ fails")
+    matched = {m.signature for e in explanation.errors for m in e.matches}
+    assert "words-other-az" not in matched
+
+
+def test_a_volume_nobody_can_write_to_names_the_ownership_causes() -> None:
+    # causes.md fsgroup-not-applied (no mount error; a non-root process cannot write to the
+    # root-owned directory); efs-semantics.md §3.6 (fsGroup is not applied) and §7 row 42 (a
+    # refused write: root squashed, or the access point identity lacks permission).
+    ids = _ids("after moving the data directory to EFS the service could not write to it")
+    assert ids[0] == "fsgroup-not-applied"
+    assert "access-point-posix-user-enforced" in ids[:3]
+
+
+def test_a_read_only_mount_is_not_read_as_an_ownership_problem() -> None:
+    # efs-semantics.md §7 row 41: a write refused with "Read-only file system" is ClientWrite
+    ids = _ids("touch: cannot touch '/data/x': Read-only file system - the app is unable to write")
+    assert ids[0] == "read-only-no-clientwrite"
